@@ -1,0 +1,234 @@
+//! The bundled template environment and rendering of a [`Message`].
+
+use std::fmt::Write as _;
+
+use minijinja::{
+    AutoEscape, Environment, Output, State, UndefinedBehavior, Value, context, escape_formatter,
+};
+
+use crate::{Branding, BrandingError, Message};
+
+/// `(name, include_str!("../templates/<name>"))`.
+macro_rules! bundle {
+    ($name:literal) => {
+        ($name, include_str!(concat!("../templates/", $name)))
+    };
+}
+
+/// Every bundled template: registered name and source, compiled into the
+/// binary.
+const BUNDLED: &[(&str, &str)] = &[
+    bundle!("_layouts/base.html"),
+    bundle!("_layouts/base.txt"),
+    bundle!("email_verification/subject.txt"),
+    bundle!("email_verification/body.txt"),
+    bundle!("email_verification/body.html"),
+    bundle!("login_code/subject.txt"),
+    bundle!("login_code/body.txt"),
+    bundle!("login_code/body.html"),
+    bundle!("password_reset/subject.txt"),
+    bundle!("password_reset/body.txt"),
+    bundle!("password_reset/body.html"),
+    bundle!("invitation/subject.txt"),
+    bundle!("invitation/body.txt"),
+    bundle!("invitation/body.html"),
+    bundle!("new_sign_in/subject.txt"),
+    bundle!("new_sign_in/body.txt"),
+    bundle!("new_sign_in/body.html"),
+    bundle!("mfa_changed/subject.txt"),
+    bundle!("mfa_changed/body.txt"),
+    bundle!("mfa_changed/body.html"),
+    bundle!("password_changed/subject.txt"),
+    bundle!("password_changed/body.txt"),
+    bundle!("password_changed/body.html"),
+];
+
+/// One rendered email.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rendered {
+    /// Single-line subject: trimmed, with line breaks and other control
+    /// characters collapsed to spaces; never empty.
+    pub subject: String,
+    /// The `text/plain` body.
+    pub text: String,
+    /// The `text/html` body.
+    pub html: String,
+}
+
+/// Why a message could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// The branding failed [`Branding::validate`].
+    #[error("invalid branding: {0}")]
+    InvalidBranding(#[from] BrandingError),
+    /// The variables were not a JSON object (or `null`).
+    #[error("template variables must be a JSON object")]
+    InvalidVars,
+    /// A bundled template failed to compile when the environment was built.
+    #[error("bundled template {template} failed to load: {message}")]
+    Load {
+        /// The template that failed.
+        template: &'static str,
+        /// The compiler's error.
+        message: String,
+    },
+    /// Rendering failed, e.g. a variable the template needs is missing.
+    #[error("rendering {template} failed: {source:#}")]
+    Template {
+        /// The template being rendered.
+        template: &'static str,
+        /// minijinja's error.
+        #[source]
+        source: minijinja::Error,
+    },
+    /// The subject rendered to nothing.
+    #[error("the subject of {0} rendered empty")]
+    EmptySubject(&'static str),
+}
+
+/// The compiled templates, ready to render any [`Message`].
+///
+/// Build it once (e.g. at startup) and share it: rendering does not re-parse
+/// templates. It is `Send + Sync` and cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Templates {
+    env: Environment<'static>,
+    /// The first bundled template that failed to compile, if any; rendering
+    /// then fails closed. Tests ensure this never happens.
+    load_error: Option<(&'static str, String)>,
+}
+
+impl Default for Templates {
+    fn default() -> Self {
+        Self::bundled()
+    }
+}
+
+impl Templates {
+    /// The templates compiled into the crate.
+    ///
+    /// Never panics: should a bundled template fail to compile, every
+    /// [`render`](Self::render) returns [`RenderError::Load`] instead (see
+    /// [`try_bundled`](Self::try_bundled) to fail at startup).
+    pub fn bundled() -> Self {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".html") {
+                AutoEscape::Html
+            } else {
+                AutoEscape::None
+            }
+        });
+        env.set_formatter(formatter);
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        env.set_keep_trailing_newline(true);
+        let mut load_error = None;
+        for &(name, source) in BUNDLED {
+            if let Err(err) = env.add_template(name, source)
+                && load_error.is_none()
+            {
+                load_error = Some((name, format!("{err:#}")));
+            }
+        }
+        Self { env, load_error }
+    }
+
+    /// Like [`bundled`](Self::bundled), but reports a template that failed to
+    /// compile.
+    pub fn try_bundled() -> Result<Self, RenderError> {
+        let templates = Self::bundled();
+        match templates.load_error {
+            Some((template, message)) => Err(RenderError::Load { template, message }),
+            None => Ok(templates),
+        }
+    }
+
+    /// Renders `message` for `recipient` (an email address) with the tenant's
+    /// `branding` and the message's variables.
+    ///
+    /// `vars` must be a JSON object (or `null` for none) holding the
+    /// variables documented on the [`Message`] variant; `branding` and
+    /// `recipient` are added here and take precedence over keys of the same
+    /// name in `vars`. The branding is validated first, so invalid colours or
+    /// URLs never reach the HTML.
+    pub fn render(
+        &self,
+        message: Message,
+        branding: &Branding,
+        recipient: &str,
+        vars: &serde_json::Value,
+    ) -> Result<Rendered, RenderError> {
+        if let Some((template, message)) = &self.load_error {
+            return Err(RenderError::Load {
+                template,
+                message: message.clone(),
+            });
+        }
+        branding.validate()?;
+        let vars = match vars {
+            serde_json::Value::Object(_) => Value::from_serialize(vars),
+            serde_json::Value::Null => Value::from_serialize(serde_json::Map::new()),
+            _ => return Err(RenderError::InvalidVars),
+        };
+        let ctx = context! {
+            branding => Value::from_serialize(branding),
+            recipient => recipient,
+            ..vars
+        };
+
+        let names = message.template_names();
+        let subject = single_line(&self.render_one(names.subject, &ctx)?);
+        if subject.is_empty() {
+            return Err(RenderError::EmptySubject(names.subject));
+        }
+        Ok(Rendered {
+            subject,
+            text: self.render_one(names.text, &ctx)?,
+            html: self.render_one(names.html, &ctx)?,
+        })
+    }
+
+    fn render_one(&self, template: &'static str, ctx: &Value) -> Result<String, RenderError> {
+        self.env
+            .get_template(template)
+            .and_then(|t| t.render(ctx))
+            .map_err(|source| RenderError::Template { template, source })
+    }
+}
+
+/// Joins the words of `raw` with single spaces: every run of whitespace or
+/// control characters (CR, LF, tab, ...) becomes one space and the ends are
+/// trimmed, so the result is safe as a header value.
+fn single_line(raw: &str) -> String {
+    raw.split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Like minijinja's default formatter, but HTML escaping leaves `/` alone so
+/// URLs stay readable (`&`, `<`, `>`, `"` and `'` are still escaped, which is
+/// all HTML text and quoted attributes need).
+fn formatter(out: &mut Output, state: &State, value: &Value) -> Result<(), minijinja::Error> {
+    if state.auto_escape() == AutoEscape::Html && !value.is_safe() {
+        let text = match value.as_str() {
+            Some(s) => std::borrow::Cow::Borrowed(s),
+            None => std::borrow::Cow::Owned(value.to_string()),
+        };
+        for c in text.chars() {
+            let result = match c {
+                '&' => out.write_str("&amp;"),
+                '<' => out.write_str("&lt;"),
+                '>' => out.write_str("&gt;"),
+                '"' => out.write_str("&quot;"),
+                '\'' => out.write_str("&#x27;"),
+                c => out.write_char(c),
+            };
+            result.map_err(minijinja::Error::from)?;
+        }
+        return Ok(());
+    }
+    escape_formatter(out, state, value)
+}

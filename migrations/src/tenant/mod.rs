@@ -1,0 +1,16 @@
+//! The tenant migrator: every table that holds one tenant's data, applied to each tenant on its own.
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_core;
+
+/// Migrates one tenant's schema (PostgreSQL, with `search_path` set to it for the transaction)
+/// or one tenant's database file (SQLite).
+#[derive(Debug)]
+pub struct TenantMigrator;
+
+impl MigratorTrait for TenantMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_core::Migration)]
+    }
+}

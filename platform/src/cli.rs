@@ -1,0 +1,244 @@
+//! The `platform` command: serve, migrate, openapi, and tenant administration.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+
+use crate::{
+    app::AppState,
+    config::Config,
+    domain::{EmailAddress, TenantSlug},
+    http,
+    mail::sender::Sender,
+    migrate, server, telemetry,
+    tenants::{Tenant, invitations},
+};
+
+/// The multi-tenant authentication platform.
+#[derive(Debug, Parser)]
+#[command(name = "platform", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the HTTP API (configuration: defaults, PLATFORM_CONFIG file, PLATFORM_* variables).
+    Serve,
+    /// Bring the control plane and every tenant to the latest migration.
+    Migrate {
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Manage tenants.
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum TenantCommand {
+    /// Provision a tenant (its own schema or database file).
+    Create {
+        /// The tenant's URL name: a-z, 0-9 and '-', 3 to 40 characters.
+        slug: String,
+        /// A display name (defaults to the slug).
+        #[arg(long)]
+        name: Option<String>,
+        /// Email an invitation to become the tenant's owner to this address.
+        #[arg(long)]
+        owner: Option<String>,
+        /// Print the tenant as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List tenants.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a tenant and all its data (asks to type the slug unless --yes).
+    Delete {
+        slug: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Suspend a tenant: every one of its paths answers 403 until resumed.
+    Suspend { slug: String },
+    /// Resume a suspended tenant.
+    Resume { slug: String },
+}
+
+/// Runs the parsed command.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Openapi = cli.command {
+        println!("{}", http::spec_json());
+        return Ok(());
+    }
+    let config = Config::load()?;
+    let level = if matches!(cli.command, Command::Serve) {
+        "info"
+    } else {
+        "warn"
+    };
+    telemetry::init(config.log_format, level);
+    let state = AppState::build(config).await?;
+    match cli.command {
+        Command::Openapi => unreachable!("handled above"),
+        Command::Serve => server::serve(state).await,
+        Command::Migrate { json } => {
+            let summary = migrate::migrate_all(&state, !json).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&summary)?);
+            } else {
+                println!(
+                    "control plane current; {} tenant(s): {} migrated, {} already current, {} failed",
+                    summary.tenants,
+                    summary.migrated,
+                    summary.already_current,
+                    summary.failed.len()
+                );
+            }
+            if !summary.failed.is_empty() {
+                bail!("{} tenant(s) failed to migrate", summary.failed.len());
+            }
+            Ok(())
+        }
+        Command::Tenant(cmd) => tenant(state, cmd).await,
+    }
+}
+
+async fn tenant(state: AppState, cmd: TenantCommand) -> anyhow::Result<()> {
+    match cmd {
+        TenantCommand::Create {
+            slug,
+            name,
+            owner,
+            json,
+        } => {
+            let slug = TenantSlug::parse(&slug)?;
+            let owner = owner.as_deref().map(EmailAddress::parse).transpose()?;
+            let tenant = state.tenants.create(&slug, name.as_deref()).await?;
+            if let Some(owner) = &owner {
+                if let Err(e) = invite_owner(&state, &tenant, owner).await {
+                    // All or nothing: a tenant whose owner was never invited is not created.
+                    let _ = state.tenants.delete(&tenant.slug).await;
+                    return Err(e.context("inviting the owner"));
+                }
+            }
+            if json {
+                let mut v = serde_json::to_value(&tenant)?;
+                if let (Some(map), Some(owner)) = (v.as_object_mut(), &owner) {
+                    map.insert("owner_invited".into(), owner.as_str().into());
+                }
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                println!("created tenant {} ({})", tenant.slug, tenant.id);
+                if let Some(owner) = owner {
+                    println!("invited {owner} to become its owner");
+                }
+            }
+            Ok(())
+        }
+        TenantCommand::List { json } => {
+            let all = state.tenants.list().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&all)?);
+            } else {
+                print_table(&all);
+            }
+            Ok(())
+        }
+        TenantCommand::Delete { slug, yes } => {
+            let tenant = state.tenants.get(&slug).await?;
+            if !yes {
+                confirm_delete(&tenant.slug)?;
+            }
+            state.tenants.delete(&tenant.slug).await?;
+            println!("deleted tenant {}", tenant.slug);
+            Ok(())
+        }
+        TenantCommand::Suspend { slug } => {
+            let t = state.tenants.suspend(&slug).await?;
+            println!("suspended tenant {}", t.slug);
+            Ok(())
+        }
+        TenantCommand::Resume { slug } => {
+            let t = state.tenants.resume(&slug).await?;
+            println!("resumed tenant {}", t.slug);
+            Ok(())
+        }
+    }
+}
+
+async fn invite_owner(
+    state: &AppState,
+    tenant: &Tenant,
+    owner: &EmailAddress,
+) -> anyhow::Result<()> {
+    let scope = state.tenants.scope(tenant);
+    let mut tx = scope.begin().await?;
+    invitations::invite(&mut tx, &state.mailer, tenant, owner, "owner").await?;
+    tx.commit().await?;
+    // Deliver now (a running server would also pick it up on its next sweep); a failure leaves
+    // the message queued for the server's retries.
+    let sender = Sender::new(&state.config, state.tenants.clone(), None)?;
+    sender.flush(&scope).await;
+    Ok(())
+}
+
+fn confirm_delete(slug: &str) -> anyhow::Result<()> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("This deletes tenant {slug} and all its data. Type the slug to confirm: ");
+        std::io::stderr().flush()?;
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .context("reading the confirmation")?;
+    if line.trim() != slug {
+        bail!("not confirmed; nothing deleted (pass --yes to skip the question)");
+    }
+    Ok(())
+}
+
+fn print_table(all: &[Tenant]) {
+    if all.is_empty() {
+        println!("no tenants");
+        return;
+    }
+    let slug_w = all.iter().map(|t| t.slug.len()).max().unwrap_or(4).max(4);
+    let name_w = all
+        .iter()
+        .map(|t| t.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 40);
+    println!(
+        "{:slug_w$}  {:name_w$}  {:11}  {:36}  CREATED",
+        "SLUG", "NAME", "STATUS", "ID"
+    );
+    for t in all {
+        let name: String = t.name.chars().take(name_w).collect();
+        let status = serde_json::to_value(t.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        println!(
+            "{:slug_w$}  {:name_w$}  {:11}  {:36}  {}",
+            t.slug,
+            name,
+            status,
+            t.id,
+            t.created_at.format("%Y-%m-%d %H:%M")
+        );
+    }
+}

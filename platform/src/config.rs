@@ -1,0 +1,262 @@
+//! Layered configuration: defaults → optional TOML file (`PLATFORM_CONFIG`) → `PLATFORM_*` environment.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use anyhow::{Context, bail};
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+/// Where tenant data lives, derived from `database_url`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// The embedded default: a control file and one file per tenant under the data directory.
+    Sqlite,
+    /// One PostgreSQL database: a `control` schema and one schema per tenant.
+    Postgres,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// JSON when stderr is not a terminal, human-readable otherwise.
+    #[default]
+    Auto,
+    Json,
+    Pretty,
+}
+
+/// The platform's settings. Every field can come from the config file or from the environment
+/// variable named `PLATFORM_` + the field name in upper case (e.g. `PLATFORM_DATABASE_URL`).
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address `platform serve` listens on.
+    pub listen: SocketAddr,
+    /// Directory for the SQLite files, the generated master key and (by default) outgoing mail.
+    pub data_dir: PathBuf,
+    /// `postgres://…` switches to PostgreSQL with one schema per tenant; unset means SQLite.
+    #[serde(skip_serializing)]
+    pub database_url: Option<SecretString>,
+    /// Where outgoing mail is written as `.eml` files when no SMTP server is configured.
+    pub mail_dir: Option<PathBuf>,
+    /// `smtp://`, `smtp://…?tls=required` (STARTTLS) or `smtps://` (TLS); plain only to loopback.
+    #[serde(skip_serializing)]
+    pub smtp_url: Option<SecretString>,
+    /// The sender of platform mail when a tenant's branding names none.
+    pub mail_from: String,
+    /// The URL users reach the platform at; links in emails start with it.
+    pub public_url: Option<String>,
+    /// Base64 of 32 bytes that encrypt secrets at rest; generated into the data dir when unset.
+    #[serde(skip_serializing)]
+    pub master_key: Option<SecretString>,
+    /// `auto`, `json` or `pretty`.
+    pub log_format: LogFormat,
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Seconds a client has to send its request headers.
+    pub header_timeout_secs: u64,
+    /// Seconds in-flight requests get to finish after SIGTERM.
+    pub shutdown_grace_secs: u64,
+    /// Seconds between sweeps of every tenant's mail outbox (new mail is sent at once anyway).
+    pub outbox_sweep_secs: u64,
+    /// First retry delay of a failed delivery, in milliseconds; doubles on every attempt.
+    pub mail_retry_base_ms: u64,
+    /// Attempts before a message is dead-lettered.
+    pub mail_max_attempts: u32,
+    /// Tenants migrated at once by `platform migrate`.
+    pub migrate_concurrency: usize,
+    /// Connections in the PostgreSQL pool.
+    pub pg_max_connections: u32,
+    /// Open SQLite tenant pools kept in memory (least recently used are closed).
+    pub sqlite_open_tenants: u64,
+    /// Run pending migrations when `platform serve` starts.
+    pub auto_migrate: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            mail_dir: None,
+            smtp_url: None,
+            mail_from: "Platform <no-reply@localhost>".into(),
+            public_url: None,
+            master_key: None,
+            log_format: LogFormat::Auto,
+            max_body_bytes: 64 * 1024,
+            header_timeout_secs: 10,
+            shutdown_grace_secs: 30,
+            outbox_sweep_secs: 5,
+            mail_retry_base_ms: 2_000,
+            mail_max_attempts: 10,
+            migrate_concurrency: 8,
+            pg_max_connections: 16,
+            sqlite_open_tenants: 256,
+            auto_migrate: true,
+        }
+    }
+}
+
+/// Environment variables that start with `PLATFORM_` but are not settings.
+const NOT_SETTINGS: &[&str] = &["config"];
+
+impl Config {
+    /// Loads the configuration from the defaults, `PLATFORM_CONFIG` and the environment.
+    pub fn load() -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Ok(path) = std::env::var("PLATFORM_CONFIG") {
+            if !std::path::Path::new(&path).is_file() {
+                bail!("PLATFORM_CONFIG: no config file at {path}");
+            }
+            figment = figment.merge(Toml::file(&path));
+        }
+        figment = figment.merge(
+            Env::prefixed("PLATFORM_")
+                .filter(|key| !NOT_SETTINGS.contains(&key.as_str()))
+                .filter(|key| !key.as_str().starts_with("test_")),
+        );
+        Self::from_figment(figment)
+    }
+
+    /// Extracts and validates a configuration (tests build their own figment).
+    pub fn from_figment(figment: Figment) -> anyhow::Result<Self> {
+        let config: Config = figment.extract().map_err(|e| {
+            // figment names the key and where the value came from; keep the message on one line.
+            anyhow::anyhow!("bad configuration: {}", e.to_string().replace('\n', "; "))
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        if let Some(url) = &self.database_url {
+            let url = url.expose_secret();
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                bail!(
+                    "bad configuration: database_url must start with postgres:// (unset it for the embedded SQLite)"
+                );
+            }
+        }
+        if let Some(url) = &self.public_url {
+            let parsed = url::Url::parse(url)
+                .with_context(|| format!("bad configuration: public_url {url:?} is not a URL"))?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                bail!("bad configuration: public_url must be http:// or https://");
+            }
+        }
+        if let Some(smtp) = &self.smtp_url {
+            crate::mail::transport::check_smtp_url(smtp.expose_secret())
+                .map_err(|e| anyhow::anyhow!("bad configuration: smtp_url: {e}"))?;
+        }
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            bail!(
+                "bad configuration: mail_from {:?} is not a mailbox such as `Name <addr@example.com>`",
+                self.mail_from
+            );
+        }
+        for (name, value) in [
+            ("max_body_bytes", self.max_body_bytes as u64),
+            ("header_timeout_secs", self.header_timeout_secs),
+            ("outbox_sweep_secs", self.outbox_sweep_secs),
+            ("mail_retry_base_ms", self.mail_retry_base_ms),
+            ("mail_max_attempts", u64::from(self.mail_max_attempts)),
+            ("migrate_concurrency", self.migrate_concurrency as u64),
+            ("pg_max_connections", u64::from(self.pg_max_connections)),
+            ("sqlite_open_tenants", self.sqlite_open_tenants),
+        ] {
+            if value == 0 {
+                bail!("bad configuration: {name} must be greater than 0");
+            }
+        }
+        Ok(())
+    }
+
+    /// Which backend `database_url` selects.
+    pub fn backend(&self) -> Backend {
+        if self.database_url.is_some() {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    /// The mail directory: `mail_dir`, or `mail` under the data directory.
+    pub fn mail_dir(&self) -> PathBuf {
+        self.mail_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("mail"))
+    }
+
+    /// The public base URL without a trailing slash.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+            .trim_end_matches('/')
+            .to_owned()
+    }
+
+    /// How long to wait between outbox sweeps.
+    pub fn outbox_sweep(&self) -> Duration {
+        Duration::from_secs(self.outbox_sweep_secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use figment::providers::Serialized;
+
+    fn with(pairs: &[(&str, &str)]) -> anyhow::Result<Config> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        for (k, v) in pairs {
+            figment = figment.merge((*k, *v));
+        }
+        Config::from_figment(figment)
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_set_up() {
+        let c = with(&[]).expect("defaults are valid");
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.backend(), Backend::Sqlite);
+        assert_eq!(c.mail_dir(), PathBuf::from("./data/mail"));
+        assert_eq!(c.public_url(), "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn bad_values_name_the_setting() {
+        let e = with(&[("listen", "not-an-address")]).expect_err("refused");
+        assert!(e.to_string().contains("listen"), "{e}");
+        let e = with(&[("database_url", "mysql://x")]).expect_err("refused");
+        assert!(e.to_string().contains("database_url"), "{e}");
+        let e = with(&[("smtp_url", "smtp://mail.example.com:25")]).expect_err("refused");
+        assert!(e.to_string().contains("smtp_url"), "{e}");
+        let e = with(&[("public_url", "ftp://x")]).expect_err("refused");
+        assert!(e.to_string().contains("public_url"), "{e}");
+        let e = with(&[("migrate_concurrency", "0")]).expect_err("refused");
+        assert!(e.to_string().contains("migrate_concurrency"), "{e}");
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug() {
+        let c = with(&[
+            ("database_url", "postgres://u:hunter2@db/x"),
+            ("master_key", "c2VjcmV0"),
+        ])
+        .expect("valid");
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("c2VjcmV0"),
+            "{shown}"
+        );
+        assert_eq!(c.backend(), Backend::Postgres);
+    }
+}

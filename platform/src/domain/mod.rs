@@ -1,0 +1,7 @@
+//! Parsed input types: a value of one of these has been checked, so code that takes it need not.
+
+mod email;
+mod slug;
+
+pub use email::EmailAddress;
+pub use slug::TenantSlug;

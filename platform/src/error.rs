@@ -1,0 +1,87 @@
+//! The one domain error type: what went wrong for the client, and (separately) what for the logs.
+
+use std::fmt;
+
+/// A failure of a domain operation. The `Display` text is safe to show a client; internal
+/// details live only in [`Error::Internal`] and are logged, never returned.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input did not parse or violates a rule; `field` names it.
+    #[error("{message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    /// No such resource (or one the caller may not see: indistinguishable on purpose).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The tenant in the path does not exist (or is being deleted).
+    #[error("tenant not found")]
+    TenantNotFound,
+    /// The tenant is suspended by an operator.
+    #[error("this tenant is suspended")]
+    TenantSuspended,
+    /// The resource already exists.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// A dependency (the database) is unreachable; retry later.
+    #[error("the service is temporarily unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    /// A bug or an unexpected failure; the client sees a generic message.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl Error {
+    /// An invalid-input error for `field`.
+    pub fn invalid(field: &'static str, message: impl fmt::Display) -> Self {
+        Self::Invalid {
+            field,
+            message: message.to_string(),
+        }
+    }
+
+    /// The stable machine-readable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid { .. } => "invalid_request",
+            Self::NotFound(_) => "not_found",
+            Self::TenantNotFound => "tenant_not_found",
+            Self::TenantSuspended => "tenant_suspended",
+            Self::Conflict { code, .. } => code,
+            Self::Unavailable(_) => "service_unavailable",
+            Self::Internal(_) => "internal_error",
+        }
+    }
+
+    /// The HTTP status this error maps to.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Invalid { .. } => 400,
+            Self::NotFound(_) | Self::TenantNotFound => 404,
+            Self::TenantSuspended => 403,
+            Self::Conflict { .. } => 409,
+            Self::Unavailable(_) => 503,
+            Self::Internal(_) => 500,
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for Error {
+    fn from(e: sea_orm::DbErr) -> Self {
+        use sea_orm::DbErr;
+        match e {
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Self::Unavailable(e.into()),
+            other => Self::Internal(other.into()),
+        }
+    }
+}
+
+impl From<anyhow::Error> for Error {
+    fn from(e: anyhow::Error) -> Self {
+        Self::Internal(e)
+    }
+}
+
+/// Results of domain operations.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

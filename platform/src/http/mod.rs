@@ -1,0 +1,78 @@
+//! The HTTP surface: one thin `#[OpenApi]` struct per capability, the middleware, and the
+//! routes for the spec, the docs and the metrics.
+
+mod health;
+pub mod metrics;
+pub mod problem;
+mod request_context;
+mod tenant_context;
+
+use poem::{
+    Endpoint, EndpointExt, Route, get, handler,
+    web::{Data, WithContentType},
+};
+use poem_openapi::OpenApiService;
+
+pub use request_context::REQUEST_ID_HEADER;
+
+use crate::app::AppState;
+
+/// The title of the OpenAPI document.
+pub const API_TITLE: &str = "Multi-tenant authentication platform";
+
+/// Every capability's `#[OpenApi]` struct (a tuple once there are several).
+type Apis = health::HealthApi;
+
+fn apis() -> Apis {
+    health::HealthApi
+}
+
+/// The OpenAPI service over every capability's API, without a server URL.
+fn service() -> OpenApiService<Apis, ()> {
+    OpenApiService::new(apis(), API_TITLE, env!("CARGO_PKG_VERSION")).description(
+        "Multi-tenant authentication: each tenant's data in its own schema or database file. \
+         Every error is an `application/problem+json` body with a stable `code` and the \
+         `request_id` also sent as `X-Request-Id`.",
+    )
+}
+
+/// The OpenAPI service as served, naming `public_url` as its server.
+pub fn api_service(public_url: &str) -> OpenApiService<Apis, ()> {
+    service().server(public_url.to_owned())
+}
+
+/// The OpenAPI document as JSON (what `platform openapi` prints and `openapi/platform.json` holds).
+/// The server URL is left out: it depends on the deployment.
+pub fn spec_json() -> String {
+    service().spec()
+}
+
+#[handler]
+fn metrics_handler(state: Data<&AppState>) -> WithContentType<String> {
+    use poem::IntoResponse;
+    state
+        .metrics
+        .render()
+        .with_content_type("text/plain; version=0.0.4")
+}
+
+/// The whole application: API, spec, docs and metrics, behind the request middleware.
+pub fn app(state: AppState) -> impl Endpoint {
+    let api = api_service(&state.config.public_url());
+    let spec = api.spec_endpoint();
+    let docs = api.swagger_ui();
+    let metrics = state.metrics.clone();
+    let max_body_bytes = state.config.max_body_bytes;
+    let tenants = state.tenants.clone();
+    Route::new()
+        .nest("/", api)
+        .at("/openapi.json", spec)
+        .nest("/docs", docs)
+        .at("/metrics", get(metrics_handler))
+        .with(tenant_context::TenantContext { tenants })
+        .data(state)
+        .with(request_context::RequestContext {
+            max_body_bytes,
+            metrics,
+        })
+}

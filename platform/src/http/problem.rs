@@ -1,0 +1,188 @@
+//! The one place where errors become HTTP: `application/problem+json` (RFC 9457) bodies.
+//!
+//! Domain errors ([`crate::error::Error`]) become an [`ApiError`] in handlers; every other error
+//! (poem's 404/405/413, body and parameter parse failures) is converted by
+//! [`problem_from_poem_error`] in the request middleware. Internal text never reaches a client.
+
+use poem::{Response, http::StatusCode};
+use poem_openapi::{ApiResponse, Object, payload::Json};
+
+use crate::error::Error;
+
+tokio::task_local! {
+    /// The id of the request being served, set by the request middleware.
+    pub static REQUEST_ID: std::sync::Arc<str>;
+}
+
+/// The current request's id, or an empty string outside a request.
+pub fn current_request_id() -> String {
+    REQUEST_ID.try_with(|id| id.to_string()).unwrap_or_default()
+}
+
+/// An RFC 9457 problem document, with the platform's stable `code` and the request's id.
+#[derive(Object, Debug, Clone, PartialEq)]
+#[oai(skip_serializing_if_is_none)]
+pub struct Problem {
+    /// A URI naming the kind of problem: `urn:platform:problem:<code>`.
+    #[oai(rename = "type")]
+    pub type_: String,
+    /// A short summary of the kind of problem (the HTTP reason phrase).
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong, safe to show to a user.
+    pub detail: Option<String>,
+    /// A stable machine-readable code, e.g. `tenant_not_found`, `rate_limited`.
+    pub code: String,
+    /// The id of the request, also sent as the `X-Request-Id` header.
+    pub request_id: String,
+}
+
+impl Problem {
+    /// A problem for `status` with `code` and an optional client-safe detail.
+    pub fn new(status: StatusCode, code: &str, detail: Option<String>) -> Self {
+        Self {
+            type_: format!("urn:platform:problem:{code}"),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail,
+            code: code.to_owned(),
+            request_id: current_request_id(),
+        }
+    }
+
+    /// The problem as a response with the right status and content type.
+    pub fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::json!({
+            "type": self.type_,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            "code": self.code,
+            "request_id": self.request_id,
+        });
+        let mut body = body;
+        if self.detail.is_none()
+            && let Some(map) = body.as_object_mut()
+        {
+            map.remove("detail");
+        }
+        Response::builder()
+            .status(status)
+            .content_type("application/problem+json")
+            .body(body.to_string())
+    }
+}
+
+/// The error responses of the platform's operations, each an `application/problem+json` body.
+#[derive(ApiResponse, Debug)]
+pub enum ApiError {
+    /// The request is malformed or breaks a rule (`invalid_request`).
+    #[oai(status = 400, content_type = "application/problem+json")]
+    BadRequest(Json<Problem>),
+    /// The tenant is suspended (`tenant_suspended`) or the caller lacks a permission.
+    #[oai(status = 403, content_type = "application/problem+json")]
+    Forbidden(Json<Problem>),
+    /// No such resource (`not_found`, `tenant_not_found`).
+    #[oai(status = 404, content_type = "application/problem+json")]
+    NotFound(Json<Problem>),
+    /// The resource exists already.
+    #[oai(status = 409, content_type = "application/problem+json")]
+    Conflict(Json<Problem>),
+    /// An unexpected failure (`internal_error`); the request id helps support find it.
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Problem>),
+    /// A dependency is unavailable (`service_unavailable`); retry later.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<Problem>),
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let detail = match &e {
+            Error::Internal(inner) => {
+                tracing::error!(error = format!("{inner:#}"), "internal error");
+                None
+            }
+            Error::Unavailable(inner) => {
+                tracing::warn!(error = format!("{inner:#}"), "dependency unavailable");
+                Some(e.to_string())
+            }
+            other => Some(other.to_string()),
+        };
+        let problem = Json(Problem::new(status, e.code(), detail));
+        match status.as_u16() {
+            400 => Self::BadRequest(problem),
+            403 => Self::Forbidden(problem),
+            404 => Self::NotFound(problem),
+            409 => Self::Conflict(problem),
+            503 => Self::Unavailable(problem),
+            _ => Self::Internal(problem),
+        }
+    }
+}
+
+/// Converts any error poem or poem-openapi raised (routing, parsing, limits) into a problem.
+pub fn problem_from_poem_error(err: poem::Error) -> Response {
+    if err.is_from_response() {
+        return err.into_response();
+    }
+    let status = err.status();
+    let code = match status.as_u16() {
+        400 | 422 => "invalid_request",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        411 => "length_required",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        s if s >= 500 => "internal_error",
+        _ => "request_error",
+    };
+    let detail = if status.is_server_error() {
+        tracing::error!(error = %err, "unhandled server error");
+        None
+    } else {
+        // poem's messages for client errors describe the request (e.g. which parameter failed to
+        // parse), never internal state; keep them short.
+        let mut msg = err.to_string();
+        msg.truncate(300);
+        Some(msg)
+    };
+    Problem::new(status, code, detail).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn internal_errors_hide_their_text() {
+        let resp = REQUEST_ID
+            .scope("req-1".into(), async {
+                let e: ApiError =
+                    Error::Internal(anyhow::anyhow!("password=hunter2 in table x")).into();
+                poem::IntoResponse::into_response(e)
+            })
+            .await;
+        assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = resp.into_body().into_string().await.expect("body");
+        assert!(!body.contains("hunter2"), "{body}");
+        assert!(body.contains("\"request_id\":\"req-1\""), "{body}");
+        assert!(body.contains("internal_error"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn poem_errors_become_problems() {
+        let resp =
+            problem_from_poem_error(poem::Error::from_status(StatusCode::METHOD_NOT_ALLOWED));
+        assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(
+            resp.headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("application/problem+json")
+        );
+    }
+}

@@ -1,0 +1,150 @@
+//! The middleware every request passes through: request id, body size bound, problem+json for
+//! every error, security headers, one log line and the request metrics.
+
+use std::{sync::Arc, time::Instant};
+
+use poem::{
+    Body, Endpoint, IntoResponse, Middleware, Request, Response,
+    http::{HeaderValue, StatusCode, header},
+};
+
+use super::{
+    metrics::Metrics,
+    problem::{Problem, REQUEST_ID, problem_from_poem_error},
+};
+
+/// The header carrying the request id, in both directions.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Applies the per-request policy around an endpoint.
+pub struct RequestContext {
+    pub max_body_bytes: usize,
+    pub metrics: Metrics,
+}
+
+impl<E: Endpoint> Middleware<E> for RequestContext {
+    type Output = RequestContextEndpoint<E>;
+
+    fn transform(&self, ep: E) -> Self::Output {
+        RequestContextEndpoint {
+            inner: ep,
+            max_body_bytes: self.max_body_bytes,
+            metrics: self.metrics.clone(),
+        }
+    }
+}
+
+/// See [`RequestContext`].
+pub struct RequestContextEndpoint<E> {
+    inner: E,
+    max_body_bytes: usize,
+    metrics: Metrics,
+}
+
+/// A client-supplied id is kept only when it is short and plain; otherwise a new one is made.
+fn request_id_from(req: &Request) -> Arc<str> {
+    req.headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            (1..=64).contains(&v.len())
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        })
+        .map(Arc::from)
+        .unwrap_or_else(|| Arc::from(uuid::Uuid::now_v7().to_string()))
+}
+
+impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, req: Request) -> poem::Result<Self::Output> {
+        let request_id = request_id_from(&req);
+        let started = Instant::now();
+        let method = req.method().clone();
+        let path = req.uri().path().to_owned();
+        let max = self.max_body_bytes;
+        let inner = &self.inner;
+        let mut resp = REQUEST_ID
+            .scope(request_id.clone(), async move {
+                let req = match bound_body(req, max).await {
+                    Ok(req) => req,
+                    Err(resp) => return resp,
+                };
+                match inner.call(req).await {
+                    Ok(out) => out.into_response(),
+                    Err(err) => problem_from_poem_error(err),
+                }
+            })
+            .await;
+        let headers = resp.headers_mut();
+        if let Ok(v) = HeaderValue::from_str(&request_id) {
+            headers.insert(REQUEST_ID_HEADER, v);
+        }
+        headers.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        headers.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
+        let operation = resp
+            .extensions()
+            .get::<poem_openapi::OperationId>()
+            .map(|op| op.0)
+            .unwrap_or("none");
+        let elapsed = started.elapsed();
+        self.metrics
+            .observe_request(operation, resp.status().as_u16(), elapsed);
+        tracing::info!(
+            request_id = %request_id,
+            method = %method,
+            path = %path,
+            operation,
+            status = resp.status().as_u16(),
+            latency_ms = elapsed.as_secs_f64() * 1000.0,
+            "request"
+        );
+        Ok(resp)
+    }
+}
+
+/// Refuses bodies over `max` bytes, whether announced by `Content-Length` or streamed.
+async fn bound_body(mut req: Request, max: usize) -> Result<Request, Response> {
+    let too_large = || {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            Some(format!("request bodies are limited to {max} bytes")),
+        )
+        .into_response()
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(n) if n > max as u64 => Err(too_large()),
+        Some(_) => Ok(req),
+        None if req.headers().contains_key(header::TRANSFER_ENCODING) => {
+            let body = req.take_body();
+            match body.into_bytes_limit(max).await {
+                Ok(bytes) => {
+                    req.set_body(Body::from(bytes));
+                    Ok(req)
+                }
+                Err(poem::error::ReadBodyError::PayloadTooLarge) => Err(too_large()),
+                Err(_) => Err(Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    Some("the request body could not be read".into()),
+                )
+                .into_response()),
+            }
+        }
+        None => Ok(req),
+    }
+}

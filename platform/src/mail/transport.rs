@@ -1,0 +1,127 @@
+//! Mail transports: `.eml` files into a directory (the default) or SMTP through lettre.
+
+use std::{net::IpAddr, path::PathBuf, time::Duration};
+
+use anyhow::{Context, bail};
+use lettre::{
+    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor,
+    message::{Mailbox, MultiPart},
+};
+use secrecy::ExposeSecret;
+
+use crate::{config::Config, store::entities::outbox};
+
+/// Where outgoing mail goes.
+#[derive(Clone)]
+pub enum Transport {
+    /// Writes each message as an `.eml` file (development, tests, the acceptance suite).
+    File(AsyncFileTransport<Tokio1Executor>),
+    /// Sends through an SMTP server.
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::File(_) => "Transport::File",
+            Self::Smtp(_) => "Transport::Smtp",
+        })
+    }
+}
+
+/// Refuses SMTP URLs that would send mail in clear text over a network.
+pub fn check_smtp_url(raw: &str) -> anyhow::Result<()> {
+    let url = url::Url::parse(raw).context("not a URL")?;
+    let tls = url
+        .query_pairs()
+        .find(|(k, _)| k == "tls")
+        .map(|(_, v)| v.into_owned());
+    match url.scheme() {
+        "smtps" => Ok(()),
+        "smtp" if matches!(tls.as_deref(), Some("required")) => Ok(()),
+        "smtp" => {
+            let host = url.host_str().unwrap_or_default();
+            let loopback = host == "localhost"
+                || host
+                    .trim_matches(['[', ']'])
+                    .parse::<IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if loopback {
+                Ok(())
+            } else {
+                bail!(
+                    "plain smtp:// is allowed only to loopback; use smtps:// or smtp://…?tls=required"
+                )
+            }
+        }
+        other => bail!("unsupported scheme {other:?}; use smtp:// or smtps://"),
+    }
+}
+
+impl Transport {
+    /// The configured transport: SMTP when `smtp_url` is set, files in the mail dir otherwise.
+    pub fn from_config(config: &Config) -> anyhow::Result<Self> {
+        match &config.smtp_url {
+            Some(url) => {
+                let url = url.expose_secret();
+                check_smtp_url(url)?;
+                let smtp = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .context("smtp_url")?
+                    .timeout(Some(Duration::from_secs(15)))
+                    .build();
+                Ok(Self::Smtp(smtp))
+            }
+            None => Ok(Self::file(config.mail_dir())?),
+        }
+    }
+
+    /// A file transport writing into `dir` (created if absent).
+    pub fn file(dir: PathBuf) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("creating the mail directory {}", dir.display()))?;
+        Ok(Self::File(AsyncFileTransport::new(dir)))
+    }
+
+    /// Sends one outbox message.
+    pub async fn send(&self, row: &outbox::Model) -> anyhow::Result<()> {
+        let from = Mailbox::new(
+            Some(row.from_name.clone()),
+            row.from_address.parse().context("sender address")?,
+        );
+        let message = lettre::Message::builder()
+            .from(from)
+            .to(row.recipient.parse().context("recipient address")?)
+            .subject(row.subject.clone())
+            .message_id(Some(format!("<{}@platform.invalid>", row.id)))
+            .multipart(MultiPart::alternative_plain_html(
+                row.text_body.clone(),
+                row.html_body.clone(),
+            ))
+            .context("building the message")?;
+        match self {
+            Self::File(t) => {
+                t.send(message).await.context("writing the .eml file")?;
+            }
+            Self::Smtp(t) => {
+                t.send(message).await.context("SMTP delivery")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_smtp_url;
+
+    #[test]
+    fn plain_smtp_only_to_loopback() {
+        assert!(check_smtp_url("smtp://127.0.0.1:2525").is_ok());
+        assert!(check_smtp_url("smtp://localhost:25").is_ok());
+        assert!(check_smtp_url("smtp://[::1]:25").is_ok());
+        assert!(check_smtp_url("smtp://mail.example.com:25").is_err());
+        assert!(check_smtp_url("smtp://mail.example.com:587?tls=required").is_ok());
+        assert!(check_smtp_url("smtps://user:pw@mail.example.com").is_ok());
+        assert!(check_smtp_url("http://x").is_err());
+    }
+}

@@ -1,0 +1,95 @@
+//! `platform serve`: migrations, the mail sender, and the HTTP server with graceful shutdown.
+
+use std::{future::Future, time::Duration};
+
+use anyhow::Context;
+use poem::{
+    Server,
+    listener::{Acceptor, Listener, TcpListener},
+};
+
+use crate::{app::AppState, http, mail::sender::Sender, migrate};
+
+/// Raises the open-file limit: every open SQLite tenant pool holds file handles.
+pub fn raise_file_limit() {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) => tracing::debug!(limit = n, "open file limit"),
+        Err(e) => tracing::warn!(error = %e, "could not raise the open file limit"),
+    }
+}
+
+/// Binds the configured address and serves until SIGTERM or Ctrl-C.
+pub async fn serve(state: AppState) -> anyhow::Result<()> {
+    let addr = state.config.listen;
+    let acceptor = TcpListener::bind(addr)
+        .into_acceptor()
+        .await
+        .with_context(|| format!("listening on {addr}"))?;
+    serve_with(state, acceptor, shutdown_signal()).await
+}
+
+/// Serves on an already bound acceptor until `shutdown` completes (tests pass their own).
+pub async fn serve_with<A: Acceptor + 'static>(
+    state: AppState,
+    acceptor: A,
+    shutdown: impl Future<Output = ()> + Send,
+) -> anyhow::Result<()> {
+    raise_file_limit();
+    if state.config.auto_migrate {
+        let summary = migrate::migrate_all(&state, false).await?;
+        if !summary.failed.is_empty() {
+            anyhow::bail!(
+                "{} tenant(s) failed to migrate; see the log, fix, and run `platform migrate`",
+                summary.failed.len()
+            );
+        }
+    }
+    state.metrics.set_tenants(state.tenants.list().await?.len());
+    let sender = Sender::new(
+        &state.config,
+        state.tenants.clone(),
+        Some(state.metrics.clone()),
+    )?;
+    let outbox = tokio::spawn(sender.run(
+        state.store.outbox_signal().clone(),
+        state.config.outbox_sweep(),
+    ));
+    let local = acceptor
+        .local_addr()
+        .first()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    tracing::info!(listen = %local, backend = ?state.store.backend(), "serving");
+    let grace = Duration::from_secs(state.config.shutdown_grace_secs);
+    let idle = Duration::from_secs(state.config.header_timeout_secs);
+    let store = state.store.clone();
+    let result = Server::new_with_acceptor(acceptor)
+        .idle_timeout(idle)
+        .run_with_graceful_shutdown(http::app(state), shutdown, Some(grace))
+        .await;
+    outbox.abort();
+    store.close().await;
+    tracing::info!("stopped");
+    result.context("serving HTTP")
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,336 @@
+//! Data access: the control plane and the per-tenant databases, and how to reach each.
+//!
+//! PostgreSQL: one database, the control plane in schema `control` (every pooled connection starts
+//! with `search_path=control`), each tenant in its own schema `t_<id>`. SQLite: `control.db` and
+//! one file per tenant under `tenants/`, each with a small pool kept in a moka cache that closes
+//! the pool when it is evicted.
+
+mod outbox_signal;
+mod scope;
+
+pub mod entities;
+
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+    time::Duration,
+};
+
+use anyhow::Context;
+use migrations::{ControlMigrator, MigratorTrait, TenantMigrator};
+use moka::future::Cache;
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, SqlxPostgresConnector, SqlxSqliteConnector,
+    TransactionTrait,
+    sqlx::{
+        ConnectOptions,
+        postgres::{PgConnectOptions, PgPoolOptions},
+        sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    },
+};
+use secrecy::ExposeSecret;
+use uuid::Uuid;
+
+pub use outbox_signal::OutboxSignal;
+pub use scope::{TenantScope, TenantTx};
+
+use crate::{
+    config::{Backend, Config},
+    error::{Error, Result},
+};
+
+/// The schema that holds the control plane on PostgreSQL.
+pub const CONTROL_SCHEMA: &str = "control";
+
+/// Handle to all data; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend())
+            .finish()
+    }
+}
+
+struct Inner {
+    control: DatabaseConnection,
+    kind: Kind,
+    outbox: OutboxSignal,
+}
+
+enum Kind {
+    Sqlite {
+        tenants_dir: PathBuf,
+        pools: Cache<Uuid, DatabaseConnection>,
+    },
+    Postgres,
+}
+
+/// Where a tenant's transaction runs.
+pub(crate) enum TenantDb {
+    Sqlite(DatabaseConnection),
+    Postgres {
+        pool: DatabaseConnection,
+        schema: String,
+    },
+}
+
+/// The PostgreSQL schema of a tenant: derived from its id, never from user text.
+pub fn schema_name(tenant_id: Uuid) -> String {
+    format!("t_{}", tenant_id.simple())
+}
+
+impl Store {
+    /// Connects to the configured backend and brings the control plane to the latest migration.
+    pub async fn open(config: &Config) -> anyhow::Result<Self> {
+        let kind_and_control = match config.backend() {
+            Backend::Sqlite => {
+                let tenants_dir = config.data_dir.join("tenants");
+                std::fs::create_dir_all(&tenants_dir).with_context(|| {
+                    format!("creating the data directory {}", tenants_dir.display())
+                })?;
+                let control = sqlite_pool(&config.data_dir.join("control.db"), 4)
+                    .await
+                    .context("opening the control database")?;
+                let pools = Cache::builder()
+                    .max_capacity(config.sqlite_open_tenants)
+                    .time_to_idle(Duration::from_secs(15 * 60))
+                    .async_eviction_listener(|_id, conn: DatabaseConnection, _cause| {
+                        Box::pin(async move {
+                            let _ = conn.close_by_ref().await;
+                        })
+                    })
+                    .build();
+                (Kind::Sqlite { tenants_dir, pools }, control)
+            }
+            Backend::Postgres => {
+                let url = config
+                    .database_url
+                    .as_ref()
+                    .map(|u| u.expose_secret().to_owned())
+                    .unwrap_or_default();
+                let options: PgConnectOptions = url
+                    .parse()
+                    .context("database_url is not a valid PostgreSQL URL")?;
+                let options = options
+                    .options([("search_path", CONTROL_SCHEMA)])
+                    .statement_cache_capacity(1024)
+                    .application_name("platform")
+                    .disable_statement_logging();
+                let pool = PgPoolOptions::new()
+                    .max_connections(config.pg_max_connections)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .max_lifetime(Duration::from_secs(30 * 60))
+                    .connect_with(options)
+                    .await
+                    .context("connecting to PostgreSQL")?;
+                let control = SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
+                if let Err(e) = control
+                    .execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS {CONTROL_SCHEMA}"))
+                    .await
+                {
+                    // Two processes starting at once may race on this; the schema exists either way.
+                    tracing::debug!(error = %e, "create control schema");
+                }
+                (Kind::Postgres, control)
+            }
+        };
+        let (kind, control) = kind_and_control;
+        ControlMigrator::up(&control, None)
+            .await
+            .context("migrating the control plane")?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                control,
+                kind,
+                outbox: OutboxSignal::default(),
+            }),
+        })
+    }
+
+    /// Which backend this store runs on.
+    pub fn backend(&self) -> Backend {
+        match self.inner.kind {
+            Kind::Sqlite { .. } => Backend::Sqlite,
+            Kind::Postgres => Backend::Postgres,
+        }
+    }
+
+    /// The control-plane connection (tenant registry). Tenant tables are not reachable from it.
+    pub fn control(&self) -> &DatabaseConnection {
+        &self.inner.control
+    }
+
+    /// The signal that wakes the mail sender when a transaction queued mail.
+    pub fn outbox_signal(&self) -> &OutboxSignal {
+        &self.inner.outbox
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        self.inner
+            .control
+            .ping()
+            .await
+            .map_err(|e| Error::Unavailable(e.into()))
+    }
+
+    /// The connection a tenant's transaction runs on.
+    pub(crate) async fn tenant_db(&self, tenant_id: Uuid) -> Result<TenantDb> {
+        match &self.inner.kind {
+            Kind::Postgres => Ok(TenantDb::Postgres {
+                pool: self.inner.control.clone(),
+                schema: schema_name(tenant_id),
+            }),
+            Kind::Sqlite { tenants_dir, pools } => {
+                let path = tenant_file(tenants_dir, tenant_id);
+                let conn = pools
+                    .try_get_with(tenant_id, async move {
+                        if !path.exists() {
+                            // Never create a tenant file on the request path: only provisioning does.
+                            return Err(anyhow::anyhow!("tenant database file is missing"));
+                        }
+                        sqlite_pool(&path, 2).await
+                    })
+                    .await
+                    .map_err(|e| Error::Internal(anyhow::anyhow!("{e:#}")))?;
+                Ok(TenantDb::Sqlite(conn))
+            }
+        }
+    }
+
+    /// Creates the tenant's schema or file (if absent) and applies every pending tenant migration,
+    /// atomically per tenant: a crash leaves the tenant at its previous version.
+    pub async fn migrate_tenant(&self, tenant_id: Uuid) -> anyhow::Result<()> {
+        match &self.inner.kind {
+            Kind::Postgres => {
+                let schema = schema_name(tenant_id);
+                let txn = self.inner.control.begin().await?;
+                txn.execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+                    .await?;
+                scope::point_at_schema(&txn, &schema).await?;
+                TenantMigrator::up(&txn, None).await?;
+                txn.commit().await?;
+            }
+            Kind::Sqlite { tenants_dir, pools } => {
+                let path = tenant_file(tenants_dir, tenant_id);
+                let conn = match pools.get(&tenant_id).await {
+                    Some(conn) => conn,
+                    None => {
+                        let conn = sqlite_pool(&path, 2).await?;
+                        pools.insert(tenant_id, conn.clone()).await;
+                        conn
+                    }
+                };
+                TenantMigrator::up(&conn, None).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the tenant's schema or file is fully migrated (used by `platform migrate`).
+    pub async fn tenant_pending_migrations(&self, tenant_id: Uuid) -> anyhow::Result<usize> {
+        match &self.inner.kind {
+            Kind::Postgres => {
+                let schema = schema_name(tenant_id);
+                let txn = self.inner.control.begin().await?;
+                let exists = txn
+                    .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                        sea_orm::DbBackend::Postgres,
+                        "SELECT 1 FROM pg_namespace WHERE nspname = $1",
+                        [schema.clone().into()],
+                    ))
+                    .await?
+                    .is_some();
+                if !exists {
+                    return Ok(TenantMigrator::migrations().len());
+                }
+                scope::point_at_schema(&txn, &schema).await?;
+                let pending = TenantMigrator::get_pending_migrations(&txn).await?.len();
+                txn.rollback().await?;
+                Ok(pending)
+            }
+            Kind::Sqlite { tenants_dir, .. } => {
+                let path = tenant_file(tenants_dir, tenant_id);
+                if !path.exists() {
+                    return Ok(TenantMigrator::migrations().len());
+                }
+                let TenantDb::Sqlite(conn) = self.tenant_db(tenant_id).await? else {
+                    unreachable!("sqlite store yields sqlite connections")
+                };
+                Ok(TenantMigrator::get_pending_migrations(&conn).await?.len())
+            }
+        }
+    }
+
+    /// Removes a tenant's schema or file, closing its pool first.
+    pub async fn drop_tenant_data(&self, tenant_id: Uuid) -> anyhow::Result<()> {
+        match &self.inner.kind {
+            Kind::Postgres => {
+                self.inner
+                    .control
+                    .execute_unprepared(&format!(
+                        "DROP SCHEMA IF EXISTS {} CASCADE",
+                        schema_name(tenant_id)
+                    ))
+                    .await?;
+            }
+            Kind::Sqlite { tenants_dir, pools } => {
+                if let Some(conn) = pools.remove(&tenant_id).await {
+                    conn.close_by_ref().await?;
+                }
+                let path = tenant_file(tenants_dir, tenant_id);
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    match std::fs::remove_file(&p) {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(e) => {
+                            return Err(e).with_context(|| format!("removing {}", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes every connection (tests and shutdown).
+    pub async fn close(&self) {
+        if let Kind::Sqlite { pools, .. } = &self.inner.kind {
+            for (_, conn) in pools.iter() {
+                let _ = conn.close_by_ref().await;
+            }
+            pools.invalidate_all();
+        }
+        let _ = self.inner.control.close_by_ref().await;
+    }
+}
+
+fn tenant_file(dir: &Path, tenant_id: Uuid) -> PathBuf {
+    dir.join(format!("{}.db", tenant_id.simple()))
+}
+
+/// A small SQLite pool on one file, in WAL mode.
+async fn sqlite_pool(path: &Path, max: u32) -> anyhow::Result<DatabaseConnection> {
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(5))
+        .foreign_keys(true)
+        .disable_statement_logging();
+    let pool = SqlitePoolOptions::new()
+        .max_connections(max)
+        .min_connections(0)
+        .connect_with(options)
+        .await
+        .with_context(|| format!("opening {}", path.display()))?;
+    Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+}

@@ -1,0 +1,123 @@
+//! The tenant scope: the only way to reach a tenant's tables.
+//!
+//! A [`TenantScope`] is built by tenant resolution ([`crate::tenants::Tenants::scope`]) from a
+//! tenant record read from the control plane; nothing else can construct one. Its transactions
+//! are pointed at the tenant's own data: on PostgreSQL with `set_config('search_path', …, true)`
+//! (transaction-local, reset at commit, rollback or drop), on SQLite by opening the tenant's own
+//! file. Outside a scope the tenant tables do not exist (the control schema or file lacks them),
+//! so a query that escapes the scope fails instead of reading another tenant's rows.
+
+use std::{ops::Deref, sync::Arc};
+
+use sea_orm::{
+    ConnectionTrait, DatabaseTransaction, DbBackend, SqliteTransactionMode, Statement,
+    TransactionOptions, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::{Store, TenantDb};
+use crate::error::Result;
+
+/// Proof that a tenant was resolved: carries its id and opens transactions on its data only.
+#[derive(Clone, Debug)]
+pub struct TenantScope {
+    tenant_id: Uuid,
+    slug: Arc<str>,
+    store: Store,
+}
+
+impl TenantScope {
+    /// Only tenant resolution calls this (see the module docs).
+    pub(crate) fn resolved(store: Store, tenant_id: Uuid, slug: &str) -> Self {
+        Self {
+            tenant_id,
+            slug: slug.into(),
+            store,
+        }
+    }
+
+    /// The tenant's stable id.
+    pub fn tenant_id(&self) -> Uuid {
+        self.tenant_id
+    }
+
+    /// The tenant's slug.
+    pub fn slug(&self) -> &str {
+        &self.slug
+    }
+
+    /// Begins a read-write transaction on this tenant's data.
+    pub async fn begin(&self) -> Result<TenantTx> {
+        let txn = match self.store.tenant_db(self.tenant_id).await? {
+            TenantDb::Sqlite(conn) => {
+                // IMMEDIATE takes the write lock up front, so a transaction that reads and then
+                // writes never fails on lock upgrade while another writer commits.
+                conn.begin_with_options(TransactionOptions {
+                    sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                    ..Default::default()
+                })
+                .await?
+            }
+            TenantDb::Postgres { pool, schema } => {
+                let txn = pool.begin().await?;
+                point_at_schema(&txn, &schema).await?;
+                txn
+            }
+        };
+        Ok(TenantTx {
+            txn,
+            tenant_id: self.tenant_id,
+            store: self.store.clone(),
+            mail_queued: false,
+        })
+    }
+}
+
+/// Sets the transaction-local search path (never a plain `SET`, which outlives the transaction).
+pub(super) async fn point_at_schema(txn: &DatabaseTransaction, schema: &str) -> Result<()> {
+    txn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT set_config('search_path', $1, true)",
+        [schema.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// An open transaction on one tenant's data. Dropping it without [`TenantTx::commit`] rolls back.
+#[derive(Debug)]
+pub struct TenantTx {
+    txn: DatabaseTransaction,
+    tenant_id: Uuid,
+    store: Store,
+    mail_queued: bool,
+}
+
+impl TenantTx {
+    /// The tenant this transaction belongs to.
+    pub fn tenant_id(&self) -> Uuid {
+        self.tenant_id
+    }
+
+    /// Records that mail was queued, so the sender is woken once this transaction commits.
+    pub(crate) fn note_mail_queued(&mut self) {
+        self.mail_queued = true;
+    }
+
+    /// Commits, then wakes the mail sender if this transaction queued mail.
+    pub async fn commit(self) -> Result<()> {
+        self.txn.commit().await?;
+        if self.mail_queued {
+            self.store.outbox_signal().wake(self.tenant_id);
+        }
+        Ok(())
+    }
+}
+
+impl Deref for TenantTx {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+}
