@@ -104,7 +104,8 @@ impl Default for Config {
     }
 }
 
-/// Environment variables that start with `PLATFORM_` but are not settings.
+/// Environment variables that start with `PLATFORM_` but are not settings (`PLATFORM_TEST_*`
+/// belong to the test suite).
 const NOT_SETTINGS: &[&str] = &["config"];
 
 impl Config {
@@ -117,11 +118,10 @@ impl Config {
             }
             figment = figment.merge(Toml::file(&path));
         }
-        figment = figment.merge(
-            Env::prefixed("PLATFORM_")
-                .filter(|key| !NOT_SETTINGS.contains(&key.as_str()))
-                .filter(|key| !key.as_str().starts_with("test_")),
-        );
+        figment = figment.merge(Env::prefixed("PLATFORM_").filter(|key| {
+            let key = key.as_str().to_ascii_lowercase();
+            !NOT_SETTINGS.contains(&key.as_str()) && !key.starts_with("test_")
+        }));
         Self::from_figment(figment)
     }
 

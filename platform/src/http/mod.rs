@@ -47,9 +47,17 @@ pub fn spec_json() -> String {
     service().spec()
 }
 
+/// Prometheus text format. The tenant count is read at scrape time: other processes (the CLI,
+/// other instances) create and delete tenants too.
 #[handler]
-fn metrics_handler(state: Data<&AppState>) -> WithContentType<String> {
+async fn metrics_handler(state: Data<&AppState>) -> WithContentType<String> {
     use poem::IntoResponse;
+    match state.tenants.count().await {
+        Ok(n) => state
+            .metrics
+            .set_tenants(usize::try_from(n).unwrap_or(usize::MAX)),
+        Err(e) => tracing::warn!(error = %e, "counting tenants for /metrics"),
+    }
     state
         .metrics
         .render()

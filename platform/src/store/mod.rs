@@ -204,12 +204,20 @@ impl Store {
     }
 
     /// Creates the tenant's schema or file (if absent) and applies every pending tenant migration,
-    /// atomically per tenant: a crash leaves the tenant at its previous version.
+    /// atomically per tenant: a crash leaves the tenant at its previous version. Concurrent
+    /// migrators of one tenant (a server starting while a tenant is provisioned, two instances)
+    /// are serialised: a PostgreSQL advisory lock, or SQLite's write lock taken up front.
     pub async fn migrate_tenant(&self, tenant_id: Uuid) -> anyhow::Result<()> {
         match &self.inner.kind {
             Kind::Postgres => {
                 let schema = schema_name(tenant_id);
                 let txn = self.inner.control.begin().await?;
+                txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+                    sea_orm::DbBackend::Postgres,
+                    "SELECT pg_advisory_xact_lock(hashtext($1))",
+                    [schema.clone().into()],
+                ))
+                .await?;
                 txn.execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
                     .await?;
                 scope::point_at_schema(&txn, &schema).await?;
@@ -226,7 +234,14 @@ impl Store {
                         conn
                     }
                 };
-                TenantMigrator::up(&conn, None).await?;
+                let txn = conn
+                    .begin_with_options(sea_orm::TransactionOptions {
+                        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+                        ..Default::default()
+                    })
+                    .await?;
+                TenantMigrator::up(&txn, None).await?;
+                txn.commit().await?;
             }
         }
         Ok(())

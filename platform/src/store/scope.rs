@@ -104,6 +104,12 @@ impl TenantTx {
         self.mail_queued = true;
     }
 
+    /// Rolls back every change of this transaction.
+    pub async fn rollback(self) -> Result<()> {
+        self.txn.rollback().await?;
+        Ok(())
+    }
+
     /// Commits, then wakes the mail sender if this transaction queued mail.
     pub async fn commit(self) -> Result<()> {
         self.txn.commit().await?;

@@ -7,7 +7,8 @@ use std::{sync::Arc, time::Duration};
 use chrono::{DateTime, Utc};
 use moka::future::Cache;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, SqlErr,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -155,6 +156,14 @@ impl Tenants {
             .into_iter()
             .map(Tenant::from)
             .collect())
+    }
+
+    /// How many tenants exist (not counting those being deleted).
+    pub async fn count(&self) -> Result<u64> {
+        Ok(tenant::Entity::find()
+            .filter(tenant::Column::Status.ne(TenantStatus::Deleting.as_str()))
+            .count(self.store.control())
+            .await?)
     }
 
     /// Every tenant id, including those mid-provisioning (for `platform migrate`).

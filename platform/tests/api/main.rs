@@ -1,0 +1,14 @@
+//! The platform's integration tests: one binary, every flow on SQLite and on PostgreSQL.
+//!
+//! PostgreSQL tests need `PLATFORM_TEST_DATABASE_URL` (a server where the test user may create
+//! databases); `scripts/test.sh` starts a throwaway server and sets it. Each test gets its own
+//! database, data directory and mail directory.
+
+mod cli;
+mod helpers;
+mod http_basics;
+mod migrate;
+mod outbox;
+mod scope;
+mod spec;
+mod tenants;

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every test: the workspace's tests on SQLite and on a throwaway PostgreSQL (started here,
+# installed from Debian's packages when absent), then the black-box contract test for the groups
+# that are built, on both backends, against a release build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/postgres.sh
+
+start_test_postgres
+trap stop_test_postgres EXIT
+
+export INSTA_UPDATE=no
+export RUST_BACKTRACE=1
+# Tests bind their own ports and make their own data dirs; keep this shell's settings out of them.
+unset PLATFORM_CONFIG PLATFORM_LISTEN PLATFORM_DATA_DIR PLATFORM_DATABASE_URL PLATFORM_MAIL_DIR \
+  PLATFORM_SMTP_URL PLATFORM_PUBLIC_URL PLATFORM_MASTER_KEY
+
+echo "== cargo test (SQLite and PostgreSQL)"
+cargo test --workspace --locked
+
+# The contract test lives beside the repository (../shared); run the groups whose issues are done.
+CONTRACT=../shared/acceptance/contract.py
+GROUPS=${CONTRACT_GROUPS:-foundation}
+if [ -f "$CONTRACT" ]; then
+  echo "== contract test ($GROUPS) against a release build"
+  cargo build --release --locked -p platform
+  python3 "$CONTRACT" --bin target/release/platform --only "$GROUPS"
+  contract_db="contract_$(date +%s)"
+  psql "$PLATFORM_TEST_DATABASE_URL" -qc "CREATE DATABASE $contract_db"
+  python3 "$CONTRACT" --bin target/release/platform --only "$GROUPS" \
+    --database-url "${PLATFORM_TEST_DATABASE_URL%/postgres}/$contract_db"
+else
+  echo "== contract test skipped: $CONTRACT not found (it lives in the shared folder beside the repo)"
+fi
