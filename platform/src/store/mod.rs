@@ -2,8 +2,8 @@
 //!
 //! PostgreSQL: one database, the control plane in schema `control` (every pooled connection starts
 //! with `search_path=control`), each tenant in its own schema `t_<id>`. SQLite: `control.db` and
-//! one file per tenant under `tenants/`, each with a small pool kept in a moka cache that closes
-//! the pool when it is evicted.
+//! one file per tenant under `tenants/`, each with a small pool kept in a bounded moka cache; an
+//! evicted pool closes once its last user drops it.
 
 mod outbox_signal;
 mod scope;
@@ -99,10 +99,11 @@ impl Store {
                 let pools = Cache::builder()
                     .max_capacity(config.sqlite_open_tenants)
                     .time_to_idle(Duration::from_secs(15 * 60))
-                    .async_eviction_listener(|_id, conn: DatabaseConnection, _cause| {
-                        Box::pin(async move {
-                            let _ = conn.close_by_ref().await;
-                        })
+                    // An evicted pool is not closed here: a request may still hold a clone of
+                    // it. Dropping the cache's handle lets sqlx close the pool (and its file
+                    // handles and threads) when its last user is done.
+                    .eviction_listener(|id, _conn: DatabaseConnection, cause| {
+                        tracing::debug!(tenant_id = %id, ?cause, "tenant pool released");
                     })
                     .build();
                 (Kind::Sqlite { tenants_dir, pools }, control)

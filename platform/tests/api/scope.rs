@@ -9,7 +9,7 @@ use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DbBackend, EntityTrait, Statement, TransactionTrait,
 };
 
-use crate::helpers::{Db, spawn_app};
+use crate::helpers::{Db, spawn_app, spawn_app_with};
 
 crate::both_backends!(
     concurrent_tasks_never_see_another_tenants_rows,
@@ -163,6 +163,38 @@ async fn no_connection_is_left_pointed_at_a_tenant(db: Db) {
     }
     for _ in 0..8 {
         assert!(invitation::Entity::find().all(control).await.is_err());
+    }
+    app.stop().await;
+}
+
+/// More tenants than open pools (SQLite keeps 2 here): evicted pools stay usable by whoever still
+/// holds them, and every tenant keeps working.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evicting_tenant_pools_under_load_breaks_nothing() {
+    let app = spawn_app_with(Db::Sqlite, &[("sqlite_open_tenants", "2")]).await;
+    let mut tenants = Vec::new();
+    for i in 0..8 {
+        tenants.push(app.tenant(&format!("tenant-{i}")).await);
+    }
+    let mut tasks = Vec::new();
+    for i in 0..160usize {
+        let t = tenants[i % tenants.len()].clone();
+        let scope = app.state.tenants.scope(&t);
+        tasks.push(tokio::spawn(async move {
+            let tx = scope.begin().await?;
+            invitation::Entity::insert(invitation_row(format!("u{i}@{}.test", t.slug)))
+                .exec(&*tx)
+                .await?;
+            tokio::task::yield_now().await;
+            let n = invitation::Entity::find().all(&*tx).await?.len();
+            tx.commit().await?;
+            anyhow::Ok(n)
+        }));
+    }
+    for task in tasks {
+        task.await
+            .expect("task")
+            .expect("scoped work succeeds despite evictions");
     }
     app.stop().await;
 }
