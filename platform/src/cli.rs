@@ -125,12 +125,12 @@ async fn tenant(state: AppState, cmd: TenantCommand) -> anyhow::Result<()> {
             let slug = TenantSlug::parse(&slug)?;
             let owner = owner.as_deref().map(EmailAddress::parse).transpose()?;
             let tenant = state.tenants.create(&slug, name.as_deref()).await?;
-            if let Some(owner) = &owner {
-                if let Err(e) = invite_owner(&state, &tenant, owner).await {
-                    // All or nothing: a tenant whose owner was never invited is not created.
-                    let _ = state.tenants.delete(&tenant.slug).await;
-                    return Err(e.context("inviting the owner"));
-                }
+            if let Some(owner) = &owner
+                && let Err(e) = invite_owner(&state, &tenant, owner).await
+            {
+                // All or nothing: a tenant whose owner was never invited is not created.
+                let _ = state.tenants.delete(&tenant.slug).await;
+                return Err(e.context("inviting the owner"));
             }
             if json {
                 let mut v = serde_json::to_value(&tenant)?;

@@ -246,6 +246,29 @@ mod tests {
     }
 
     #[test]
+    fn file_then_environment_and_the_environment_wins() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "platform.toml",
+                "listen = \"127.0.0.1:9000\"\ndata_dir = \"/srv/platform\"\nmax_body_bytes = 1024\n",
+            )?;
+            jail.set_env("PLATFORM_CONFIG", "platform.toml");
+            jail.set_env("PLATFORM_LISTEN", "127.0.0.1:9100");
+            jail.set_env("PLATFORM_TEST_DATABASE_URL", "ignored by the platform");
+            let c = Config::load().map_err(|e| e.to_string())?;
+            assert_eq!(c.listen.to_string(), "127.0.0.1:9100");
+            assert_eq!(c.data_dir, PathBuf::from("/srv/platform"));
+            assert_eq!(c.max_body_bytes, 1024);
+            jail.set_env("PLATFORM_LISTN", "typo");
+            let e = Config::load().expect_err("unknown settings are refused");
+            assert!(e.to_string().to_lowercase().contains("listn"), "{e}");
+            jail.set_env("PLATFORM_CONFIG", "missing.toml");
+            assert!(Config::load().is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
     fn secrets_are_redacted_in_debug() {
         let c = with(&[
             ("database_url", "postgres://u:hunter2@db/x"),
