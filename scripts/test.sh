@@ -20,14 +20,14 @@ cargo test --workspace --locked
 
 # The contract test lives beside the repository (../shared); run the groups whose issues are done.
 CONTRACT=../shared/acceptance/contract.py
-GROUPS=${CONTRACT_GROUPS:-foundation}
+ONLY=${CONTRACT_GROUPS:-foundation}
 if [ -f "$CONTRACT" ]; then
-  echo "== contract test ($GROUPS) against a release build"
+  echo "== contract test ($ONLY) against a release build"
   cargo build --release --locked -p platform
-  python3 "$CONTRACT" --bin target/release/platform --only "$GROUPS"
+  python3 "$CONTRACT" --bin target/release/platform --only "$ONLY"
   contract_db="contract_$(date +%s)"
   psql "$PLATFORM_TEST_DATABASE_URL" -qc "CREATE DATABASE $contract_db"
-  python3 "$CONTRACT" --bin target/release/platform --only "$GROUPS" \
+  python3 "$CONTRACT" --bin target/release/platform --only "$ONLY" \
     --database-url "${PLATFORM_TEST_DATABASE_URL%/postgres}/$contract_db"
 else
   echo "== contract test skipped: $CONTRACT not found (it lives in the shared folder beside the repo)"
