@@ -1,0 +1,439 @@
+//! Argon2id password hashing off the async workers, with bounded concurrency and a bounded queue.
+//!
+//! Every hash and verification runs in `tokio::task::spawn_blocking`, at most `max_concurrent` at
+//! once; when `max_waiting` callers already wait for a slot, the next is refused at once with
+//! [`CryptoError::Busy`] (answered with 503) rather than queued without bound.
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicUsize, Ordering},
+};
+
+use argon2::{
+    ARGON2ID_IDENT, Algorithm, Argon2, Params, PasswordHash, PasswordHasher as _,
+    PasswordVerifier as _, Version,
+};
+use rand::RngCore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
+
+use crate::crypto::CryptoError;
+use crate::domain::Password;
+
+/// OWASP's Argon2id memory cost, in KiB (19 MiB).
+pub const DEFAULT_M_KIB: u32 = 19_456;
+/// OWASP's Argon2id iteration count.
+pub const DEFAULT_T: u32 = 2;
+/// OWASP's Argon2id parallelism.
+pub const DEFAULT_P: u32 = 1;
+
+// `PasswordHasher::new` uses argon2's defaults, which are OWASP's.
+const _: () = assert!(
+    Params::DEFAULT.m_cost() == DEFAULT_M_KIB
+        && Params::DEFAULT.t_cost() == DEFAULT_T
+        && Params::DEFAULT.p_cost() == DEFAULT_P
+);
+
+/// Salt length in bytes.
+const SALT_LEN: usize = 16;
+
+/// The outcome of a verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verification {
+    /// The password matches the stored hash.
+    pub ok: bool,
+    /// The password matched but the stored hash was made with another algorithm, version or
+    /// parameters: store a fresh [`PasswordHasher::hash`] of it. Never true when `ok` is false.
+    pub needs_rehash: bool,
+}
+
+/// Argon2id hashing and verification with admission control; cheap to clone (an `Arc` inside).
+#[derive(Clone)]
+pub struct PasswordHasher {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    params: Params,
+    semaphore: Arc<Semaphore>,
+    waiting: AtomicUsize,
+    max_waiting: usize,
+    /// A hash of a random password with the current parameters, verified against when there is
+    /// no stored hash, so that an unknown account costs as much as a known one. `None` only if
+    /// computing it failed; then a fresh hash of the candidate is computed instead (same cost).
+    dummy_hash: Option<String>,
+}
+
+impl std::fmt::Debug for PasswordHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordHasher")
+            .field("m_kib", &self.inner.params.m_cost())
+            .field("t", &self.inner.params.t_cost())
+            .field("p", &self.inner.params.p_cost())
+            .field("max_waiting", &self.inner.max_waiting)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PasswordHasher {
+    /// A hasher with OWASP's Argon2id parameters (m = 19456 KiB, t = 2, p = 1), running at most
+    /// `max_concurrent` hashes at once (at least 1) with at most `max_waiting` callers queued.
+    ///
+    /// Computes one hash (the dummy for unknown accounts, tens of milliseconds), so build it once
+    /// at start-up.
+    pub fn new(max_concurrent: usize, max_waiting: usize) -> Self {
+        Self::build(Params::DEFAULT, max_concurrent, max_waiting)
+    }
+
+    /// A hasher with explicit Argon2id parameters (memory in KiB, iterations, parallelism):
+    /// tiny ones make tests fast, bigger ones harden production. Fails with
+    /// [`CryptoError::Hash`] when Argon2 refuses the parameters.
+    pub fn with_params(
+        m_kib: u32,
+        t: u32,
+        p: u32,
+        max_concurrent: usize,
+        max_waiting: usize,
+    ) -> Result<Self, CryptoError> {
+        let params = Params::new(m_kib, t, p, None).map_err(|_| CryptoError::Hash)?;
+        Ok(Self::build(params, max_concurrent, max_waiting))
+    }
+
+    fn build(params: Params, max_concurrent: usize, max_waiting: usize) -> Self {
+        let mut random = [0u8; 32];
+        rand::rng().fill_bytes(&mut random);
+        let dummy_hash = hash_blocking(&params, &random).ok();
+        let permits = max_concurrent.clamp(1, Semaphore::MAX_PERMITS);
+        Self {
+            inner: Arc::new(Inner {
+                params,
+                semaphore: Arc::new(Semaphore::new(permits)),
+                waiting: AtomicUsize::new(0),
+                max_waiting,
+                dummy_hash,
+            }),
+        }
+    }
+
+    /// Hashes `password` with a fresh random salt into a PHC string
+    /// (`$argon2id$v=19$m=19456,t=2,p=1$…`).
+    pub async fn hash(&self, password: &Password) -> Result<String, CryptoError> {
+        let permit = self.admit().await?;
+        let inner = Arc::clone(&self.inner);
+        let password = password.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            hash_blocking(&inner.params, password.expose().as_bytes())
+        })
+        .await
+        .map_err(|_| CryptoError::Hash)?
+    }
+
+    /// Verifies `password` against `stored`, the account's PHC string, or `None` for an unknown
+    /// account: then a dummy hash with the current parameters is verified instead, so both cost
+    /// the same, and the answer is `ok: false`. A malformed stored hash also gives `ok: false`
+    /// (with a warning that does not include the hash).
+    pub async fn verify(
+        &self,
+        password: &Password,
+        stored: Option<&str>,
+    ) -> Result<Verification, CryptoError> {
+        let permit = self.admit().await?;
+        let inner = Arc::clone(&self.inner);
+        let password = password.clone();
+        let stored = stored.map(str::to_owned);
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            inner.verify_blocking(password.expose().as_bytes(), stored.as_deref())
+        })
+        .await
+        .map_err(|_| CryptoError::Hash)
+    }
+
+    /// Waits for a hashing slot, or refuses at once when `max_waiting` callers already wait.
+    /// The permit is moved into the blocking task, so a cancelled caller keeps its slot until
+    /// the work really ends.
+    async fn admit(&self) -> Result<OwnedSemaphorePermit, CryptoError> {
+        let semaphore = Arc::clone(&self.inner.semaphore);
+        match Arc::clone(&semaphore).try_acquire_owned() {
+            Ok(permit) => return Ok(permit),
+            Err(TryAcquireError::Closed) => return Err(CryptoError::Busy),
+            Err(TryAcquireError::NoPermits) => {}
+        }
+        let already_waiting = self.inner.waiting.fetch_add(1, Ordering::SeqCst);
+        let _waiting = WaitingGuard(&self.inner.waiting);
+        if already_waiting >= self.inner.max_waiting {
+            tracing::warn!(
+                waiting = already_waiting,
+                "password hashing saturated, refusing"
+            );
+            return Err(CryptoError::Busy);
+        }
+        semaphore
+            .acquire_owned()
+            .await
+            .map_err(|_| CryptoError::Busy)
+    }
+}
+
+impl Inner {
+    fn verify_blocking(&self, password: &[u8], stored: Option<&str>) -> Verification {
+        let refused = Verification {
+            ok: false,
+            needs_rehash: false,
+        };
+        let Some(stored) = stored else {
+            self.verify_dummy(password);
+            return refused;
+        };
+        let Ok(hash) = PasswordHash::new(stored) else {
+            tracing::warn!("stored password hash is malformed");
+            self.verify_dummy(password);
+            return refused;
+        };
+        match Argon2::default().verify_password(password, &hash) {
+            Ok(()) => Verification {
+                ok: true,
+                needs_rehash: !self.is_current(&hash),
+            },
+            Err(argon2::password_hash::Error::PasswordInvalid) => refused,
+            Err(e) => {
+                tracing::warn!(error = %e, "stored password hash cannot be verified");
+                self.verify_dummy(password);
+                refused
+            }
+        }
+    }
+
+    /// Spends the time of a real verification; the result is ignored.
+    fn verify_dummy(&self, password: &[u8]) {
+        match self.dummy_hash.as_deref().map(PasswordHash::new) {
+            Some(Ok(hash)) => {
+                let _ = Argon2::default().verify_password(password, &hash);
+            }
+            _ => {
+                let _ = hash_blocking(&self.params, password);
+            }
+        }
+    }
+
+    /// Whether `hash` was made with the current algorithm, version and parameters.
+    fn is_current(&self, hash: &PasswordHash) -> bool {
+        let Ok(params) = Params::try_from(hash) else {
+            return false;
+        };
+        let output_len = self
+            .params
+            .output_len()
+            .unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+        hash.algorithm == ARGON2ID_IDENT
+            && hash.version == Some(Version::V0x13.into())
+            && params.m_cost() == self.params.m_cost()
+            && params.t_cost() == self.params.t_cost()
+            && params.p_cost() == self.params.p_cost()
+            && params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN) == output_len
+    }
+}
+
+fn hash_blocking(params: &Params, password: &[u8]) -> Result<String, CryptoError> {
+    let mut salt = [0u8; SALT_LEN];
+    rand::rng().fill_bytes(&mut salt);
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+        .hash_password_with_salt(password, &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| {
+            tracing::error!(error = %e, "argon2 hashing failed");
+            CryptoError::Hash
+        })
+}
+
+/// Counts a caller as waiting until dropped (also when its future is cancelled).
+struct WaitingGuard<'a>(&'a AtomicUsize);
+
+impl Drop for WaitingGuard<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny(m_kib: u32) -> PasswordHasher {
+        PasswordHasher::with_params(m_kib, 1, 1, 2, 8).expect("valid params")
+    }
+
+    fn pw(s: &str) -> Password {
+        Password::parse(s).expect("valid password")
+    }
+
+    #[tokio::test]
+    async fn hash_then_verify() {
+        let hasher = tiny(8);
+        let stored = hasher.hash(&pw("correct horse")).await.expect("hash");
+        assert!(
+            stored.starts_with("$argon2id$v=19$m=8,t=1,p=1$"),
+            "{stored}"
+        );
+        let good = hasher
+            .verify(&pw("correct horse"), Some(&stored))
+            .await
+            .expect("verify");
+        assert_eq!(
+            good,
+            Verification {
+                ok: true,
+                needs_rehash: false
+            }
+        );
+        let bad = hasher
+            .verify(&pw("wrong horse!"), Some(&stored))
+            .await
+            .expect("verify");
+        assert!(!bad.ok && !bad.needs_rehash);
+    }
+
+    #[tokio::test]
+    async fn salts_differ() {
+        let hasher = tiny(8);
+        let a = hasher.hash(&pw("same password")).await.expect("hash");
+        let b = hasher.hash(&pw("same password")).await.expect("hash");
+        assert_ne!(a, b);
+    }
+
+    #[tokio::test]
+    async fn default_params_are_owasp_argon2id() {
+        let hasher = PasswordHasher::new(1, 1);
+        let stored = hasher.hash(&pw("correct horse")).await.expect("hash");
+        assert!(
+            stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{stored}"
+        );
+        assert!(
+            hasher
+                .inner
+                .dummy_hash
+                .as_deref()
+                .is_some_and(|d| d.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"))
+        );
+    }
+
+    #[tokio::test]
+    async fn unknown_account_and_malformed_hash_are_refused() {
+        let hasher = tiny(8);
+        let none = hasher.verify(&pw("anything1"), None).await.expect("verify");
+        assert!(!none.ok && !none.needs_rehash);
+        for stored in ["", "not a hash", "$argon2id$v=19$m=8,t=1,p=1$", "$md5$abc"] {
+            let v = hasher
+                .verify(&pw("anything1"), Some(stored))
+                .await
+                .expect("verify");
+            assert!(!v.ok && !v.needs_rehash, "{stored:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn needs_rehash_detects_other_params() {
+        let old = tiny(8);
+        let current = tiny(16);
+        let stored = old.hash(&pw("correct horse")).await.expect("hash");
+        let v = current
+            .verify(&pw("correct horse"), Some(&stored))
+            .await
+            .expect("verify");
+        assert_eq!(
+            v,
+            Verification {
+                ok: true,
+                needs_rehash: true
+            }
+        );
+        // Other iterations, other algorithm.
+        let other_t = PasswordHasher::with_params(16, 2, 1, 1, 1).expect("hasher");
+        let stored_t = other_t.hash(&pw("correct horse")).await.expect("hash");
+        assert!(
+            current
+                .verify(&pw("correct horse"), Some(&stored_t))
+                .await
+                .expect("verify")
+                .needs_rehash
+        );
+        let argon2i = Argon2::new(
+            Algorithm::Argon2i,
+            Version::V0x13,
+            Params::new(16, 1, 1, None).expect("params"),
+        )
+        .hash_password_with_salt(b"correct horse", &[1u8; 16])
+        .expect("hash")
+        .to_string();
+        let v = current
+            .verify(&pw("correct horse"), Some(&argon2i))
+            .await
+            .expect("verify");
+        assert!(v.ok && v.needs_rehash);
+        // A wrong password never asks for a rehash.
+        let v = current
+            .verify(&pw("wrong horse!"), Some(&stored))
+            .await
+            .expect("verify");
+        assert!(!v.ok && !v.needs_rehash);
+    }
+
+    #[tokio::test]
+    async fn refuses_when_the_queue_is_full() {
+        let hasher = PasswordHasher::with_params(8, 1, 1, 1, 1).expect("hasher");
+        // Hold the only slot.
+        let held = Arc::clone(&hasher.inner.semaphore)
+            .acquire_owned()
+            .await
+            .expect("permit");
+        // One caller may wait…
+        let waiter = {
+            let hasher = hasher.clone();
+            tokio::spawn(async move { hasher.hash(&pw("correct horse")).await })
+        };
+        while hasher.inner.waiting.load(Ordering::SeqCst) < 1 {
+            tokio::task::yield_now().await;
+        }
+        // …the next is refused at once.
+        assert_eq!(
+            hasher.hash(&pw("correct horse")).await,
+            Err(CryptoError::Busy)
+        );
+        assert_eq!(
+            hasher.verify(&pw("correct horse"), None).await,
+            Err(CryptoError::Busy)
+        );
+        drop(held);
+        let stored = waiter.await.expect("join").expect("hash");
+        assert!(stored.starts_with("$argon2id$"));
+        assert_eq!(hasher.inner.waiting.load(Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test]
+    async fn cancelled_waiter_leaves_the_queue() {
+        let hasher = PasswordHasher::with_params(8, 1, 1, 1, 1).expect("hasher");
+        let held = Arc::clone(&hasher.inner.semaphore)
+            .acquire_owned()
+            .await
+            .expect("permit");
+        let waiter = {
+            let hasher = hasher.clone();
+            tokio::spawn(async move { hasher.hash(&pw("correct horse")).await })
+        };
+        while hasher.inner.waiting.load(Ordering::SeqCst) < 1 {
+            tokio::task::yield_now().await;
+        }
+        waiter.abort();
+        let _ = waiter.await;
+        assert_eq!(hasher.inner.waiting.load(Ordering::SeqCst), 0);
+        drop(held);
+        assert!(hasher.hash(&pw("correct horse")).await.is_ok());
+    }
+
+    #[test]
+    fn debug_shows_no_hash() {
+        let hasher = tiny(8);
+        assert!(!format!("{hasher:?}").contains('$'));
+    }
+}
