@@ -3,6 +3,7 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_core;
+mod m0002_accounts;
 
 /// Migrates one tenant's schema (PostgreSQL, with `search_path` set to it for the transaction)
 /// or one tenant's database file (SQLite).
@@ -11,6 +12,9 @@ pub struct TenantMigrator;
 
 impl MigratorTrait for TenantMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_core::Migration)]
+        vec![
+            Box::new(m0001_core::Migration),
+            Box::new(m0002_accounts::Migration),
+        ]
     }
 }

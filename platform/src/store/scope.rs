@@ -99,6 +99,22 @@ impl TenantTx {
         self.tenant_id
     }
 
+    /// Serialises writers of one named resource of this tenant until the transaction ends:
+    /// a transaction-scoped advisory lock on PostgreSQL; on SQLite the transaction already holds
+    /// the database's write lock (it began IMMEDIATE).
+    pub async fn lock(&self, name: &str) -> Result<()> {
+        if self.txn.get_database_backend() == DbBackend::Postgres {
+            self.txn
+                .execute_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    "SELECT pg_advisory_xact_lock(hashtext($1))",
+                    [format!("{}:{name}", self.tenant_id).into()],
+                ))
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Records that mail was queued, so the sender is woken once this transaction commits.
     pub(crate) fn note_mail_queued(&mut self) {
         self.mail_queued = true;

@@ -1,6 +1,14 @@
 //! sea-orm entities. `tenant` lives in the control plane; the others live in each tenant's own
 //! schema or file and are reachable only through a [`crate::store::TenantTx`].
 
+pub mod audit_event;
+pub mod email_code;
 pub mod invitation;
 pub mod outbox;
+pub mod refresh_token;
+pub mod reset_token;
+pub mod session;
+pub mod setting;
+pub mod signing_key;
 pub mod tenant;
+pub mod user;

@@ -1,0 +1,68 @@
+//! A tenant's settings that the auth flows read, with their documented defaults. Stored as
+//! key/value rows (JSON values) in the tenant's `settings` table; absent keys take the default.
+
+use sea_orm::EntityTrait;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    error::Result,
+    store::{TenantTx, entities::setting},
+};
+
+/// The settings that shape tokens and sessions.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TenantSettings {
+    /// Access-token lifetime (default 15 minutes).
+    pub access_token_ttl_secs: u32,
+    /// A session ends after this long without a refresh (default 14 days).
+    pub session_idle_secs: u32,
+    /// A session ends this long after its login, whatever happens (default 30 days).
+    pub session_absolute_secs: u32,
+    /// Email the user when a login comes from an IP address not seen before (default on).
+    pub new_sign_in_alert: bool,
+    /// Whether `POST /auth/register` creates accounts (default on).
+    pub self_signup: bool,
+    /// The role of self-registered users (default `member`).
+    pub default_role: String,
+}
+
+impl Default for TenantSettings {
+    fn default() -> Self {
+        Self {
+            access_token_ttl_secs: 900,
+            session_idle_secs: 14 * 24 * 3600,
+            session_absolute_secs: 30 * 24 * 3600,
+            new_sign_in_alert: true,
+            self_signup: true,
+            default_role: "member".into(),
+        }
+    }
+}
+
+impl TenantSettings {
+    /// Reads the tenant's settings inside `tx`; unknown keys are ignored, bad values logged and
+    /// replaced by the default.
+    pub async fn load(tx: &TenantTx) -> Result<Self> {
+        let rows = setting::Entity::find().all(&**tx).await?;
+        let mut map = serde_json::to_value(Self::default())
+            .ok()
+            .and_then(|v| v.as_object().cloned())
+            .unwrap_or_default();
+        for row in rows {
+            if map.contains_key(&row.key) {
+                match serde_json::from_str(&row.value) {
+                    Ok(v) => {
+                        map.insert(row.key, v);
+                    }
+                    Err(_) => tracing::warn!(key = %row.key, "ignoring a malformed tenant setting"),
+                }
+            }
+        }
+        Ok(
+            serde_json::from_value(serde_json::Value::Object(map)).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "tenant settings invalid; using defaults");
+                Self::default()
+            }),
+        )
+    }
+}

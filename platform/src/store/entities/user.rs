@@ -1,0 +1,28 @@
+//! Tenant entity: a tenant's end user (email unique, lower-cased).
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "users")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    #[sea_orm(unique)]
+    pub email: String,
+    /// PHC string (argon2id); `None` until a password is set.
+    pub password_hash: Option<String>,
+    /// `pending` (email not verified), `active` or `disabled`.
+    pub status: String,
+    pub role: String,
+    pub email_verified_at: Option<DateTimeUtc>,
+    /// Consecutive failed password logins (reset on success).
+    pub failed_logins: i32,
+    pub locked_until: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
