@@ -1,14 +1,24 @@
 //! The application's shared state, built once from the configuration.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use crate::{
-    config::Config, http::metrics::Metrics, mail::Mailer, masterkey::MasterKey, store::Store,
-    tenants::Tenants,
+    config::Config,
+    crypto::{codes::CodeHasher, passwords::PasswordHasher, sealing::Sealer},
+    domain::TenantSlug,
+    error::{Error, Result},
+    http::metrics::Metrics,
+    mail::Mailer,
+    masterkey::MasterKey,
+    ratelimit::RateLimiter,
+    sessions::Sessions,
+    store::Store,
+    tenants::{Tenant, Tenants},
+    tokens::Keys,
 };
 
 /// Everything a request handler or command needs; cheap to clone.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub store: Store,
@@ -16,6 +26,21 @@ pub struct AppState {
     pub mailer: Mailer,
     pub metrics: Metrics,
     pub master_key: MasterKey,
+    pub hasher: PasswordHasher,
+    pub code_hasher: Arc<CodeHasher>,
+    pub limiter: Arc<RateLimiter>,
+    /// Keys that used up their failures: refused until the stored unix time.
+    pub blocks: moka::future::Cache<String, i64>,
+    pub keys: Keys,
+    pub sessions: Sessions,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("store", &self.store)
+            .finish()
+    }
 }
 
 impl AppState {
@@ -25,7 +50,17 @@ impl AppState {
         let store = Store::open(&config).await?;
         let tenants = Tenants::new(store.clone());
         let mailer = Mailer::new(&config)?;
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
         Ok(Self {
+            hasher: PasswordHasher::new(cores, config.hash_queue),
+            code_hasher: Arc::new(CodeHasher::new(master_key.bytes())),
+            limiter: Arc::new(RateLimiter::new()),
+            blocks: moka::future::Cache::builder()
+                .max_capacity(1_000_000)
+                .time_to_live(Duration::from_secs(3600))
+                .build(),
+            keys: Keys::new(Arc::new(Sealer::new(master_key.bytes()))),
+            sessions: Sessions::new(),
             config: Arc::new(config),
             store,
             tenants,
@@ -33,5 +68,25 @@ impl AppState {
             metrics: Metrics::new()?,
             master_key,
         })
+    }
+
+    /// Provisions a tenant: its schema or file, its migrations and its first signing key.
+    pub async fn provision_tenant(&self, slug: &TenantSlug, name: Option<&str>) -> Result<Tenant> {
+        let tenant = self.tenants.create(slug, name).await?;
+        let keys = async {
+            let tx = self.tenants.scope(&tenant).begin().await?;
+            self.keys.ensure(&tx).await?;
+            tx.commit().await
+        };
+        if let Err(e) = keys.await {
+            let _ = self.tenants.delete(&tenant.slug).await;
+            return Err(match e {
+                Error::Internal(inner) => {
+                    Error::Internal(inner.context("creating the signing key"))
+                }
+                other => other,
+            });
+        }
+        Ok(tenant)
     }
 }

@@ -73,6 +73,8 @@ enum TenantCommand {
     Suspend { slug: String },
     /// Resume a suspended tenant.
     Resume { slug: String },
+    /// Make a new signing key current; the old one keeps verifying tokens until the next rotation.
+    RotateKeys { slug: String },
 }
 
 /// Runs the parsed command.
@@ -124,7 +126,7 @@ async fn tenant(state: AppState, cmd: TenantCommand) -> anyhow::Result<()> {
         } => {
             let slug = TenantSlug::parse(&slug)?;
             let owner = owner.as_deref().map(EmailAddress::parse).transpose()?;
-            let tenant = state.tenants.create(&slug, name.as_deref()).await?;
+            let tenant = state.provision_tenant(&slug, name.as_deref()).await?;
             if let Some(owner) = &owner
                 && let Err(e) = invite_owner(&state, &tenant, owner).await
             {
@@ -167,6 +169,12 @@ async fn tenant(state: AppState, cmd: TenantCommand) -> anyhow::Result<()> {
         TenantCommand::Suspend { slug } => {
             let t = state.tenants.suspend(&slug).await?;
             println!("suspended tenant {}", t.slug);
+            Ok(())
+        }
+        TenantCommand::RotateKeys { slug } => {
+            let t = state.tenants.get(&slug).await?;
+            let kid = state.keys.rotate(&state.tenants.scope(&t)).await?;
+            println!("tenant {}: new signing key {kid} is current", t.slug);
             Ok(())
         }
         TenantCommand::Resume { slug } => {

@@ -76,6 +76,8 @@ pub struct Config {
     pub sqlite_open_tenants: u64,
     /// Run pending migrations when `platform serve` starts.
     pub auto_migrate: bool,
+    /// Password checks that may wait for the hashing pool before new ones get 503.
+    pub hash_queue: usize,
 }
 
 impl Default for Config {
@@ -100,6 +102,7 @@ impl Default for Config {
             pg_max_connections: 16,
             sqlite_open_tenants: 256,
             auto_migrate: true,
+            hash_queue: 256,
         }
     }
 }
@@ -170,6 +173,7 @@ impl Config {
             ("migrate_concurrency", self.migrate_concurrency as u64),
             ("pg_max_connections", u64::from(self.pg_max_connections)),
             ("sqlite_open_tenants", self.sqlite_open_tenants),
+            ("hash_queue", self.hash_queue as u64),
         ] {
             if value == 0 {
                 bail!("bad configuration: {name} must be greater than 0");
@@ -246,6 +250,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail dictates the closure's error type
     fn file_then_environment_and_the_environment_wins() {
         figment::Jail::expect_with(|jail| {
             jail.create_file(

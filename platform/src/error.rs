@@ -24,6 +24,22 @@ pub enum Error {
     /// The resource already exists.
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// The caller is not authenticated, or its credentials are wrong; `code` says which kind
+    /// of request failed, never which check (`invalid_credentials`, `unauthorized`, …).
+    #[error("{message}")]
+    Unauthorized {
+        code: &'static str,
+        message: &'static str,
+    },
+    /// Authenticated, but not allowed.
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
+    /// Too many attempts; retry after the given number of seconds.
+    #[error("too many attempts; retry later")]
+    RateLimited { retry_after_secs: u64 },
+    /// The password-hashing pool is saturated; retry shortly.
+    #[error("the service is busy; retry shortly")]
+    Busy,
     /// A dependency (the database) is unreachable; retry later.
     #[error("the service is temporarily unavailable")]
     Unavailable(#[source] anyhow::Error),
@@ -49,6 +65,10 @@ impl Error {
             Self::TenantNotFound => "tenant_not_found",
             Self::TenantSuspended => "tenant_suspended",
             Self::Conflict { code, .. } => code,
+            Self::Unauthorized { code, .. } => code,
+            Self::Forbidden { code, .. } => code,
+            Self::RateLimited { .. } => "rate_limited",
+            Self::Busy => "server_busy",
             Self::Unavailable(_) => "service_unavailable",
             Self::Internal(_) => "internal_error",
         }
@@ -61,8 +81,30 @@ impl Error {
             Self::NotFound(_) | Self::TenantNotFound => 404,
             Self::TenantSuspended => 403,
             Self::Conflict { .. } => 409,
+            Self::Unauthorized { .. } => 401,
+            Self::Forbidden { .. } => 403,
+            Self::RateLimited { .. } => 429,
+            Self::Busy => 503,
             Self::Unavailable(_) => 503,
             Self::Internal(_) => 500,
+        }
+    }
+}
+
+impl Error {
+    /// Wrong credentials: the same answer whatever was wrong (unknown account, bad password, …).
+    pub fn invalid_credentials() -> Self {
+        Self::Unauthorized {
+            code: "invalid_credentials",
+            message: "the email or password is incorrect",
+        }
+    }
+
+    /// A missing, invalid, expired or revoked token: the same answer whatever the reason.
+    pub fn unauthorized() -> Self {
+        Self::Unauthorized {
+            code: "unauthorized",
+            message: "authentication is required",
         }
     }
 }

@@ -1,16 +1,24 @@
 //! The multi-tenant authentication platform: the HTTP API, the data layer with one schema or
 //! database file per tenant, mail, and the `platform` command.
 
+pub mod accounts;
 pub mod app;
+pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod crypto;
 pub mod domain;
 pub mod error;
 pub mod http;
 pub mod mail;
 pub mod masterkey;
 pub mod migrate;
+pub mod ratelimit;
+pub mod roles;
 pub mod server;
+pub mod sessions;
+pub mod settings;
 pub mod store;
 pub mod telemetry;
 pub mod tenants;
+pub mod tokens;

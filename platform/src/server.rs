@@ -55,6 +55,14 @@ pub async fn serve_with<A: Acceptor + 'static>(
         state.store.outbox_signal().clone(),
         state.config.outbox_sweep(),
     ));
+    let limiter = state.limiter.clone();
+    let housekeeping = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            limiter.housekeeping();
+        }
+    });
     let local = acceptor
         .local_addr()
         .first()
@@ -69,6 +77,7 @@ pub async fn serve_with<A: Acceptor + 'static>(
         .run_with_graceful_shutdown(http::app(state), shutdown, Some(grace))
         .await;
     outbox.abort();
+    housekeeping.abort();
     store.close().await;
     tracing::info!("stopped");
     result.context("serving HTTP")

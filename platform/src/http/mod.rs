@@ -1,11 +1,15 @@
 //! The HTTP surface: one thin `#[OpenApi]` struct per capability, the middleware, and the
 //! routes for the spec, the docs and the metrics.
 
+mod accounts;
+pub mod auth;
 mod health;
+mod me;
 pub mod metrics;
 pub mod problem;
 mod request_context;
 mod tenant_context;
+pub mod views;
 
 use poem::{
     Endpoint, EndpointExt, Route, get, handler,
@@ -20,11 +24,11 @@ use crate::app::AppState;
 /// The title of the OpenAPI document.
 pub const API_TITLE: &str = "Multi-tenant authentication platform";
 
-/// Every capability's `#[OpenApi]` struct (a tuple once there are several).
-type Apis = health::HealthApi;
+/// Every capability's `#[OpenApi]` struct.
+type Apis = (health::HealthApi, accounts::AuthApi, me::MeApi);
 
 fn apis() -> Apis {
-    health::HealthApi
+    (health::HealthApi, accounts::AuthApi, me::MeApi)
 }
 
 /// The OpenAPI service over every capability's API, without a server URL.
@@ -78,6 +82,7 @@ pub fn app(state: AppState) -> impl Endpoint {
         .nest("/docs", docs)
         .at("/metrics", get(metrics_handler))
         .with(tenant_context::TenantContext { tenants })
+        .with(tenant_context::AdminGuard)
         .data(state)
         .with(request_context::RequestContext {
             max_body_bytes,

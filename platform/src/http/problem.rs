@@ -81,6 +81,15 @@ pub enum ApiError {
     /// The request is malformed or breaks a rule (`invalid_request`).
     #[oai(status = 400, content_type = "application/problem+json")]
     BadRequest(Json<Problem>),
+    /// Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+    /// `invalid_refresh_token`). The reason a token was refused is never given.
+    #[oai(status = 401, content_type = "application/problem+json")]
+    Unauthorized(
+        Json<Problem>,
+        /// `Bearer`, with the error when a token was presented.
+        #[oai(header = "WWW-Authenticate")]
+        String,
+    ),
     /// The tenant is suspended (`tenant_suspended`) or the caller lacks a permission.
     #[oai(status = 403, content_type = "application/problem+json")]
     Forbidden(Json<Problem>),
@@ -90,6 +99,14 @@ pub enum ApiError {
     /// The resource exists already.
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(Json<Problem>),
+    /// Too many attempts (`rate_limited`); retry after `Retry-After` seconds.
+    #[oai(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(
+        Json<Problem>,
+        /// Seconds to wait before retrying.
+        #[oai(header = "Retry-After")]
+        u64,
+    ),
     /// An unexpected failure (`internal_error`); the request id helps support find it.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
@@ -112,8 +129,14 @@ impl From<Error> for ApiError {
             }
             other => Some(other.to_string()),
         };
+        let retry_after = match &e {
+            Error::RateLimited { retry_after_secs } => *retry_after_secs,
+            _ => 1,
+        };
         let problem = Json(Problem::new(status, e.code(), detail));
         match status.as_u16() {
+            401 => Self::Unauthorized(problem, www_authenticate(e.code())),
+            429 => Self::TooManyRequests(problem, retry_after),
             400 => Self::BadRequest(problem),
             403 => Self::Forbidden(problem),
             404 => Self::NotFound(problem),
@@ -121,6 +144,15 @@ impl From<Error> for ApiError {
             503 => Self::Unavailable(problem),
             _ => Self::Internal(problem),
         }
+    }
+}
+
+/// The `WWW-Authenticate` value for a 401 with `code`.
+pub fn www_authenticate(code: &str) -> String {
+    if code == "unauthorized" {
+        "Bearer error=\"invalid_token\"".into()
+    } else {
+        "Bearer".into()
     }
 }
 
@@ -132,6 +164,7 @@ pub fn problem_from_poem_error(err: poem::Error) -> Response {
     let status = err.status();
     let code = match status.as_u16() {
         400 | 422 => "invalid_request",
+        401 => "unauthorized",
         404 => "not_found",
         405 => "method_not_allowed",
         411 => "length_required",
@@ -150,7 +183,14 @@ pub fn problem_from_poem_error(err: poem::Error) -> Response {
         msg.truncate(300);
         Some(msg)
     };
-    Problem::new(status, code, detail).into_response()
+    let mut resp = Problem::new(status, code, detail).into_response();
+    if status == StatusCode::UNAUTHORIZED
+        && let Ok(v) = poem::http::HeaderValue::from_str(&www_authenticate(code))
+    {
+        resp.headers_mut()
+            .insert(poem::http::header::WWW_AUTHENTICATE, v);
+    }
+    resp
 }
 
 #[cfg(test)]

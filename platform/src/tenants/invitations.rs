@@ -1,16 +1,14 @@
 //! Invitations to join a tenant with a role: a single-use token, only its hash stored, emailed
 //! as a link whose query ends in `token=<token>`.
 
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{Duration, Utc};
 use email_templates::Message;
-use rand::RngCore;
 use sea_orm::{ActiveValue::Set, EntityTrait};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::Tenant;
 use crate::{
+    crypto::codes::{new_opaque_token, token_hash},
     domain::EmailAddress,
     error::Result,
     mail::Mailer,
@@ -20,19 +18,6 @@ use crate::{
 /// How long an invitation can be accepted.
 pub const INVITATION_DAYS: i64 = 7;
 
-/// A fresh 256-bit random token, URL-safe.
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-/// The stored form of a token: hex SHA-256 (tokens are random, so no salt or slow hash needed).
-pub fn token_hash(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Records an invitation for `email` with `role` and queues its email in the same transaction.
 pub async fn invite(
     tx: &mut TenantTx,
@@ -41,7 +26,7 @@ pub async fn invite(
     email: &EmailAddress,
     role: &str,
 ) -> Result<Uuid> {
-    let token = new_token();
+    let token = new_opaque_token();
     let now = Utc::now();
     let id = Uuid::now_v7();
     invitation::Entity::insert(invitation::ActiveModel {
@@ -71,19 +56,4 @@ pub async fn invite(
         )
         .await?;
     Ok(id)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_are_random_and_hashes_stable() {
-        let (a, b) = (new_token(), new_token());
-        assert_ne!(a, b);
-        assert_eq!(a.len(), 43);
-        assert_eq!(token_hash(&a), token_hash(&a));
-        assert_eq!(token_hash(&a).len(), 64);
-        assert_ne!(token_hash(&a), token_hash(&b));
-    }
 }

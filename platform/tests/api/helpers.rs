@@ -108,8 +108,7 @@ impl TestApp {
     /// Provisions a tenant through the service.
     pub async fn tenant(&self, slug: &str) -> Tenant {
         self.state
-            .tenants
-            .create(&TenantSlug::parse(slug).expect("valid slug"), None)
+            .provision_tenant(&TenantSlug::parse(slug).expect("valid slug"), None)
             .await
             .expect("tenant created")
     }

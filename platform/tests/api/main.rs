@@ -4,9 +4,12 @@
 //! databases); `scripts/test.sh` starts a throwaway server and sets it. Each test gets its own
 //! database, data directory and mail directory.
 
+mod accounts;
 mod cli;
+mod coverage;
 mod helpers;
 mod http_basics;
+mod mailbox;
 mod migrate;
 mod outbox;
 mod scope;

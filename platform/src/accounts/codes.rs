@@ -1,0 +1,145 @@
+//! Emailed one-time codes: 6 digits, stored as a keyed hash, 10 minutes, 5 attempts, one live
+//! code per email and purpose, and a resend cooldown.
+
+use chrono::Utc;
+use email_templates::Message;
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::{Expr, ExprTrait},
+};
+use uuid::Uuid;
+
+use crate::{
+    app::AppState,
+    crypto::codes::OtpCode,
+    domain::EmailAddress,
+    error::Result,
+    store::{TenantTx, entities::email_code},
+    tenants::Tenant,
+};
+
+/// Minutes a code stays valid.
+pub const CODE_MINUTES: i64 = 10;
+/// Wrong guesses before a code is void.
+pub const MAX_ATTEMPTS: i32 = 5;
+/// Seconds before another code is sent for the same email and purpose.
+pub const RESEND_COOLDOWN_SECS: i64 = 60;
+
+/// What a code is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    VerifyEmail,
+    Login,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::VerifyEmail => "verify_email",
+            Self::Login => "login",
+        }
+    }
+
+    fn message(self) -> Message {
+        match self {
+            Self::VerifyEmail => Message::EmailVerification,
+            Self::Login => Message::LoginCode,
+        }
+    }
+}
+
+/// Replaces any live code for (`email`, `purpose`) with a new one and queues its email — unless
+/// one was sent less than the cooldown ago, in which case nothing happens.
+pub async fn send(
+    state: &AppState,
+    tx: &mut TenantTx,
+    tenant: &Tenant,
+    email: &EmailAddress,
+    purpose: Purpose,
+) -> Result<()> {
+    let now = Utc::now();
+    let recent = email_code::Entity::find()
+        .filter(email_code::Column::Email.eq(email.as_str()))
+        .filter(email_code::Column::Purpose.eq(purpose.as_str()))
+        .filter(
+            email_code::Column::CreatedAt.gt(now - chrono::Duration::seconds(RESEND_COOLDOWN_SECS)),
+        )
+        .one(&**tx)
+        .await?;
+    if recent.is_some() {
+        return Ok(());
+    }
+    email_code::Entity::delete_many()
+        .filter(email_code::Column::Email.eq(email.as_str()))
+        .filter(email_code::Column::Purpose.eq(purpose.as_str()))
+        .exec(&**tx)
+        .await?;
+    let code = OtpCode::generate();
+    email_code::Entity::insert(email_code::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        purpose: Set(purpose.as_str().into()),
+        email: Set(email.as_str().into()),
+        code_hash: Set(state
+            .code_hasher
+            .hash(purpose.as_str(), email.as_str(), code.as_str())),
+        attempts: Set(0),
+        expires_at: Set(now + chrono::Duration::minutes(CODE_MINUTES)),
+        created_at: Set(now),
+    })
+    .exec(&**tx)
+    .await?;
+    state
+        .mailer
+        .queue(
+            tx,
+            purpose.message(),
+            &state.mailer.branding_for(&tenant.name),
+            email,
+            serde_json::json!({ "code": code.as_str(), "expires_minutes": CODE_MINUTES }),
+        )
+        .await
+}
+
+/// Checks a code. A match consumes it; a miss counts an attempt, and the fifth voids the code.
+pub async fn check(
+    state: &AppState,
+    tx: &TenantTx,
+    email: &EmailAddress,
+    purpose: Purpose,
+    code: &OtpCode,
+) -> Result<bool> {
+    let now = Utc::now();
+    let Some(row) = email_code::Entity::find()
+        .filter(email_code::Column::Email.eq(email.as_str()))
+        .filter(email_code::Column::Purpose.eq(purpose.as_str()))
+        .filter(email_code::Column::ExpiresAt.gt(now))
+        .order_by_desc(email_code::Column::CreatedAt)
+        .one(&**tx)
+        .await?
+    else {
+        return Ok(false);
+    };
+    if row.attempts >= MAX_ATTEMPTS {
+        email_code::Entity::delete_by_id(row.id).exec(&**tx).await?;
+        return Ok(false);
+    }
+    if state.code_hasher.verify(
+        purpose.as_str(),
+        email.as_str(),
+        code.as_str(),
+        &row.code_hash,
+    ) {
+        email_code::Entity::delete_by_id(row.id).exec(&**tx).await?;
+        return Ok(true);
+    }
+    email_code::Entity::update_many()
+        .col_expr(
+            email_code::Column::Attempts,
+            Expr::col(email_code::Column::Attempts).add(1),
+        )
+        .filter(email_code::Column::Id.eq(row.id))
+        .exec(&**tx)
+        .await?;
+    Ok(false)
+}

@@ -1,0 +1,500 @@
+//! End-user accounts of a tenant: sign-up with an emailed code, password and passwordless login,
+//! refresh, logout. Every answer that could tell whether an account exists is the same either way.
+
+pub mod codes;
+pub mod pair;
+pub mod recovery;
+pub mod throttle;
+
+use chrono::Utc;
+use email_templates::Message;
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use uuid::Uuid;
+
+use crate::{
+    app::AppState,
+    audit::{self, Actor, Event, RequestMeta},
+    crypto::codes::OtpCode,
+    domain::{EmailAddress, Password},
+    error::{Error, Result},
+    ratelimit::Bucket,
+    settings::TenantSettings,
+    store::{
+        TenantScope, TenantTx,
+        entities::{session, user},
+    },
+    tenants::Tenant,
+};
+
+pub use pair::TokenPair;
+
+/// Consecutive failed password logins before the account is locked for a while.
+pub const LOCK_AFTER_FAILURES: i32 = 10;
+
+fn ip_key(scope: &TenantScope, meta: &RequestMeta) -> String {
+    format!(
+        "{}:{}",
+        scope.tenant_id(),
+        meta.ip.as_deref().unwrap_or("-")
+    )
+}
+
+fn account_key(scope: &TenantScope, email: &str) -> String {
+    format!("{}:{email}", scope.tenant_id())
+}
+
+async fn tenant_of(state: &AppState, scope: &TenantScope) -> Result<std::sync::Arc<Tenant>> {
+    state.tenants.get(&scope.tenant_id().to_string()).await
+}
+
+async fn find_user(tx: &TenantTx, email: &EmailAddress) -> Result<Option<user::Model>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Email.eq(email.as_str()))
+        .one(&**tx)
+        .await?)
+}
+
+/// Hashes on the bounded pool, mapping saturation to 503.
+async fn hash_password(state: &AppState, password: &Password) -> Result<String> {
+    state.hasher.hash(password).await.map_err(|e| match e {
+        crate::crypto::CryptoError::Busy => Error::Busy,
+        other => Error::Internal(anyhow::anyhow!("hashing a password: {other}")),
+    })
+}
+
+/// `POST /auth/register`: creates (or refreshes) an unverified account and emails a code.
+/// Answers the same whether or not the email is taken.
+pub async fn register(
+    state: &AppState,
+    scope: &TenantScope,
+    meta: &RequestMeta,
+    email: &str,
+    password: &str,
+) -> Result<()> {
+    let email = EmailAddress::parse(email)?;
+    let password = Password::parse(password).map_err(|e| Error::invalid("password", e))?;
+    throttle::every_attempt(state, Bucket::RegisterIp, &ip_key(scope, meta))?;
+    let tenant = tenant_of(state, scope).await?;
+    // Hash before looking: taken and free emails cost the same.
+    let hash = hash_password(state, &password).await?;
+    let mut tx = scope.begin().await?;
+    let settings = TenantSettings::load(&tx).await?;
+    if !settings.self_signup {
+        return Err(Error::Forbidden {
+            code: "signup_disabled",
+            message: "this tenant does not allow self sign-up".into(),
+        });
+    }
+    let now = Utc::now();
+    match find_user(&tx, &email).await? {
+        None => {
+            let id = Uuid::now_v7();
+            user::Entity::insert(user::ActiveModel {
+                id: Set(id),
+                email: Set(email.as_str().into()),
+                password_hash: Set(Some(hash)),
+                status: Set("pending".into()),
+                role: Set(settings.default_role.clone()),
+                email_verified_at: Set(None),
+                failed_logins: Set(0),
+                locked_until: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .exec(&*tx)
+            .await?;
+            codes::send(state, &mut tx, &tenant, &email, codes::Purpose::VerifyEmail).await?;
+            audit::record(&tx, meta, Event::ok(Actor::User(id), "auth.register")).await?;
+        }
+        Some(u) if u.status == "pending" => {
+            // Whoever proves the mailbox with the code owns the account: the latest password wins.
+            user::Entity::update_many()
+                .col_expr(user::Column::PasswordHash, Expr::value(Some(hash)))
+                .col_expr(user::Column::UpdatedAt, Expr::value(now))
+                .filter(user::Column::Id.eq(u.id))
+                .exec(&*tx)
+                .await?;
+            codes::send(state, &mut tx, &tenant, &email, codes::Purpose::VerifyEmail).await?;
+            audit::record(&tx, meta, Event::ok(Actor::User(u.id), "auth.register")).await?;
+        }
+        Some(u) => {
+            audit::record(
+                &tx,
+                meta,
+                Event::failed(Actor::Anonymous, "auth.register").target("user", u.id),
+            )
+            .await?;
+        }
+    }
+    tx.commit().await
+}
+
+/// `POST /auth/email/resend`: sends a fresh verification code to an unverified account.
+pub async fn resend_verification(
+    state: &AppState,
+    scope: &TenantScope,
+    meta: &RequestMeta,
+    email: &str,
+) -> Result<()> {
+    let email = EmailAddress::parse(email)?;
+    throttle::every_attempt(
+        state,
+        Bucket::CodeSendAccount,
+        &account_key(scope, email.as_str()),
+    )
+    .or(Ok::<(), Error>(()))?;
+    throttle::every_attempt(state, Bucket::RegisterIp, &ip_key(scope, meta))?;
+    let tenant = tenant_of(state, scope).await?;
+    let mut tx = scope.begin().await?;
+    if let Some(u) = find_user(&tx, &email).await?
+        && u.status == "pending"
+    {
+        codes::send(state, &mut tx, &tenant, &email, codes::Purpose::VerifyEmail).await?;
+    }
+    tx.commit().await
+}
+
+fn invalid_code() -> Error {
+    Error::Invalid {
+        field: "code",
+        message: "the code is invalid or has expired".into(),
+    }
+}
+
+/// `POST /auth/email/verify`: the emailed code activates the account and signs it in.
+pub async fn verify_email(
+    state: &AppState,
+    scope: &TenantScope,
+    meta: &RequestMeta,
+    email: &str,
+    code: &str,
+) -> Result<TokenPair> {
+    let email = EmailAddress::parse(email).map_err(|_| invalid_code())?;
+    let code = OtpCode::parse(code).map_err(|_| invalid_code())?;
+    let key = account_key(scope, email.as_str());
+    throttle::refuse_if_blocked(state, Bucket::CodeVerifyAccount, &key).await?;
+    let tx = scope.begin().await?;
+    if !codes::check(state, &tx, &email, codes::Purpose::VerifyEmail, &code).await? {
+        tx.commit().await?;
+        throttle::failed(state, Bucket::CodeVerifyAccount, &key).await;
+        return Err(invalid_code());
+    }
+    let Some(mut u) = find_user(&tx, &email)
+        .await?
+        .filter(|u| u.status != "disabled")
+    else {
+        return Err(invalid_code());
+    };
+    let now = Utc::now();
+    user::Entity::update_many()
+        .col_expr(user::Column::Status, Expr::value("active"))
+        .col_expr(user::Column::EmailVerifiedAt, Expr::value(Some(now)))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(u.id))
+        .exec(&*tx)
+        .await?;
+    u.status = "active".into();
+    u.email_verified_at = Some(now);
+    audit::record(
+        &tx,
+        meta,
+        Event::ok(Actor::User(u.id), "auth.email_verified"),
+    )
+    .await?;
+    finish_login(state, scope, tx, meta, u, &["otp"]).await
+}
+
+/// Starts a session for `u` inside `tx`, audits the login, commits and returns the pair.
+async fn finish_login(
+    state: &AppState,
+    scope: &TenantScope,
+    mut tx: TenantTx,
+    meta: &RequestMeta,
+    u: user::Model,
+    amr: &[&str],
+) -> Result<TokenPair> {
+    let settings = TenantSettings::load(&tx).await?;
+    let seen_here = match &meta.ip {
+        Some(ip) => session::Entity::find()
+            .filter(session::Column::UserId.eq(u.id))
+            .filter(session::Column::Ip.eq(ip.as_str()))
+            .one(&*tx)
+            .await?
+            .is_some(),
+        None => true,
+    };
+    let first_session = session::Entity::find()
+        .filter(session::Column::UserId.eq(u.id))
+        .one(&*tx)
+        .await?
+        .is_none();
+    let (session, refresh) = state
+        .sessions
+        .start(&tx, u.id, amr, meta, &settings)
+        .await?;
+    audit::record(
+        &tx,
+        meta,
+        Event::ok(Actor::User(u.id), "auth.login")
+            .target("session", session.id)
+            .details(serde_json::json!({ "amr": amr })),
+    )
+    .await?;
+    if settings.new_sign_in_alert && !seen_here && !first_session {
+        let tenant = tenant_of(state, scope).await?;
+        let email = EmailAddress::parse(&u.email)?;
+        state
+            .mailer
+            .queue(
+                &mut tx,
+                Message::NewSignIn,
+                &state.mailer.branding_for(&tenant.name),
+                &email,
+                serde_json::json!({
+                    "ip": meta.ip.clone().unwrap_or_default(),
+                    "user_agent": meta.user_agent.clone().unwrap_or_else(|| "unknown".into()),
+                    "time": Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+                }),
+            )
+            .await?;
+    }
+    tx.commit().await?;
+    pair::issue(state, scope, &settings, u, &session, refresh).await
+}
+
+/// `POST /auth/login`: email and password. Unknown emails and wrong passwords cost the same
+/// and fail alike; repeated failures are throttled per IP and per account, and an account is
+/// locked (stored, so it survives a restart) after [`LOCK_AFTER_FAILURES`] in a row.
+pub async fn login(
+    state: &AppState,
+    scope: &TenantScope,
+    meta: &RequestMeta,
+    email: &str,
+    password: &str,
+) -> Result<TokenPair> {
+    let ip = ip_key(scope, meta);
+    let email = EmailAddress::parse(email).ok();
+    let account = account_key(scope, email.as_ref().map_or("-", EmailAddress::as_str));
+    throttle::refuse_if_blocked(state, Bucket::LoginIp, &ip).await?;
+    throttle::refuse_if_blocked(state, Bucket::LoginAccount, &account).await?;
+    let password = Password::parse(password).ok();
+    let tx = scope.begin().await?;
+    let found = match &email {
+        Some(e) => find_user(&tx, e).await?,
+        None => None,
+    };
+    tx.commit().await?;
+    let now = Utc::now();
+    if let Some(u) = &found
+        && let Some(until) = u.locked_until
+        && until > now
+    {
+        return Err(Error::RateLimited {
+            retry_after_secs: u64::try_from((until - now).num_seconds().max(1)).unwrap_or(1),
+        });
+    }
+    let stored_hash = found.as_ref().and_then(|u| u.password_hash.clone());
+    let stored = stored_hash.as_deref();
+    let verification = match &password {
+        Some(p) => state.hasher.verify(p, stored).await,
+        None => {
+            // Still pay for a verification: a malformed password must not answer faster.
+            let dummy = Password::parse("dummy-password-for-timing")
+                .map_err(|e| Error::invalid("password", e))?;
+            state.hasher.verify(&dummy, None).await
+        }
+    }
+    .map_err(|e| match e {
+        crate::crypto::CryptoError::Busy => Error::Busy,
+        other => Error::Internal(anyhow::anyhow!("verifying a password: {other}")),
+    })?;
+    let (Some(u), Some(password), true) = (found, password, verification.ok && stored.is_some())
+    else {
+        throttle::failed(state, Bucket::LoginIp, &ip).await;
+        throttle::failed(state, Bucket::LoginAccount, &account).await;
+        if let Some(e) = &email {
+            record_failed_login(scope, meta, e).await?;
+        }
+        return Err(Error::invalid_credentials());
+    };
+    match u.status.as_str() {
+        "active" => {}
+        "pending" => {
+            return Err(Error::Forbidden {
+                code: "email_not_verified",
+                message: "verify your email address first".into(),
+            });
+        }
+        _ => {
+            return Err(Error::Forbidden {
+                code: "account_disabled",
+                message: "this account is disabled".into(),
+            });
+        }
+    }
+    let tx = scope.begin().await?;
+    let mut changes = user::Entity::update_many()
+        .col_expr(user::Column::FailedLogins, Expr::value(0))
+        .col_expr(
+            user::Column::LockedUntil,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
+        .filter(user::Column::Id.eq(u.id));
+    if verification.needs_rehash {
+        let upgraded = hash_password(state, &password).await?;
+        changes = changes.col_expr(user::Column::PasswordHash, Expr::value(Some(upgraded)));
+    }
+    changes.exec(&*tx).await?;
+    finish_login(state, scope, tx, meta, u, &["pwd"]).await
+}
+
+/// Counts a failed password login for an existing account, locking it after too many.
+async fn record_failed_login(
+    scope: &TenantScope,
+    meta: &RequestMeta,
+    email: &EmailAddress,
+) -> Result<()> {
+    let tx = scope.begin().await?;
+    let Some(u) = find_user(&tx, email).await? else {
+        audit::record(&tx, meta, Event::failed(Actor::Anonymous, "auth.login")).await?;
+        return tx.commit().await;
+    };
+    let failures = u.failed_logins.saturating_add(1);
+    let mut q = user::Entity::update_many()
+        .col_expr(user::Column::FailedLogins, Expr::value(failures))
+        .filter(user::Column::Id.eq(u.id));
+    let locked = failures >= LOCK_AFTER_FAILURES;
+    if locked {
+        // 1, 2, 4 … minutes, at most an hour.
+        let minutes = 1i64 << (failures - LOCK_AFTER_FAILURES).clamp(0, 6);
+        let until = Utc::now() + chrono::Duration::minutes(minutes.min(60));
+        q = q.col_expr(user::Column::LockedUntil, Expr::value(Some(until)));
+    }
+    q.exec(&*tx).await?;
+    audit::record(
+        &tx,
+        meta,
+        Event::failed(Actor::User(u.id), "auth.login")
+            .details(serde_json::json!({ "failed_logins": failures, "locked": locked })),
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// `POST /auth/otp/send`: emails a one-time login code to an active account (202 either way).
+pub async fn otp_send(
+    state: &AppState,
+    scope: &TenantScope,
+    meta: &RequestMeta,
+    email: &str,
+) -> Result<()> {
+    let email = EmailAddress::parse(email)?;
+    throttle::every_attempt(state, Bucket::OtpIp, &ip_key(scope, meta))?;
+    if throttle::every_attempt(
+        state,
+        Bucket::CodeSendAccount,
+        &account_key(scope, email.as_str()),
+    )
+    .is_err()
+    {
+        return Ok(()); // silently: a 429 here would say the account exists
+    }
+    let tenant = tenant_of(state, scope).await?;
+    let mut tx = scope.begin().await?;
+    if let Some(u) = find_user(&tx, &email).await?
+        && u.status == "active"
+    {
+        codes::send(state, &mut tx, &tenant, &email, codes::Purpose::Login).await?;
+    }
+    tx.commit().await
+}
+
+/// `POST /auth/otp/verify`: the emailed login code signs an active account in.
+pub async fn otp_verify(
+    state: &AppState,
+    scope: &TenantScope,
+    meta: &RequestMeta,
+    email: &str,
+    code: &str,
+) -> Result<TokenPair> {
+    let email = EmailAddress::parse(email).map_err(|_| invalid_code())?;
+    let code = OtpCode::parse(code).map_err(|_| invalid_code())?;
+    let key = account_key(scope, email.as_str());
+    throttle::refuse_if_blocked(state, Bucket::CodeVerifyAccount, &key).await?;
+    let tx = scope.begin().await?;
+    if !codes::check(state, &tx, &email, codes::Purpose::Login, &code).await? {
+        tx.commit().await?;
+        throttle::failed(state, Bucket::CodeVerifyAccount, &key).await;
+        return Err(invalid_code());
+    }
+    let Some(u) = find_user(&tx, &email)
+        .await?
+        .filter(|u| u.status == "active")
+    else {
+        return Err(invalid_code());
+    };
+    finish_login(state, scope, tx, meta, u, &["otp"]).await
+}
+
+/// `POST /auth/token/refresh`: rotates the refresh token and signs a new access token.
+pub async fn refresh(
+    state: &AppState,
+    scope: &TenantScope,
+    meta: &RequestMeta,
+    token: &str,
+) -> Result<TokenPair> {
+    let tx = scope.begin().await?;
+    let settings = TenantSettings::load(&tx).await?;
+    tx.commit().await?;
+    let rotated = state.sessions.rotate(scope, token, meta, &settings).await?;
+    pair::issue(
+        state,
+        scope,
+        &settings,
+        rotated.user,
+        &rotated.session,
+        rotated.refresh_token,
+    )
+    .await
+}
+
+/// `POST /auth/logout`: ends the caller's session (or all of them) at once.
+pub async fn logout(
+    state: &AppState,
+    scope: &TenantScope,
+    meta: &RequestMeta,
+    user_id: Uuid,
+    session_id: Uuid,
+    everywhere: bool,
+) -> Result<()> {
+    let tx = scope.begin().await?;
+    let ended = if everywhere {
+        state
+            .sessions
+            .revoke_all(&tx, user_id, None, "logout_all")
+            .await?
+    } else {
+        state
+            .sessions
+            .revoke(&tx, session_id, Some(user_id), "logout")
+            .await?;
+        vec![session_id]
+    };
+    audit::record(
+        &tx,
+        meta,
+        Event::ok(
+            Actor::User(user_id),
+            if everywhere {
+                "auth.logout_all"
+            } else {
+                "auth.logout"
+            },
+        )
+        .target("session", session_id),
+    )
+    .await?;
+    tx.commit().await?;
+    state.sessions.forget(&ended).await;
+    Ok(())
+}

@@ -1,0 +1,55 @@
+//! The token pair every successful login returns.
+
+use uuid::Uuid;
+
+use crate::{
+    app::AppState,
+    error::Result,
+    settings::TenantSettings,
+    store::{
+        TenantScope,
+        entities::{session, user},
+    },
+    tokens,
+};
+
+/// An access token, a refresh token and the session and user they belong to.
+#[derive(Debug)]
+pub struct TokenPair {
+    pub access_token: String,
+    pub expires_in: u32,
+    pub refresh_token: String,
+    pub session_id: Uuid,
+    pub user: user::Model,
+    pub tenant_id: Uuid,
+}
+
+/// Signs an access token for `session` and bundles it with `refresh_token`.
+pub async fn issue(
+    state: &AppState,
+    scope: &TenantScope,
+    settings: &TenantSettings,
+    user: user::Model,
+    session: &session::Model,
+    refresh_token: String,
+) -> Result<TokenPair> {
+    let keys = state.keys.for_tenant(scope).await?;
+    let amr: Vec<String> = serde_json::from_str(&session.amr).unwrap_or_default();
+    let access_token = tokens::issue_access(
+        &keys,
+        &state.config.public_url(),
+        scope.tenant_id(),
+        &user,
+        session.id,
+        &amr,
+        settings.access_token_ttl_secs,
+    )?;
+    Ok(TokenPair {
+        access_token,
+        expires_in: settings.access_token_ttl_secs,
+        refresh_token,
+        session_id: session.id,
+        user,
+        tenant_id: scope.tenant_id(),
+    })
+}

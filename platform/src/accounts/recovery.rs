@@ -1,0 +1,167 @@
+//! Forgotten passwords: an emailed single-use reset token (256-bit, hashed, 30 minutes); a reset
+//! revokes every session of the user and emails a "password changed" notice.
+
+use chrono::Utc;
+use email_templates::Message;
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use uuid::Uuid;
+
+use super::{find_user, hash_password, ip_key, tenant_of, throttle};
+use crate::{
+    app::AppState,
+    audit::{self, Actor, Event, RequestMeta},
+    crypto::codes::{new_opaque_token, token_hash},
+    domain::{EmailAddress, Password},
+    error::{Error, Result},
+    ratelimit::Bucket,
+    store::{
+        TenantScope,
+        entities::{reset_token, user},
+    },
+};
+
+/// Minutes a reset token stays valid.
+pub const RESET_MINUTES: i64 = 30;
+
+/// `POST /auth/password/forgot`: emails a reset link to an active account (202 either way).
+pub async fn forgot(
+    state: &AppState,
+    scope: &TenantScope,
+    meta: &RequestMeta,
+    email: &str,
+) -> Result<()> {
+    let email = EmailAddress::parse(email)?;
+    throttle::every_attempt(state, Bucket::ForgotIp, &ip_key(scope, meta))?;
+    let tenant = tenant_of(state, scope).await?;
+    let mut tx = scope.begin().await?;
+    let Some(u) = find_user(&tx, &email)
+        .await?
+        .filter(|u| u.status == "active")
+    else {
+        audit::record(
+            &tx,
+            meta,
+            Event::failed(Actor::Anonymous, "auth.password_reset_requested"),
+        )
+        .await?;
+        return tx.commit().await;
+    };
+    reset_token::Entity::delete_many()
+        .filter(reset_token::Column::UserId.eq(u.id))
+        .exec(&*tx)
+        .await?;
+    let token = new_opaque_token();
+    let now = Utc::now();
+    reset_token::Entity::insert(reset_token::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(u.id),
+        token_hash: Set(token_hash(&token)),
+        expires_at: Set(now + chrono::Duration::minutes(RESET_MINUTES)),
+        created_at: Set(now),
+        used_at: Set(None),
+    })
+    .exec(&*tx)
+    .await?;
+    let link = format!(
+        "{}/reset-password?tenant={}&token={token}",
+        state.mailer.public_url(),
+        tenant.slug
+    );
+    state
+        .mailer
+        .queue(
+            &mut tx,
+            Message::PasswordReset,
+            &state.mailer.branding_for(&tenant.name),
+            &email,
+            serde_json::json!({ "link": link, "expires_minutes": RESET_MINUTES }),
+        )
+        .await?;
+    audit::record(
+        &tx,
+        meta,
+        Event::ok(Actor::User(u.id), "auth.password_reset_requested"),
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// `POST /auth/password/reset`: sets a new password with an emailed token; ends every session.
+pub async fn reset(
+    state: &AppState,
+    scope: &TenantScope,
+    meta: &RequestMeta,
+    token: &str,
+    new_password: &str,
+) -> Result<()> {
+    throttle::every_attempt(state, Bucket::ResetIp, &ip_key(scope, meta))?;
+    let invalid = || Error::Invalid {
+        field: "token",
+        message: "the reset token is invalid, used or expired".into(),
+    };
+    if token.is_empty() || token.len() > 128 {
+        return Err(invalid());
+    }
+    let password = Password::parse(new_password).map_err(|e| Error::invalid("new_password", e))?;
+    let hash = hash_password(state, &password).await?;
+    let tenant = tenant_of(state, scope).await?;
+    let mut tx = scope.begin().await?;
+    let now = Utc::now();
+    let Some(row) = reset_token::Entity::find()
+        .filter(reset_token::Column::TokenHash.eq(token_hash(token)))
+        .filter(reset_token::Column::UsedAt.is_null())
+        .filter(reset_token::Column::ExpiresAt.gt(now))
+        .one(&*tx)
+        .await?
+    else {
+        return Err(invalid());
+    };
+    let used = reset_token::Entity::update_many()
+        .col_expr(reset_token::Column::UsedAt, Expr::value(Some(now)))
+        .filter(reset_token::Column::Id.eq(row.id))
+        .filter(reset_token::Column::UsedAt.is_null())
+        .exec(&*tx)
+        .await?
+        .rows_affected;
+    let Some(u) = user::Entity::find_by_id(row.user_id).one(&*tx).await? else {
+        return Err(invalid());
+    };
+    if used != 1 {
+        return Err(invalid());
+    }
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(Some(hash)))
+        .col_expr(user::Column::FailedLogins, Expr::value(0))
+        .col_expr(
+            user::Column::LockedUntil,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(u.id))
+        .exec(&*tx)
+        .await?;
+    let ended = state
+        .sessions
+        .revoke_all(&tx, u.id, None, "password_reset")
+        .await?;
+    state
+        .mailer
+        .queue(
+            &mut tx,
+            Message::PasswordChanged,
+            &state.mailer.branding_for(&tenant.name),
+            &EmailAddress::parse(&u.email)?,
+            serde_json::json!({ "time": now.format("%Y-%m-%d %H:%M UTC").to_string() }),
+        )
+        .await?;
+    audit::record(
+        &tx,
+        meta,
+        Event::ok(Actor::User(u.id), "auth.password_reset")
+            .details(serde_json::json!({ "sessions_revoked": ended.len() })),
+    )
+    .await?;
+    tx.commit().await?;
+    state.sessions.forget(&ended).await;
+    Ok(())
+}

@@ -1,0 +1,322 @@
+//! `/v1/tenants/{tenant}/auth/...`: sign-up, email verification, login, one-time codes,
+//! refresh, logout and password reset for a tenant's end users.
+
+use poem::{Request, web::Data};
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags, param::Path, param::Query, payload::Json};
+
+use super::{
+    auth::{UserAuth, request_meta},
+    problem::ApiError,
+    views::{Accepted, TokenPairView},
+};
+use crate::{accounts, app::AppState, store::TenantScope};
+
+#[derive(Tags)]
+enum AuthTags {
+    /// Public authentication flows of a tenant's end users.
+    Auth,
+}
+
+/// Email and password of a new account.
+#[derive(Object, Debug)]
+pub struct RegisterRequest {
+    #[oai(validator(max_length = 254))]
+    pub email: String,
+    /// 8 to 256 characters.
+    #[oai(validator(max_length = 1024))]
+    pub password: String,
+}
+
+/// An email address.
+#[derive(Object, Debug)]
+pub struct EmailRequest {
+    #[oai(validator(max_length = 254))]
+    pub email: String,
+}
+
+/// An email address and the 6-digit code emailed to it.
+#[derive(Object, Debug)]
+pub struct EmailCodeRequest {
+    #[oai(validator(max_length = 254))]
+    pub email: String,
+    #[oai(validator(max_length = 16))]
+    pub code: String,
+}
+
+/// Email and password.
+#[derive(Object, Debug)]
+pub struct LoginRequest {
+    #[oai(validator(max_length = 254))]
+    pub email: String,
+    #[oai(validator(max_length = 1024))]
+    pub password: String,
+}
+
+/// A refresh token from an earlier token pair.
+#[derive(Object, Debug)]
+pub struct RefreshRequest {
+    #[oai(validator(max_length = 256))]
+    pub refresh_token: String,
+}
+
+/// The emailed reset token and the new password.
+#[derive(Object, Debug)]
+pub struct ResetRequest {
+    #[oai(validator(max_length = 256))]
+    pub token: String,
+    #[oai(validator(max_length = 1024))]
+    pub new_password: String,
+}
+
+#[derive(ApiResponse)]
+enum AcceptedResponse {
+    /// Accepted; the same answer whether or not the account exists.
+    #[oai(status = 202)]
+    Accepted(Json<Accepted>),
+}
+
+#[derive(ApiResponse)]
+enum PairResponse {
+    /// Signed in.
+    #[oai(status = 200)]
+    Ok(Json<TokenPairView>),
+}
+
+#[derive(ApiResponse)]
+enum NoContent {
+    /// Done.
+    #[oai(status = 204)]
+    Done,
+}
+
+/// The tenant end-user authentication API.
+pub struct AuthApi;
+
+fn accepted() -> AcceptedResponse {
+    AcceptedResponse::Accepted(Json(Accepted::new()))
+}
+
+#[OpenApi(tag = "AuthTags::Auth")]
+impl AuthApi {
+    /// Creates an account and emails a 6-digit verification code. Answers `202` the same way
+    /// whether or not the email is already registered.
+    #[oai(
+        path = "/v1/tenants/:tenant/auth/register",
+        method = "post",
+        operation_id = "account_register"
+    )]
+    async fn register(
+        &self,
+        state: Data<&AppState>,
+        scope: Data<&TenantScope>,
+        req: &Request,
+        /// The tenant's slug or id.
+        #[oai(name = "tenant")]
+        _tenant: Path<String>,
+        body: Json<RegisterRequest>,
+    ) -> Result<AcceptedResponse, ApiError> {
+        accounts::register(
+            &state,
+            &scope,
+            &request_meta(req),
+            &body.email,
+            &body.password,
+        )
+        .await?;
+        Ok(accepted())
+    }
+
+    /// Confirms the email with the emailed code; the account becomes active and is signed in.
+    #[oai(
+        path = "/v1/tenants/:tenant/auth/email/verify",
+        method = "post",
+        operation_id = "email_verify"
+    )]
+    async fn verify(
+        &self,
+        state: Data<&AppState>,
+        scope: Data<&TenantScope>,
+        req: &Request,
+        #[oai(name = "tenant")] _tenant: Path<String>,
+        body: Json<EmailCodeRequest>,
+    ) -> Result<PairResponse, ApiError> {
+        let pair =
+            accounts::verify_email(&state, &scope, &request_meta(req), &body.email, &body.code)
+                .await?;
+        Ok(PairResponse::Ok(Json(pair.into())))
+    }
+
+    /// Sends a new verification code to an account that is not verified yet (`202` always).
+    #[oai(
+        path = "/v1/tenants/:tenant/auth/email/resend",
+        method = "post",
+        operation_id = "email_resend"
+    )]
+    async fn resend(
+        &self,
+        state: Data<&AppState>,
+        scope: Data<&TenantScope>,
+        req: &Request,
+        #[oai(name = "tenant")] _tenant: Path<String>,
+        body: Json<EmailRequest>,
+    ) -> Result<AcceptedResponse, ApiError> {
+        accounts::resend_verification(&state, &scope, &request_meta(req), &body.email).await?;
+        Ok(accepted())
+    }
+
+    /// Signs in with email and password. A wrong password and an unknown email fail alike
+    /// (`401 invalid_credentials`); repeated failures are throttled (`429` with `Retry-After`).
+    #[oai(
+        path = "/v1/tenants/:tenant/auth/login",
+        method = "post",
+        operation_id = "session_login"
+    )]
+    async fn login(
+        &self,
+        state: Data<&AppState>,
+        scope: Data<&TenantScope>,
+        req: &Request,
+        #[oai(name = "tenant")] _tenant: Path<String>,
+        body: Json<LoginRequest>,
+    ) -> Result<PairResponse, ApiError> {
+        let pair = accounts::login(
+            &state,
+            &scope,
+            &request_meta(req),
+            &body.email,
+            &body.password,
+        )
+        .await?;
+        Ok(PairResponse::Ok(Json(pair.into())))
+    }
+
+    /// Emails a one-time login code to an active account (`202` always).
+    #[oai(
+        path = "/v1/tenants/:tenant/auth/otp/send",
+        method = "post",
+        operation_id = "otp_send"
+    )]
+    async fn otp_send(
+        &self,
+        state: Data<&AppState>,
+        scope: Data<&TenantScope>,
+        req: &Request,
+        #[oai(name = "tenant")] _tenant: Path<String>,
+        body: Json<EmailRequest>,
+    ) -> Result<AcceptedResponse, ApiError> {
+        accounts::otp_send(&state, &scope, &request_meta(req), &body.email).await?;
+        Ok(accepted())
+    }
+
+    /// Signs in with an emailed one-time login code.
+    #[oai(
+        path = "/v1/tenants/:tenant/auth/otp/verify",
+        method = "post",
+        operation_id = "otp_verify"
+    )]
+    async fn otp_verify(
+        &self,
+        state: Data<&AppState>,
+        scope: Data<&TenantScope>,
+        req: &Request,
+        #[oai(name = "tenant")] _tenant: Path<String>,
+        body: Json<EmailCodeRequest>,
+    ) -> Result<PairResponse, ApiError> {
+        let pair =
+            accounts::otp_verify(&state, &scope, &request_meta(req), &body.email, &body.code)
+                .await?;
+        Ok(PairResponse::Ok(Json(pair.into())))
+    }
+
+    /// Exchanges a refresh token for a new pair. Each refresh token works once; presenting a
+    /// used one revokes its whole session.
+    #[oai(
+        path = "/v1/tenants/:tenant/auth/token/refresh",
+        method = "post",
+        operation_id = "token_refresh"
+    )]
+    async fn refresh(
+        &self,
+        state: Data<&AppState>,
+        scope: Data<&TenantScope>,
+        req: &Request,
+        #[oai(name = "tenant")] _tenant: Path<String>,
+        body: Json<RefreshRequest>,
+    ) -> Result<PairResponse, ApiError> {
+        let pair =
+            accounts::refresh(&state, &scope, &request_meta(req), &body.refresh_token).await?;
+        Ok(PairResponse::Ok(Json(pair.into())))
+    }
+
+    /// Ends the caller's session at once (`all=true`: every session of the caller).
+    #[oai(
+        path = "/v1/tenants/:tenant/auth/logout",
+        method = "post",
+        operation_id = "session_logout"
+    )]
+    async fn logout(
+        &self,
+        state: Data<&AppState>,
+        auth: UserAuth,
+        req: &Request,
+        #[oai(name = "tenant")] _tenant: Path<String>,
+        /// End every session of the caller, not only this one.
+        all: Query<Option<bool>>,
+    ) -> Result<NoContent, ApiError> {
+        let a = &auth.0;
+        accounts::logout(
+            &state,
+            &a.scope,
+            &request_meta(req),
+            a.user_id,
+            a.session_id,
+            all.0.unwrap_or(false),
+        )
+        .await?;
+        Ok(NoContent::Done)
+    }
+
+    /// Emails a password-reset link to an active account (`202` always).
+    #[oai(
+        path = "/v1/tenants/:tenant/auth/password/forgot",
+        method = "post",
+        operation_id = "password_forgot"
+    )]
+    async fn forgot(
+        &self,
+        state: Data<&AppState>,
+        scope: Data<&TenantScope>,
+        req: &Request,
+        #[oai(name = "tenant")] _tenant: Path<String>,
+        body: Json<EmailRequest>,
+    ) -> Result<AcceptedResponse, ApiError> {
+        accounts::recovery::forgot(&state, &scope, &request_meta(req), &body.email).await?;
+        Ok(accepted())
+    }
+
+    /// Sets a new password with the emailed token (single use, 30 minutes); every session of
+    /// the user is revoked.
+    #[oai(
+        path = "/v1/tenants/:tenant/auth/password/reset",
+        method = "post",
+        operation_id = "password_reset"
+    )]
+    async fn reset(
+        &self,
+        state: Data<&AppState>,
+        scope: Data<&TenantScope>,
+        req: &Request,
+        #[oai(name = "tenant")] _tenant: Path<String>,
+        body: Json<ResetRequest>,
+    ) -> Result<NoContent, ApiError> {
+        accounts::recovery::reset(
+            &state,
+            &scope,
+            &request_meta(req),
+            &body.token,
+            &body.new_password,
+        )
+        .await?;
+        Ok(NoContent::Done)
+    }
+}

@@ -1,0 +1,99 @@
+//! Bearer authentication of tenant users, in one place: the token's tenant must be the path's,
+//! its signature must check against that tenant's keys, `exp`/`nbf` hold (30 s leeway),
+//! `token_use` is `access`, and its session is live. Every failure is the same 401.
+
+use poem::Request;
+use poem_openapi::{SecurityScheme, auth::Bearer};
+use uuid::Uuid;
+
+use super::problem::ApiError;
+use crate::{
+    app::AppState, audit::RequestMeta, crypto::jwt::AccessClaims, error::Error, store::TenantScope,
+    tokens,
+};
+
+/// Clock skew tolerated on `exp` and `nbf`.
+const LEEWAY_SECS: u64 = 30;
+
+/// A tenant user proven by a valid access token of a live session.
+#[derive(Clone, Debug)]
+pub struct AuthUser {
+    pub user_id: Uuid,
+    pub session_id: Uuid,
+    pub claims: AccessClaims,
+    pub scope: TenantScope,
+}
+
+/// An access token from `POST /auth/login` (or verify, refresh…), as `Authorization: Bearer`.
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "JWT", checker = "authenticate")]
+pub struct UserAuth(pub AuthUser);
+
+fn refused() -> poem::Error {
+    poem::Error::from_response(poem::IntoResponse::into_response(ApiError::from(
+        Error::unauthorized(),
+    )))
+}
+
+async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<AuthUser> {
+    let (Some(state), Some(scope)) = (
+        req.data::<AppState>(),
+        req.extensions().get::<TenantScope>(),
+    ) else {
+        return Err(refused());
+    };
+    if bearer.token.len() > 8 * 1024 {
+        return Err(refused());
+    }
+    let keys = state.keys.for_tenant(scope).await.map_err(|e| {
+        poem::Error::from_response(poem::IntoResponse::into_response(ApiError::from(e)))
+    })?;
+    let tenant_id = scope.tenant_id();
+    let claims = match keys.verifier.verify(
+        &bearer.token,
+        &tenant_id.to_string(),
+        &tokens::audience(tenant_id),
+        LEEWAY_SECS,
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::debug!(reason = ?e, "access token refused");
+            return Err(refused());
+        }
+    };
+    let (Ok(user_id), Ok(session_id)) =
+        (Uuid::parse_str(&claims.sub), Uuid::parse_str(&claims.sid))
+    else {
+        return Err(refused());
+    };
+    match state.sessions.is_live(scope, session_id, user_id).await {
+        Ok(true) => Ok(AuthUser {
+            user_id,
+            session_id,
+            claims,
+            scope: scope.clone(),
+        }),
+        Ok(false) => Err(refused()),
+        Err(e) => Err(poem::Error::from_response(
+            poem::IntoResponse::into_response(ApiError::from(e)),
+        )),
+    }
+}
+
+/// The caller's IP, user agent and request id, for the audit log and throttling.
+pub fn request_meta(req: &Request) -> RequestMeta {
+    let ip = req
+        .remote_addr()
+        .as_socket_addr()
+        .map(|a| a.ip().to_string());
+    let user_agent = req
+        .headers()
+        .get(poem::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(512).collect());
+    RequestMeta {
+        ip,
+        user_agent,
+        request_id: Some(super::problem::current_request_id()),
+    }
+}

@@ -1,0 +1,226 @@
+//! `/v1/tenants/{tenant}/me...`: the signed-in user and their sessions; and the tenant's JWKS.
+
+use chrono::{DateTime, Utc};
+use poem::{Request, web::Data};
+use poem_openapi::{ApiResponse, Object, OpenApi, Tags, param::Path, payload::Json};
+use sea_orm::EntityTrait;
+use uuid::Uuid;
+
+use super::{
+    auth::{UserAuth, request_meta},
+    problem::ApiError,
+    views::UserView,
+};
+use crate::{
+    app::AppState,
+    audit::{self, Actor, Event},
+    crypto::jwt::Jwk,
+    error::Error,
+    store::{TenantScope, entities::user},
+};
+
+#[derive(Tags)]
+enum MeTags {
+    /// The signed-in user's own account and sessions.
+    Me,
+    /// Keys that verify a tenant's access tokens.
+    Keys,
+}
+
+/// One of the user's sessions.
+#[derive(Object, Debug)]
+pub struct SessionView {
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// How the session was authenticated, e.g. `["pwd"]`.
+    pub amr: Vec<String>,
+    /// Whether this is the session of the token making the request.
+    pub current: bool,
+}
+
+/// The user's live sessions, newest first.
+#[derive(Object, Debug)]
+pub struct SessionList {
+    pub items: Vec<SessionView>,
+}
+
+/// A JSON Web Key Set.
+#[derive(Object, Debug)]
+pub struct JwkSet {
+    /// The tenant's current key and the previous one (kept through a rotation's overlap).
+    pub keys: Vec<JwkView>,
+}
+
+/// One Ed25519 public key (RFC 8037).
+#[derive(Object, Debug)]
+pub struct JwkView {
+    pub kty: String,
+    pub crv: String,
+    pub x: String,
+    pub kid: String,
+    pub alg: String,
+    #[oai(rename = "use")]
+    pub use_: String,
+}
+
+impl From<&Jwk> for JwkView {
+    fn from(j: &Jwk) -> Self {
+        let v = serde_json::to_value(j).unwrap_or_default();
+        let s = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+        Self {
+            kty: s("kty"),
+            crv: s("crv"),
+            x: s("x"),
+            kid: s("kid"),
+            alg: s("alg"),
+            use_: s("use"),
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+enum MeResponse {
+    /// The signed-in user.
+    #[oai(status = 200)]
+    Ok(Json<UserView>),
+}
+
+#[derive(ApiResponse)]
+enum SessionsResponse {
+    /// The sessions.
+    #[oai(status = 200)]
+    Ok(Json<SessionList>),
+}
+
+#[derive(ApiResponse)]
+enum JwksResponse {
+    /// The key set.
+    #[oai(status = 200)]
+    Ok(Json<JwkSet>),
+}
+
+#[derive(ApiResponse)]
+enum NoContent {
+    /// Done.
+    #[oai(status = 204)]
+    Done,
+}
+
+/// The signed-in user's API.
+pub struct MeApi;
+
+#[OpenApi]
+impl MeApi {
+    /// The signed-in user, with `tenant_id`, `role`, `mfa_enabled` and `email_verified`.
+    #[oai(
+        path = "/v1/tenants/:tenant/me",
+        method = "get",
+        operation_id = "me_get",
+        tag = "MeTags::Me"
+    )]
+    async fn me(
+        &self,
+        auth: UserAuth,
+        #[oai(name = "tenant")] _tenant: Path<String>,
+    ) -> Result<MeResponse, ApiError> {
+        let a = &auth.0;
+        let tx = a.scope.begin().await?;
+        let u = user::Entity::find_by_id(a.user_id)
+            .one(&*tx)
+            .await
+            .map_err(Error::from)?
+            .ok_or_else(Error::unauthorized)?;
+        tx.commit().await?;
+        Ok(MeResponse::Ok(Json(UserView::of(&u, a.scope.tenant_id()))))
+    }
+
+    /// The signed-in user's live sessions: created, last seen, IP, user agent, current.
+    #[oai(
+        path = "/v1/tenants/:tenant/me/sessions",
+        method = "get",
+        operation_id = "my_sessions_list",
+        tag = "MeTags::Me"
+    )]
+    async fn sessions(
+        &self,
+        state: Data<&AppState>,
+        auth: UserAuth,
+        #[oai(name = "tenant")] _tenant: Path<String>,
+    ) -> Result<SessionsResponse, ApiError> {
+        let a = &auth.0;
+        let rows = state.sessions.list(&a.scope, a.user_id).await?;
+        let items = rows
+            .into_iter()
+            .map(|s| SessionView {
+                current: s.id == a.session_id,
+                id: s.id.to_string(),
+                created_at: s.created_at,
+                last_seen_at: s.last_seen_at,
+                expires_at: s.expires_at.min(s.idle_expires_at),
+                ip: s.ip,
+                user_agent: s.user_agent,
+                amr: serde_json::from_str(&s.amr).unwrap_or_default(),
+            })
+            .collect();
+        Ok(SessionsResponse::Ok(Json(SessionList { items })))
+    }
+
+    /// Revokes one of the signed-in user's sessions; its tokens stop working at once.
+    #[oai(
+        path = "/v1/tenants/:tenant/me/sessions/:session_id",
+        method = "delete",
+        operation_id = "my_session_revoke",
+        tag = "MeTags::Me"
+    )]
+    async fn revoke(
+        &self,
+        state: Data<&AppState>,
+        auth: UserAuth,
+        req: &Request,
+        #[oai(name = "tenant")] _tenant: Path<String>,
+        /// The session's id.
+        session_id: Path<Uuid>,
+    ) -> Result<NoContent, ApiError> {
+        let a = &auth.0;
+        let tx = a.scope.begin().await?;
+        if !state
+            .sessions
+            .revoke(&tx, session_id.0, Some(a.user_id), "revoked_by_user")
+            .await?
+        {
+            return Err(Error::NotFound("session").into());
+        }
+        audit::record(
+            &tx,
+            &request_meta(req),
+            Event::ok(Actor::User(a.user_id), "session.revoked").target("session", session_id.0),
+        )
+        .await?;
+        tx.commit().await?;
+        state.sessions.forget(&[session_id.0]).await;
+        Ok(NoContent::Done)
+    }
+
+    /// The public keys that verify this tenant's access tokens (`kid` in the token header).
+    #[oai(
+        path = "/v1/tenants/:tenant/.well-known/jwks.json",
+        method = "get",
+        operation_id = "jwks_get",
+        tag = "MeTags::Keys"
+    )]
+    async fn jwks(
+        &self,
+        state: Data<&AppState>,
+        scope: Data<&TenantScope>,
+        #[oai(name = "tenant")] _tenant: Path<String>,
+    ) -> Result<JwksResponse, ApiError> {
+        let keys = state.keys.for_tenant(&scope).await?;
+        Ok(JwksResponse::Ok(Json(JwkSet {
+            keys: keys.jwks.iter().map(JwkView::from).collect(),
+        })))
+    }
+}

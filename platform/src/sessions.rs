@@ -1,0 +1,299 @@
+//! Sessions: created at login, kept alive by rotating single-use refresh tokens, checked on every
+//! authenticated request through a liveness cache that a revocation clears at once.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use moka::future::Cache;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr,
+};
+use uuid::Uuid;
+
+use crate::{
+    audit::{self, Actor, Event, RequestMeta},
+    crypto::codes::{new_opaque_token, token_hash},
+    error::{Error, Result},
+    settings::TenantSettings,
+    store::{
+        TenantScope, TenantTx,
+        entities::{refresh_token, session, user},
+    },
+};
+
+/// What the liveness cache remembers of a session.
+#[derive(Clone, Copy, Debug)]
+struct Liveness {
+    user_id: Uuid,
+    live_until: DateTime<Utc>,
+    revoked: bool,
+}
+
+/// A refreshed session: the session, its user and the new refresh token.
+#[derive(Debug)]
+pub struct Rotated {
+    pub session: session::Model,
+    pub user: user::Model,
+    pub refresh_token: String,
+}
+
+/// Session operations and the liveness cache; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Sessions {
+    live: Cache<Uuid, Liveness>,
+}
+
+impl Default for Sessions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn refresh_row(session_id: Uuid, token: &str) -> refresh_token::ActiveModel {
+    refresh_token::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        session_id: Set(session_id),
+        token_hash: Set(token_hash(token)),
+        created_at: Set(Utc::now()),
+        used_at: Set(None),
+    }
+}
+
+impl Sessions {
+    /// An empty liveness cache. Entries live 30 s at most, bounding how stale another
+    /// instance's revocation can be here until cross-instance invalidation arrives.
+    pub fn new() -> Self {
+        Self {
+            live: Cache::builder()
+                .max_capacity(1_000_000)
+                .time_to_live(Duration::from_secs(30))
+                .build(),
+        }
+    }
+
+    /// Starts a session for `user_id`; returns it and its first refresh token.
+    pub async fn start(
+        &self,
+        tx: &TenantTx,
+        user_id: Uuid,
+        amr: &[&str],
+        meta: &RequestMeta,
+        settings: &TenantSettings,
+    ) -> Result<(session::Model, String)> {
+        let now = Utc::now();
+        let expires_at = now + chrono::Duration::seconds(i64::from(settings.session_absolute_secs));
+        let idle = (now + chrono::Duration::seconds(i64::from(settings.session_idle_secs)))
+            .min(expires_at);
+        let model = session::Model {
+            id: Uuid::now_v7(),
+            user_id,
+            amr: serde_json::to_string(amr).unwrap_or_else(|_| "[]".into()),
+            ip: meta.ip.clone(),
+            user_agent: meta.user_agent.clone(),
+            created_at: now,
+            last_seen_at: now,
+            idle_expires_at: idle,
+            expires_at,
+            revoked_at: None,
+            revoke_reason: None,
+        };
+        session::Entity::insert(session::ActiveModel::from(model.clone()))
+            .exec(&**tx)
+            .await?;
+        let token = new_opaque_token();
+        refresh_token::Entity::insert(refresh_row(model.id, &token))
+            .exec(&**tx)
+            .await?;
+        Ok((model, token))
+    }
+
+    /// Whether session `sid` of `user_id` is live (not revoked, not expired), through the cache.
+    pub async fn is_live(&self, scope: &TenantScope, sid: Uuid, user_id: Uuid) -> Result<bool> {
+        let entry = match self.live.get(&sid).await {
+            Some(e) => e,
+            None => {
+                let tx = scope.begin().await?;
+                let row = session::Entity::find_by_id(sid).one(&*tx).await?;
+                tx.commit().await?;
+                let Some(row) = row else { return Ok(false) };
+                let e = Liveness {
+                    user_id: row.user_id,
+                    live_until: row.idle_expires_at.min(row.expires_at),
+                    revoked: row.revoked_at.is_some(),
+                };
+                self.live.insert(sid, e).await;
+                e
+            }
+        };
+        Ok(!entry.revoked && entry.user_id == user_id && entry.live_until > Utc::now())
+    }
+
+    /// Forgets cached liveness of `sids`; call after the transaction that revoked them commits.
+    pub async fn forget(&self, sids: &[Uuid]) {
+        for sid in sids {
+            self.live.invalidate(sid).await;
+        }
+    }
+
+    /// Revokes one session of `user_id` (`None`: of any user); false when there was none live.
+    pub async fn revoke(
+        &self,
+        tx: &TenantTx,
+        sid: Uuid,
+        user_id: Option<Uuid>,
+        reason: &str,
+    ) -> Result<bool> {
+        let mut q = session::Entity::update_many()
+            .col_expr(session::Column::RevokedAt, Expr::value(Some(Utc::now())))
+            .col_expr(
+                session::Column::RevokeReason,
+                Expr::value(Some(reason.to_owned())),
+            )
+            .filter(session::Column::Id.eq(sid))
+            .filter(session::Column::RevokedAt.is_null());
+        if let Some(u) = user_id {
+            q = q.filter(session::Column::UserId.eq(u));
+        }
+        Ok(q.exec(&**tx).await?.rows_affected == 1)
+    }
+
+    /// Revokes every live session of `user_id` except `keep`; returns the revoked ids.
+    pub async fn revoke_all(
+        &self,
+        tx: &TenantTx,
+        user_id: Uuid,
+        keep: Option<Uuid>,
+        reason: &str,
+    ) -> Result<Vec<Uuid>> {
+        let mut q = session::Entity::find()
+            .filter(session::Column::UserId.eq(user_id))
+            .filter(session::Column::RevokedAt.is_null());
+        if let Some(k) = keep {
+            q = q.filter(session::Column::Id.ne(k));
+        }
+        let ids: Vec<Uuid> = q.all(&**tx).await?.into_iter().map(|s| s.id).collect();
+        if !ids.is_empty() {
+            session::Entity::update_many()
+                .col_expr(session::Column::RevokedAt, Expr::value(Some(Utc::now())))
+                .col_expr(
+                    session::Column::RevokeReason,
+                    Expr::value(Some(reason.to_owned())),
+                )
+                .filter(session::Column::Id.is_in(ids.clone()))
+                .exec(&**tx)
+                .await?;
+        }
+        Ok(ids)
+    }
+
+    /// The live sessions of `user_id`, newest first.
+    pub async fn list(&self, scope: &TenantScope, user_id: Uuid) -> Result<Vec<session::Model>> {
+        let now = Utc::now();
+        let tx = scope.begin().await?;
+        let rows = session::Entity::find()
+            .filter(session::Column::UserId.eq(user_id))
+            .filter(session::Column::RevokedAt.is_null())
+            .filter(session::Column::ExpiresAt.gt(now))
+            .filter(session::Column::IdleExpiresAt.gt(now))
+            .order_by_desc(session::Column::CreatedAt)
+            .all(&*tx)
+            .await?;
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    /// Exchanges a refresh token for a new one. A token that was already used revokes its whole
+    /// session (someone holds a copy) and is audited; any failure is the same 401.
+    pub async fn rotate(
+        &self,
+        scope: &TenantScope,
+        token: &str,
+        meta: &RequestMeta,
+        settings: &TenantSettings,
+    ) -> Result<Rotated> {
+        let denied = || Error::Unauthorized {
+            code: "invalid_refresh_token",
+            message: "the refresh token is invalid, expired or revoked",
+        };
+        if token.is_empty() || token.len() > 128 {
+            return Err(denied());
+        }
+        let tx = scope.begin().await?;
+        let Some(row) = refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(token_hash(token)))
+            .one(&*tx)
+            .await?
+        else {
+            return Err(denied());
+        };
+        let session = session::Entity::find_by_id(row.session_id)
+            .one(&*tx)
+            .await?
+            .ok_or_else(denied)?;
+        let now = Utc::now();
+        // Claim the token; a second presenter (or a concurrent one) finds it used.
+        let claimed = refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::UsedAt, Expr::value(Some(now)))
+            .filter(refresh_token::Column::Id.eq(row.id))
+            .filter(refresh_token::Column::UsedAt.is_null())
+            .exec(&*tx)
+            .await?
+            .rows_affected
+            == 1;
+        if !claimed {
+            let revoked = self
+                .revoke(&tx, session.id, None, "refresh_token_reuse")
+                .await?;
+            audit::record(
+                &tx,
+                meta,
+                Event::failed(Actor::User(session.user_id), "auth.refresh_reuse")
+                    .target("session", session.id)
+                    .details(serde_json::json!({ "session_revoked": revoked })),
+            )
+            .await?;
+            tx.commit().await?;
+            self.forget(&[session.id]).await;
+            return Err(denied());
+        }
+        if session.revoked_at.is_some()
+            || session.expires_at <= now
+            || session.idle_expires_at <= now
+        {
+            return Err(denied());
+        }
+        let user = user::Entity::find_by_id(session.user_id)
+            .one(&*tx)
+            .await?
+            .filter(|u| u.status == "active")
+            .ok_or_else(denied)?;
+        let new_token = new_opaque_token();
+        refresh_token::Entity::insert(refresh_row(session.id, &new_token))
+            .exec(&*tx)
+            .await?;
+        let idle = (now + chrono::Duration::seconds(i64::from(settings.session_idle_secs)))
+            .min(session.expires_at);
+        let mut updated = session.clone();
+        updated.last_seen_at = now;
+        updated.idle_expires_at = idle;
+        session::Entity::update_many()
+            .col_expr(session::Column::LastSeenAt, Expr::value(now))
+            .col_expr(session::Column::IdleExpiresAt, Expr::value(idle))
+            .filter(session::Column::Id.eq(session.id))
+            .exec(&*tx)
+            .await?;
+        audit::record(
+            &tx,
+            meta,
+            Event::ok(Actor::User(user.id), "auth.refresh").target("session", session.id),
+        )
+        .await?;
+        tx.commit().await?;
+        self.forget(&[session.id]).await;
+        Ok(Rotated {
+            session: updated,
+            user,
+            refresh_token: new_token,
+        })
+    }
+}

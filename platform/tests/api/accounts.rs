@@ -1,0 +1,400 @@
+//! Account flows end to end over HTTP: sign-up with the emailed code, login, refresh rotation
+//! with reuse detection, sessions, logout, password reset, one-time codes and throttling.
+
+use serde_json::{Value, json};
+
+use crate::{
+    helpers::{Db, TestApp, free_port, spawn_app, spawn_app_with, start_smtp},
+    mailbox::{code_in, messages_to, token_in, wait_for},
+};
+
+crate::both_backends!(
+    sign_up_login_refresh_and_logout,
+    password_reset_revokes_every_session,
+    one_time_code_login_and_sessions,
+    repeated_failures_are_throttled,
+);
+
+pub const PASSWORD: &str = "Correct-Horse-Battery-9";
+
+pub async fn post(app: &TestApp, path: &str, body: Value, token: Option<&str>) -> (u16, Value) {
+    let mut req = app.client.post(app.url(path)).json(&body);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let resp = req.send().await.expect("request");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+pub async fn get(app: &TestApp, path: &str, token: Option<&str>) -> (u16, Value) {
+    let mut req = app.client.get(app.url(path));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let resp = req.send().await.expect("request");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+fn without_request_id(mut v: Value) -> Value {
+    if let Some(m) = v.as_object_mut() {
+        m.remove("request_id");
+    }
+    v
+}
+
+/// Registers and verifies `email` in `tenant`; returns the token pair.
+pub async fn sign_up(app: &TestApp, tenant: &str, email: &str) -> Value {
+    let before = messages_to(app, email).len();
+    let (st, _) = post(
+        app,
+        &format!("/v1/tenants/{tenant}/auth/register"),
+        json!({ "email": email, "password": PASSWORD }),
+        None,
+    )
+    .await;
+    assert_eq!(st, 202);
+    let code = wait_for(app, email, before, code_in).await;
+    let (st, pair) = post(
+        app,
+        &format!("/v1/tenants/{tenant}/auth/email/verify"),
+        json!({ "email": email, "code": code }),
+        None,
+    )
+    .await;
+    assert_eq!(st, 200, "{pair}");
+    pair
+}
+
+async fn sign_up_login_refresh_and_logout(db: Db) {
+    let app = spawn_app(db).await;
+    app.tenant("acme").await;
+    let pair = sign_up(&app, "acme", "Alice@Acme.test").await;
+    assert_eq!(pair["token_type"], "Bearer");
+    assert_eq!(pair["user"]["email"], "alice@acme.test");
+    assert_eq!(pair["user"]["email_verified"], true);
+    let access = pair["access_token"].as_str().expect("access");
+    let (st, me) = get(&app, "/v1/tenants/acme/me", Some(access)).await;
+    assert_eq!(st, 200);
+    assert_eq!(me["tenant_id"], pair["user"]["tenant_id"]);
+
+    // Registering a taken email answers exactly like a new one.
+    let (a_st, a) = post(
+        &app,
+        "/v1/tenants/acme/auth/register",
+        json!({"email": "alice@acme.test", "password": PASSWORD}),
+        None,
+    )
+    .await;
+    let (b_st, b) = post(
+        &app,
+        "/v1/tenants/acme/auth/register",
+        json!({"email": "new@acme.test", "password": PASSWORD}),
+        None,
+    )
+    .await;
+    assert_eq!((a_st, without_request_id(a)), (b_st, without_request_id(b)));
+
+    // Wrong password and unknown email fail alike.
+    let (x_st, x) = post(
+        &app,
+        "/v1/tenants/acme/auth/login",
+        json!({"email": "alice@acme.test", "password": "Wrong-Password-1"}),
+        None,
+    )
+    .await;
+    let (y_st, y) = post(
+        &app,
+        "/v1/tenants/acme/auth/login",
+        json!({"email": "ghost@acme.test", "password": "Wrong-Password-1"}),
+        None,
+    )
+    .await;
+    assert_eq!((x_st, y_st), (401, 401));
+    assert_eq!(x["code"], "invalid_credentials");
+    assert_eq!(x["code"], y["code"]);
+    assert_eq!(x["detail"], y["detail"]);
+
+    let (st, login) = post(
+        &app,
+        "/v1/tenants/acme/auth/login",
+        json!({"email": "ALICE@acme.test", "password": PASSWORD}),
+        None,
+    )
+    .await;
+    assert_eq!(st, 200, "{login}");
+    let r1 = login["refresh_token"].as_str().expect("refresh").to_owned();
+    let (st, p2) = post(
+        &app,
+        "/v1/tenants/acme/auth/token/refresh",
+        json!({"refresh_token": r1}),
+        None,
+    )
+    .await;
+    assert_eq!(st, 200, "{p2}");
+    assert_ne!(p2["refresh_token"], login["refresh_token"]);
+    assert_eq!(p2["session_id"], login["session_id"]);
+    // Reuse of the first token: refused, and the whole session dies with it.
+    let (st, reuse) = post(
+        &app,
+        "/v1/tenants/acme/auth/token/refresh",
+        json!({"refresh_token": r1}),
+        None,
+    )
+    .await;
+    assert_eq!(st, 401);
+    assert_eq!(reuse["code"], "invalid_refresh_token");
+    let (st, _) = post(
+        &app,
+        "/v1/tenants/acme/auth/token/refresh",
+        json!({"refresh_token": p2["refresh_token"]}),
+        None,
+    )
+    .await;
+    assert_eq!(st, 401, "the rotated token died with its session");
+    let (st, _) = get(&app, "/v1/tenants/acme/me", p2["access_token"].as_str()).await;
+    assert_eq!(st, 401, "access tokens of a revoked session stop at once");
+
+    // Logout ends the session at once.
+    let (st, _) = post(
+        &app,
+        "/v1/tenants/acme/auth/logout",
+        json!({}),
+        Some(access),
+    )
+    .await;
+    assert_eq!(st, 204);
+    let resp = app
+        .client
+        .get(app.url("/v1/tenants/acme/me"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), 401);
+    assert!(resp.headers().get("www-authenticate").is_some());
+    app.stop().await;
+}
+
+async fn password_reset_revokes_every_session(db: Db) {
+    let app = spawn_app(db).await;
+    app.tenant("acme").await;
+    let pair = sign_up(&app, "acme", "bob@acme.test").await;
+    let before = messages_to(&app, "bob@acme.test").len();
+    let (f1_st, f1) = post(
+        &app,
+        "/v1/tenants/acme/auth/password/forgot",
+        json!({"email": "bob@acme.test"}),
+        None,
+    )
+    .await;
+    let (f2_st, f2) = post(
+        &app,
+        "/v1/tenants/acme/auth/password/forgot",
+        json!({"email": "ghost@acme.test"}),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (f1_st, without_request_id(f1)),
+        (f2_st, without_request_id(f2))
+    );
+    let token = wait_for(&app, "bob@acme.test", before, token_in).await;
+    let new_password = "Another-Secret-Phrase-7";
+    let (st, _) = post(
+        &app,
+        "/v1/tenants/acme/auth/password/reset",
+        json!({"token": token, "new_password": new_password}),
+        None,
+    )
+    .await;
+    assert_eq!(st, 204);
+    let (st, again) = post(
+        &app,
+        "/v1/tenants/acme/auth/password/reset",
+        json!({"token": token, "new_password": "Yet-Another-Phrase-8"}),
+        None,
+    )
+    .await;
+    assert_eq!(st, 400, "{again}");
+    let (st, _) = get(&app, "/v1/tenants/acme/me", pair["access_token"].as_str()).await;
+    assert_eq!(st, 401);
+    let (st, _) = post(
+        &app,
+        "/v1/tenants/acme/auth/login",
+        json!({"email": "bob@acme.test", "password": PASSWORD}),
+        None,
+    )
+    .await;
+    assert_eq!(st, 401);
+    let (st, _) = post(
+        &app,
+        "/v1/tenants/acme/auth/login",
+        json!({"email": "bob@acme.test", "password": new_password}),
+        None,
+    )
+    .await;
+    assert_eq!(st, 200);
+    // A "password changed" notice went out.
+    for _ in 0..100 {
+        if messages_to(&app, "bob@acme.test")
+            .iter()
+            .any(|m| m.to_lowercase().contains("password") && m.to_lowercase().contains("changed"))
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        messages_to(&app, "bob@acme.test")
+            .iter()
+            .any(|m| m.to_lowercase().contains("changed"))
+    );
+    app.stop().await;
+}
+
+async fn one_time_code_login_and_sessions(db: Db) {
+    let app = spawn_app(db).await;
+    app.tenant("acme").await;
+    let first = sign_up(&app, "acme", "carol@acme.test").await;
+    let before = messages_to(&app, "carol@acme.test").len();
+    let (st, _) = post(
+        &app,
+        "/v1/tenants/acme/auth/otp/send",
+        json!({"email": "carol@acme.test"}),
+        None,
+    )
+    .await;
+    assert_eq!(st, 202);
+    let code = wait_for(&app, "carol@acme.test", before, code_in).await;
+    let (st, bad) = post(
+        &app,
+        "/v1/tenants/acme/auth/otp/verify",
+        json!({"email": "carol@acme.test", "code": "000000"}),
+        None,
+    )
+    .await;
+    assert!(
+        st == 400 && bad["code"] == "invalid_request" || code == "000000",
+        "{bad}"
+    );
+    let (st, second) = post(
+        &app,
+        "/v1/tenants/acme/auth/otp/verify",
+        json!({"email": "carol@acme.test", "code": code}),
+        None,
+    )
+    .await;
+    assert_eq!(st, 200, "{second}");
+    let (st, _) = post(
+        &app,
+        "/v1/tenants/acme/auth/otp/verify",
+        json!({"email": "carol@acme.test", "code": code}),
+        None,
+    )
+    .await;
+    assert_eq!(st, 400, "a code works once");
+
+    let (st, list) = get(
+        &app,
+        "/v1/tenants/acme/me/sessions",
+        first["access_token"].as_str(),
+    )
+    .await;
+    assert_eq!(st, 200);
+    let items = list["items"].as_array().expect("items");
+    assert_eq!(items.len(), 2);
+    assert_eq!(items.iter().filter(|s| s["current"] == true).count(), 1);
+    let other = second["session_id"].as_str().expect("sid");
+    let resp = app
+        .client
+        .delete(app.url(&format!("/v1/tenants/acme/me/sessions/{other}")))
+        .bearer_auth(first["access_token"].as_str().expect("at"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), 204);
+    let (st, _) = get(&app, "/v1/tenants/acme/me", second["access_token"].as_str()).await;
+    assert_eq!(st, 401);
+    // Someone else's (or an unknown) session is not found.
+    let resp = app
+        .client
+        .delete(app.url(&format!(
+            "/v1/tenants/acme/me/sessions/{}",
+            uuid::Uuid::now_v7()
+        )))
+        .bearer_auth(first["access_token"].as_str().expect("at"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), 404);
+    app.stop().await;
+}
+
+async fn repeated_failures_are_throttled(db: Db) {
+    let app = spawn_app(db).await;
+    app.tenant("acme").await;
+    let mut limited = None;
+    for i in 0..40 {
+        let resp = app
+            .client
+            .post(app.url("/v1/tenants/acme/auth/login"))
+            .json(&json!({"email": "victim@acme.test", "password": format!("guess-{i}-Xyz")}))
+            .send()
+            .await
+            .expect("request");
+        if resp.status() == 429 {
+            limited = Some(resp);
+            break;
+        }
+        assert_eq!(resp.status(), 401);
+    }
+    let resp = limited.expect("throttled within 40 attempts");
+    let retry: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
+    assert!(retry >= 1);
+    let body: Value = resp.json().await.expect("json");
+    assert_eq!(body["code"], "rate_limited");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_up_through_a_real_smtp_server() {
+    let port = free_port();
+    let inbox = start_smtp(port);
+    let url = format!("smtp://127.0.0.1:{port}");
+    let app = spawn_app_with(Db::Sqlite, &[("smtp_url", &url)]).await;
+    app.tenant("acme").await;
+    let (st, _) = post(
+        &app,
+        "/v1/tenants/acme/auth/register",
+        json!({"email": "dave@acme.test", "password": PASSWORD}),
+        None,
+    )
+    .await;
+    assert_eq!(st, 202);
+    let mut code = None;
+    for _ in 0..100 {
+        if let Some(m) = inbox.messages().first() {
+            let text = m.split("text/html").next().unwrap_or(m);
+            let body = &text[text.find("quoted-printable").unwrap_or(0)..];
+            code = code_in(body);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let code = code.expect("a code arrived over SMTP");
+    let (st, pair) = post(
+        &app,
+        "/v1/tenants/acme/auth/email/verify",
+        json!({"email": "dave@acme.test", "code": code}),
+        None,
+    )
+    .await;
+    assert_eq!(st, 200, "{pair}");
+    app.stop().await;
+}
