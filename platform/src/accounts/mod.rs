@@ -3,6 +3,7 @@
 
 pub mod codes;
 pub mod pair;
+pub mod profile;
 pub mod recovery;
 pub mod throttle;
 
@@ -92,6 +93,7 @@ pub async fn register(
             user::Entity::insert(user::ActiveModel {
                 id: Set(id),
                 email: Set(email.as_str().into()),
+                name: Set(None),
                 password_hash: Set(Some(hash)),
                 status: Set("pending".into()),
                 role: Set(settings.default_role.clone()),

@@ -12,6 +12,7 @@ use super::{
     views::UserView,
 };
 use crate::{
+    accounts,
     app::AppState,
     audit::{self, Actor, Event},
     crypto::jwt::Jwk,
@@ -82,6 +83,31 @@ impl From<&Jwk> for JwkView {
     }
 }
 
+/// Changes to the signed-in user's profile.
+#[derive(Object, Debug)]
+pub struct MePatch {
+    /// Display name (at most 200 characters); an empty string clears it.
+    #[oai(validator(max_length = 800))]
+    pub name: String,
+}
+
+/// The current password and the new one.
+#[derive(Object, Debug)]
+pub struct PasswordChange {
+    #[oai(validator(max_length = 1024))]
+    pub current_password: String,
+    /// 8 to 256 characters.
+    #[oai(validator(max_length = 1024))]
+    pub new_password: String,
+}
+
+/// Confirms a destructive change with the current password.
+#[derive(Object, Debug)]
+pub struct PasswordConfirmation {
+    #[oai(validator(max_length = 1024))]
+    pub password: String,
+}
+
 #[derive(ApiResponse)]
 enum MeResponse {
     /// The signed-in user.
@@ -136,6 +162,84 @@ impl MeApi {
             .ok_or_else(Error::unauthorized)?;
         tx.commit().await?;
         Ok(MeResponse::Ok(Json(UserView::of(&u, a.scope.tenant_id()))))
+    }
+
+    /// Updates the signed-in user's profile (display name).
+    #[oai(
+        path = "/v1/tenants/:tenant/me",
+        method = "patch",
+        operation_id = "me_update",
+        tag = "MeTags::Me"
+    )]
+    async fn update(
+        &self,
+        auth: UserAuth,
+        req: &Request,
+        #[oai(name = "tenant")] _tenant: Path<String>,
+        body: Json<MePatch>,
+    ) -> Result<MeResponse, ApiError> {
+        let a = &auth.0;
+        let u = accounts::profile::set_name(&a.scope, &request_meta(req), a.user_id, &body.name)
+            .await?;
+        Ok(MeResponse::Ok(Json(UserView::of(&u, a.scope.tenant_id()))))
+    }
+
+    /// Deletes the signed-in user's account, its sessions and tokens. Needs the password; the
+    /// tenant's last owner cannot delete themselves (`409 last_owner`).
+    #[oai(
+        path = "/v1/tenants/:tenant/me",
+        method = "delete",
+        operation_id = "me_delete",
+        tag = "MeTags::Me"
+    )]
+    async fn delete(
+        &self,
+        state: Data<&AppState>,
+        auth: UserAuth,
+        req: &Request,
+        #[oai(name = "tenant")] _tenant: Path<String>,
+        body: Json<PasswordConfirmation>,
+    ) -> Result<NoContent, ApiError> {
+        let a = &auth.0;
+        accounts::profile::delete(
+            &state,
+            &a.scope,
+            &request_meta(req),
+            a.user_id,
+            &body.password,
+        )
+        .await?;
+        Ok(NoContent::Done)
+    }
+
+    /// Changes the password. Needs the current one; every other session is revoked and a
+    /// "password changed" notice is emailed.
+    #[oai(
+        path = "/v1/tenants/:tenant/me/password",
+        method = "post",
+        operation_id = "my_password_change",
+        tag = "MeTags::Me"
+    )]
+    async fn change_password(
+        &self,
+        state: Data<&AppState>,
+        auth: UserAuth,
+        req: &Request,
+        #[oai(name = "tenant")] _tenant: Path<String>,
+        body: Json<PasswordChange>,
+    ) -> Result<NoContent, ApiError> {
+        let a = &auth.0;
+        accounts::profile::change_password(
+            &state,
+            &a.scope,
+            &request_meta(req),
+            a.user_id,
+            a.session_id,
+            &body.current_password,
+            &body.new_password,
+        )
+        .await?;
+        Ok(NoContent::Done)
     }
 
     /// The signed-in user's live sessions: created, last seen, IP, user agent, current.

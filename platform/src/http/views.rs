@@ -7,10 +7,13 @@ use crate::{accounts::TokenPair, store::entities::user};
 
 /// A user as the API shows them.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UserView {
     /// The user's id (also the token's `sub`).
     pub id: String,
     pub email: String,
+    /// Display name, when set.
+    pub name: Option<String>,
     /// The tenant the user belongs to (also the token's `tenant_id`).
     pub tenant_id: String,
     /// `owner`, `admin`, `member`, `viewer` or `guest`.
@@ -28,6 +31,7 @@ impl UserView {
         Self {
             id: u.id.to_string(),
             email: u.email.clone(),
+            name: u.name.clone(),
             tenant_id: tenant_id.to_string(),
             role: u.role.clone(),
             status: u.status.clone(),

@@ -13,6 +13,8 @@ crate::both_backends!(
     password_reset_revokes_every_session,
     one_time_code_login_and_sessions,
     repeated_failures_are_throttled,
+    profile_password_change_and_deletion,
+    key_rotation_keeps_earlier_tokens_valid,
 );
 
 pub const PASSWORD: &str = "Correct-Horse-Battery-9";
@@ -396,5 +398,147 @@ async fn sign_up_through_a_real_smtp_server() {
     )
     .await;
     assert_eq!(st, 200, "{pair}");
+    app.stop().await;
+}
+
+fn header_kid(token: &str) -> String {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    let h: Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(token.split('.').next().expect("header"))
+            .expect("b64"),
+    )
+    .expect("json");
+    h["kid"].as_str().expect("kid").to_owned()
+}
+
+async fn profile_password_change_and_deletion(db: Db) {
+    let app = spawn_app(db).await;
+    app.tenant("acme").await;
+    let first = sign_up(&app, "acme", "erin@acme.test").await;
+    let at = first["access_token"].as_str().expect("at").to_owned();
+    let (_, other) = post(
+        &app,
+        "/v1/tenants/acme/auth/login",
+        json!({"email": "erin@acme.test", "password": PASSWORD}),
+        None,
+    )
+    .await;
+
+    let resp = app
+        .client
+        .patch(app.url("/v1/tenants/acme/me"))
+        .bearer_auth(&at)
+        .json(&json!({"name": "  Erin E.  "}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), 200);
+    let me: Value = resp.json().await.expect("json");
+    assert_eq!(me["name"], "Erin E.");
+
+    let new_password = "Brand-New-Phrase-42";
+    let (st, wrong) = post(
+        &app,
+        "/v1/tenants/acme/me/password",
+        json!({"current_password": "nope-nope-nope", "new_password": new_password}),
+        Some(&at),
+    )
+    .await;
+    assert_eq!(st, 401, "{wrong}");
+    let (st, _) = post(
+        &app,
+        "/v1/tenants/acme/me/password",
+        json!({"current_password": PASSWORD, "new_password": new_password}),
+        Some(&at),
+    )
+    .await;
+    assert_eq!(st, 204);
+    let (st, _) = get(&app, "/v1/tenants/acme/me", Some(&at)).await;
+    assert_eq!(st, 200, "the session that changed the password stays");
+    let (st, _) = get(&app, "/v1/tenants/acme/me", other["access_token"].as_str()).await;
+    assert_eq!(st, 401, "every other session is revoked");
+    let (st, _) = post(
+        &app,
+        "/v1/tenants/acme/auth/login",
+        json!({"email": "erin@acme.test", "password": new_password}),
+        None,
+    )
+    .await;
+    assert_eq!(st, 200);
+
+    let resp = app
+        .client
+        .delete(app.url("/v1/tenants/acme/me"))
+        .bearer_auth(&at)
+        .json(&json!({"password": "not-it-at-all"}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), 401);
+    let resp = app
+        .client
+        .delete(app.url("/v1/tenants/acme/me"))
+        .bearer_auth(&at)
+        .json(&json!({"password": new_password}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), 204);
+    let (st, _) = get(&app, "/v1/tenants/acme/me", Some(&at)).await;
+    assert_eq!(st, 401);
+    let (st, _) = post(
+        &app,
+        "/v1/tenants/acme/auth/login",
+        json!({"email": "erin@acme.test", "password": new_password}),
+        None,
+    )
+    .await;
+    assert_eq!(st, 401, "the account is gone");
+    app.stop().await;
+}
+
+async fn key_rotation_keeps_earlier_tokens_valid(db: Db) {
+    let app = spawn_app(db).await;
+    app.tenant("acme").await;
+    let before = sign_up(&app, "acme", "frank@acme.test").await;
+    let old_at = before["access_token"].as_str().expect("at").to_owned();
+    let old_kid = header_kid(&old_at);
+    let scope = app.state.tenants.resolve("acme").await.expect("scope");
+    let new_kid = app.state.keys.rotate(&scope).await.expect("rotate");
+    assert_ne!(new_kid, old_kid);
+    let (_, jwks) = get(&app, "/v1/tenants/acme/.well-known/jwks.json", None).await;
+    let kids: Vec<&str> = jwks["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .filter_map(|k| k["kid"].as_str())
+        .collect();
+    assert!(
+        kids.contains(&old_kid.as_str()) && kids.contains(&new_kid.as_str()),
+        "{jwks}"
+    );
+    let (st, _) = get(&app, "/v1/tenants/acme/me", Some(&old_at)).await;
+    assert_eq!(
+        st, 200,
+        "a token signed with the previous key still verifies"
+    );
+    let (_, fresh) = post(
+        &app,
+        "/v1/tenants/acme/auth/login",
+        json!({"email": "frank@acme.test", "password": PASSWORD}),
+        None,
+    )
+    .await;
+    assert_eq!(
+        header_kid(fresh["access_token"].as_str().expect("at")),
+        new_kid
+    );
+    // A second rotation retires the first key: its tokens stop verifying.
+    app.state.keys.rotate(&scope).await.expect("rotate");
+    let (st, _) = get(&app, "/v1/tenants/acme/me", Some(&old_at)).await;
+    assert_eq!(st, 401);
+    let (_, jwks) = get(&app, "/v1/tenants/acme/.well-known/jwks.json", None).await;
+    assert_eq!(jwks["keys"].as_array().expect("keys").len(), 2);
     app.stop().await;
 }

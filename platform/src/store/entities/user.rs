@@ -9,6 +9,8 @@ pub struct Model {
     pub id: Uuid,
     #[sea_orm(unique)]
     pub email: String,
+    /// Display name, if the user set one.
+    pub name: Option<String>,
     /// PHC string (argon2id); `None` until a password is set.
     pub password_hash: Option<String>,
     /// `pending` (email not verified), `active` or `disabled`.

@@ -1,0 +1,211 @@
+//! The signed-in user's own account: display name, password change, deletion.
+
+use chrono::Utc;
+use email_templates::Message;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use uuid::Uuid;
+
+use super::{hash_password, tenant_of, throttle};
+use crate::{
+    app::AppState,
+    audit::{self, Actor, Event, RequestMeta},
+    domain::{EmailAddress, Password},
+    error::{Error, Result},
+    ratelimit::Bucket,
+    store::{
+        TenantScope,
+        entities::{email_code, refresh_token, reset_token, session, user},
+    },
+};
+
+fn wrong_password() -> Error {
+    Error::Unauthorized {
+        code: "invalid_credentials",
+        message: "the current password is incorrect",
+    }
+}
+
+/// Checks the caller's current password (throttled like logins, per account).
+async fn check_password(
+    state: &AppState,
+    scope: &TenantScope,
+    u: &user::Model,
+    raw: &str,
+) -> Result<()> {
+    let key = format!("{}:{}", scope.tenant_id(), u.email);
+    throttle::refuse_if_blocked(state, Bucket::LoginAccount, &key).await?;
+    let ok = match Password::parse(raw) {
+        Ok(p) => {
+            state
+                .hasher
+                .verify(&p, u.password_hash.as_deref())
+                .await
+                .map_err(|e| match e {
+                    crate::crypto::CryptoError::Busy => Error::Busy,
+                    other => Error::Internal(anyhow::anyhow!("verifying a password: {other}")),
+                })?
+                .ok
+        }
+        Err(_) => false,
+    };
+    if !ok {
+        throttle::failed(state, Bucket::LoginAccount, &key).await;
+        return Err(wrong_password());
+    }
+    Ok(())
+}
+
+async fn load(scope: &TenantScope, user_id: Uuid) -> Result<user::Model> {
+    let tx = scope.begin().await?;
+    let u = user::Entity::find_by_id(user_id).one(&*tx).await?;
+    tx.commit().await?;
+    u.ok_or_else(Error::unauthorized)
+}
+
+/// `PATCH /me`: sets (or clears, with an empty string) the display name.
+pub async fn set_name(
+    scope: &TenantScope,
+    meta: &RequestMeta,
+    user_id: Uuid,
+    name: &str,
+) -> Result<user::Model> {
+    let name = name.trim();
+    if name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "name",
+            "a name is at most 200 characters, no control characters",
+        ));
+    }
+    let value = (!name.is_empty()).then(|| name.to_owned());
+    let tx = scope.begin().await?;
+    user::Entity::update_many()
+        .col_expr(user::Column::Name, Expr::value(value))
+        .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(&*tx)
+        .await?;
+    audit::record(
+        &tx,
+        meta,
+        Event::ok(Actor::User(user_id), "account.updated"),
+    )
+    .await?;
+    let u = user::Entity::find_by_id(user_id)
+        .one(&*tx)
+        .await?
+        .ok_or_else(Error::unauthorized)?;
+    tx.commit().await?;
+    Ok(u)
+}
+
+/// `POST /me/password`: needs the current password; every other session is revoked and a
+/// "password changed" notice is emailed.
+pub async fn change_password(
+    state: &AppState,
+    scope: &TenantScope,
+    meta: &RequestMeta,
+    user_id: Uuid,
+    session_id: Uuid,
+    current: &str,
+    new: &str,
+) -> Result<()> {
+    let new = Password::parse(new).map_err(|e| Error::invalid("new_password", e))?;
+    let u = load(scope, user_id).await?;
+    check_password(state, scope, &u, current).await?;
+    let hash = hash_password(state, &new).await?;
+    let tenant = tenant_of(state, scope).await?;
+    let mut tx = scope.begin().await?;
+    let now = Utc::now();
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(Some(hash)))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(&*tx)
+        .await?;
+    let ended = state
+        .sessions
+        .revoke_all(&tx, user_id, Some(session_id), "password_changed")
+        .await?;
+    state
+        .mailer
+        .queue(
+            &mut tx,
+            Message::PasswordChanged,
+            &state.mailer.branding_for(&tenant.name),
+            &EmailAddress::parse(&u.email)?,
+            serde_json::json!({ "time": now.format("%Y-%m-%d %H:%M UTC").to_string() }),
+        )
+        .await?;
+    audit::record(
+        &tx,
+        meta,
+        Event::ok(Actor::User(user_id), "account.password_changed")
+            .details(serde_json::json!({ "sessions_revoked": ended.len() })),
+    )
+    .await?;
+    tx.commit().await?;
+    state.sessions.forget(&ended).await;
+    Ok(())
+}
+
+/// `DELETE /me`: needs the current password; removes the account, its sessions and tokens.
+pub async fn delete(
+    state: &AppState,
+    scope: &TenantScope,
+    meta: &RequestMeta,
+    user_id: Uuid,
+    password: &str,
+) -> Result<()> {
+    let u = load(scope, user_id).await?;
+    check_password(state, scope, &u, password).await?;
+    if u.role == "owner" {
+        let tx = scope.begin().await?;
+        let owners = user::Entity::find()
+            .filter(user::Column::Role.eq("owner"))
+            .filter(user::Column::Status.eq("active"))
+            .all(&*tx)
+            .await?
+            .len();
+        tx.commit().await?;
+        if owners <= 1 {
+            return Err(Error::Conflict {
+                code: "last_owner",
+                message: "the tenant's last owner cannot delete their account".into(),
+            });
+        }
+    }
+    let tx = scope.begin().await?;
+    let sessions: Vec<Uuid> = session::Entity::find()
+        .filter(session::Column::UserId.eq(user_id))
+        .all(&*tx)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    refresh_token::Entity::delete_many()
+        .filter(refresh_token::Column::SessionId.is_in(sessions.clone()))
+        .exec(&*tx)
+        .await?;
+    session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user_id))
+        .exec(&*tx)
+        .await?;
+    reset_token::Entity::delete_many()
+        .filter(reset_token::Column::UserId.eq(user_id))
+        .exec(&*tx)
+        .await?;
+    email_code::Entity::delete_many()
+        .filter(email_code::Column::Email.eq(u.email.as_str()))
+        .exec(&*tx)
+        .await?;
+    user::Entity::delete_by_id(user_id).exec(&*tx).await?;
+    audit::record(
+        &tx,
+        meta,
+        Event::ok(Actor::User(user_id), "account.deleted").target("user", user_id),
+    )
+    .await?;
+    tx.commit().await?;
+    state.sessions.forget(&sessions).await;
+    Ok(())
+}
