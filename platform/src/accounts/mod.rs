@@ -2,6 +2,7 @@
 //! refresh, logout. Every answer that could tell whether an account exists is the same either way.
 
 pub mod codes;
+pub mod cookie;
 pub mod pair;
 pub mod profile;
 pub mod recovery;
@@ -436,6 +437,14 @@ pub async fn otp_verify(
         return Err(invalid_code());
     };
     finish_login(state, scope, tx, meta, u, &["otp"]).await
+}
+
+/// How long a refresh cookie should live: the tenant's absolute session lifetime.
+pub async fn session_max_age(scope: &TenantScope) -> Result<u32> {
+    let tx = scope.begin().await?;
+    let settings = TenantSettings::load(&tx).await?;
+    tx.commit().await?;
+    Ok(settings.session_absolute_secs)
 }
 
 /// `POST /auth/token/refresh`: rotates the refresh token and signs a new access token.

@@ -2,7 +2,11 @@
 //! refresh, logout and password reset for a tenant's end users.
 
 use poem::{Request, web::Data};
-use poem_openapi::{ApiResponse, Object, OpenApi, Tags, param::Path, param::Query, payload::Json};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi, Tags,
+    param::{Cookie, Header, Path, Query},
+    payload::Json,
+};
 
 use super::{
     auth::{UserAuth, request_meta},
@@ -50,13 +54,16 @@ pub struct LoginRequest {
     pub email: String,
     #[oai(validator(max_length = 1024))]
     pub password: String,
+    /// Cookie mode: put the refresh token in an HttpOnly cookie scoped to this tenant's auth
+    /// path (not in the body) and return a `csrf_token` for cookie-authenticated refreshes.
+    pub cookie: Option<bool>,
 }
 
-/// A refresh token from an earlier token pair.
-#[derive(Object, Debug)]
+/// A refresh token from an earlier token pair; omit it in cookie mode.
+#[derive(Object, Debug, Default)]
 pub struct RefreshRequest {
     #[oai(validator(max_length = 256))]
-    pub refresh_token: String,
+    pub refresh_token: Option<String>,
 }
 
 /// The emailed reset token and the new password.
@@ -79,7 +86,38 @@ enum AcceptedResponse {
 enum PairResponse {
     /// Signed in.
     #[oai(status = 200)]
-    Ok(Json<TokenPairView>),
+    Ok(
+        Json<TokenPairView>,
+        /// Cookie mode: the refresh token, HttpOnly, SameSite=Strict, scoped to the auth path.
+        #[oai(header = "Set-Cookie")]
+        Option<String>,
+    ),
+}
+
+impl PairResponse {
+    fn body(pair: accounts::TokenPair) -> Self {
+        Self::Ok(Json(pair.into()), None)
+    }
+
+    /// The cookie-mode answer: the refresh token moves from the body into a cookie.
+    fn cookie(
+        state: &AppState,
+        tenant_in_path: &str,
+        pair: accounts::TokenPair,
+        max_age: u32,
+    ) -> Self {
+        let cookie = accounts::cookie::set_refresh_cookie(
+            state,
+            tenant_in_path,
+            &pair.refresh_token,
+            max_age,
+        );
+        let csrf = accounts::cookie::csrf_token(state, pair.tenant_id, pair.session_id);
+        let mut view = TokenPairView::from(pair);
+        view.refresh_token = None;
+        view.csrf_token = Some(csrf);
+        Self::Ok(Json(view), Some(cookie))
+    }
 }
 
 #[derive(ApiResponse)]
@@ -87,6 +125,13 @@ enum NoContent {
     /// Done.
     #[oai(status = 204)]
     Done,
+}
+
+#[derive(ApiResponse)]
+enum LoggedOut {
+    /// The session has ended; any refresh cookie is cleared.
+    #[oai(status = 204)]
+    Done(#[oai(header = "Set-Cookie")] String),
 }
 
 /// The tenant end-user authentication API.
@@ -143,7 +188,7 @@ impl AuthApi {
         let pair =
             accounts::verify_email(&state, &scope, &request_meta(req), &body.email, &body.code)
                 .await?;
-        Ok(PairResponse::Ok(Json(pair.into())))
+        Ok(PairResponse::body(pair))
     }
 
     /// Sends a new verification code to an account that is not verified yet (`202` always).
@@ -176,7 +221,7 @@ impl AuthApi {
         state: Data<&AppState>,
         scope: Data<&TenantScope>,
         req: &Request,
-        #[oai(name = "tenant")] _tenant: Path<String>,
+        #[oai(name = "tenant")] tenant: Path<String>,
         body: Json<LoginRequest>,
     ) -> Result<PairResponse, ApiError> {
         let pair = accounts::login(
@@ -187,7 +232,11 @@ impl AuthApi {
             &body.password,
         )
         .await?;
-        Ok(PairResponse::Ok(Json(pair.into())))
+        if body.cookie == Some(true) {
+            let max_age = accounts::session_max_age(&scope).await?;
+            return Ok(PairResponse::cookie(&state, &tenant.0, pair, max_age));
+        }
+        Ok(PairResponse::body(pair))
     }
 
     /// Emails a one-time login code to an active account (`202` always).
@@ -225,11 +274,12 @@ impl AuthApi {
         let pair =
             accounts::otp_verify(&state, &scope, &request_meta(req), &body.email, &body.code)
                 .await?;
-        Ok(PairResponse::Ok(Json(pair.into())))
+        Ok(PairResponse::body(pair))
     }
 
     /// Exchanges a refresh token for a new pair. Each refresh token works once; presenting a
-    /// used one revokes its whole session.
+    /// used one revokes its whole session. In cookie mode send no body token: the
+    /// `platform_refresh` cookie is used, and `X-CSRF-Token` must carry the login's `csrf_token`.
     #[oai(
         path = "/v1/tenants/:tenant/auth/token/refresh",
         method = "post",
@@ -240,12 +290,32 @@ impl AuthApi {
         state: Data<&AppState>,
         scope: Data<&TenantScope>,
         req: &Request,
-        #[oai(name = "tenant")] _tenant: Path<String>,
-        body: Json<RefreshRequest>,
+        #[oai(name = "tenant")] tenant: Path<String>,
+        /// The refresh cookie set by a cookie-mode login.
+        #[oai(name = "platform_refresh")]
+        refresh_cookie: Cookie<Option<String>>,
+        /// The session's CSRF token; required when the refresh token comes from the cookie.
+        #[oai(name = "X-CSRF-Token")]
+        csrf: Header<Option<String>>,
+        body: Json<Option<RefreshRequest>>,
     ) -> Result<PairResponse, ApiError> {
-        let pair =
-            accounts::refresh(&state, &scope, &request_meta(req), &body.refresh_token).await?;
-        Ok(PairResponse::Ok(Json(pair.into())))
+        let meta = request_meta(req);
+        let in_body = body.0.and_then(|b| b.refresh_token);
+        if let Some(token) = in_body {
+            let pair = accounts::refresh(&state, &scope, &meta, &token).await?;
+            return Ok(PairResponse::body(pair));
+        }
+        let Some(token) = refresh_cookie.0.filter(|t| !t.is_empty()) else {
+            return Err(crate::error::Error::Unauthorized {
+                code: "invalid_refresh_token",
+                message: "the refresh token is invalid, expired or revoked",
+            }
+            .into());
+        };
+        accounts::cookie::check_csrf(&state, &scope, &token, csrf.0.as_deref()).await?;
+        let pair = accounts::refresh(&state, &scope, &meta, &token).await?;
+        let max_age = accounts::session_max_age(&scope).await?;
+        Ok(PairResponse::cookie(&state, &tenant.0, pair, max_age))
     }
 
     /// Ends the caller's session at once (`all=true`: every session of the caller).
@@ -259,10 +329,10 @@ impl AuthApi {
         state: Data<&AppState>,
         auth: UserAuth,
         req: &Request,
-        #[oai(name = "tenant")] _tenant: Path<String>,
+        #[oai(name = "tenant")] tenant: Path<String>,
         /// End every session of the caller, not only this one.
         all: Query<Option<bool>>,
-    ) -> Result<NoContent, ApiError> {
+    ) -> Result<LoggedOut, ApiError> {
         let a = &auth.0;
         accounts::logout(
             &state,
@@ -273,7 +343,9 @@ impl AuthApi {
             all.0.unwrap_or(false),
         )
         .await?;
-        Ok(NoContent::Done)
+        Ok(LoggedOut::Done(accounts::cookie::clear_refresh_cookie(
+            &state, &tenant.0,
+        )))
     }
 
     /// Emails a password-reset link to an active account (`202` always).

@@ -44,6 +44,7 @@ impl UserView {
 
 /// What every successful login returns.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TokenPairView {
     /// A JWT signed with the tenant's key (EdDSA), for `Authorization: Bearer`.
     pub access_token: String,
@@ -51,8 +52,11 @@ pub struct TokenPairView {
     pub token_type: String,
     /// Seconds until the access token expires.
     pub expires_in: u32,
-    /// Opaque, single use: exchange it at `/auth/token/refresh` for a new pair.
-    pub refresh_token: String,
+    /// Opaque, single use: exchange it at `/auth/token/refresh` for a new pair. Absent in
+    /// cookie mode, where it travels in the `platform_refresh` HttpOnly cookie instead.
+    pub refresh_token: Option<String>,
+    /// Cookie mode only: send it as `X-CSRF-Token` with cookie-authenticated refreshes.
+    pub csrf_token: Option<String>,
     pub session_id: String,
     pub user: UserView,
 }
@@ -64,7 +68,8 @@ impl From<TokenPair> for TokenPairView {
             access_token: p.access_token,
             token_type: "Bearer".into(),
             expires_in: p.expires_in,
-            refresh_token: p.refresh_token,
+            refresh_token: Some(p.refresh_token),
+            csrf_token: None,
             session_id: p.session_id.to_string(),
         }
     }

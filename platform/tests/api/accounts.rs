@@ -15,6 +15,7 @@ crate::both_backends!(
     repeated_failures_are_throttled,
     profile_password_change_and_deletion,
     key_rotation_keeps_earlier_tokens_valid,
+    cookie_mode_needs_the_csrf_token,
 );
 
 pub const PASSWORD: &str = "Correct-Horse-Battery-9";
@@ -540,5 +541,132 @@ async fn key_rotation_keeps_earlier_tokens_valid(db: Db) {
     assert_eq!(st, 401);
     let (_, jwks) = get(&app, "/v1/tenants/acme/.well-known/jwks.json", None).await;
     assert_eq!(jwks["keys"].as_array().expect("keys").len(), 2);
+    app.stop().await;
+}
+
+fn refresh_cookie(resp: &reqwest::Response) -> (String, String) {
+    let set = resp.headers()["set-cookie"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    let value = set
+        .split(';')
+        .next()
+        .and_then(|kv| kv.strip_prefix("platform_refresh="))
+        .expect("refresh cookie")
+        .to_owned();
+    (value, set)
+}
+
+async fn cookie_mode_needs_the_csrf_token(db: Db) {
+    let app = spawn_app(db).await;
+    app.tenant("acme").await;
+    sign_up(&app, "acme", "gina@acme.test").await;
+    let resp = app
+        .client
+        .post(app.url("/v1/tenants/acme/auth/login"))
+        .json(&json!({"email": "gina@acme.test", "password": PASSWORD, "cookie": true}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), 200);
+    let (cookie, set) = refresh_cookie(&resp);
+    for attr in [
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/v1/tenants/acme/auth",
+        "Max-Age=",
+    ] {
+        assert!(set.contains(attr), "{attr} missing in {set}");
+    }
+    assert!(
+        !set.contains("Secure"),
+        "plain-http loopback: no Secure attribute: {set}"
+    );
+    let body: Value = resp.json().await.expect("json");
+    assert!(
+        body.get("refresh_token").is_none(),
+        "cookie mode keeps the token out of the body"
+    );
+    let csrf = body["csrf_token"].as_str().expect("csrf").to_owned();
+
+    let refresh = |cookie: &str, csrf: Option<&str>| {
+        let mut req = app
+            .client
+            .post(app.url("/v1/tenants/acme/auth/token/refresh"))
+            .header("cookie", format!("platform_refresh={cookie}"))
+            .json(&json!({}));
+        if let Some(c) = csrf {
+            req = req.header("x-csrf-token", c);
+        }
+        req.send()
+    };
+    assert_eq!(
+        refresh(&cookie, None).await.expect("request").status(),
+        401,
+        "no CSRF token"
+    );
+    assert_eq!(
+        refresh(&cookie, Some("0badc0de"))
+            .await
+            .expect("request")
+            .status(),
+        401,
+        "wrong CSRF token"
+    );
+    let resp = refresh(&cookie, Some(&csrf)).await.expect("request");
+    assert_eq!(resp.status(), 200);
+    let (rotated, _) = refresh_cookie(&resp);
+    assert_ne!(rotated, cookie);
+    let pair: Value = resp.json().await.expect("json");
+    assert_eq!(
+        pair["csrf_token"],
+        csrf.as_str(),
+        "the CSRF token belongs to the session"
+    );
+    // The CSRF check ran before the rotation, so the refused attempts did not burn the token;
+    // the used cookie, though, is now refused (and revokes the session).
+    assert_eq!(
+        refresh(&cookie, Some(&csrf))
+            .await
+            .expect("request")
+            .status(),
+        401
+    );
+
+    // No token at all: 401, not 400.
+    let resp = app
+        .client
+        .post(app.url("/v1/tenants/acme/auth/token/refresh"))
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), 401);
+
+    // Logout clears the cookie.
+    let (_, fresh) = post(
+        &app,
+        "/v1/tenants/acme/auth/login",
+        json!({"email": "gina@acme.test", "password": PASSWORD}),
+        None,
+    )
+    .await;
+    let resp = app
+        .client
+        .post(app.url("/v1/tenants/acme/auth/logout"))
+        .bearer_auth(fresh["access_token"].as_str().expect("at"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), 204);
+    let set = resp.headers()["set-cookie"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(
+        set.starts_with("platform_refresh=;") && set.contains("Max-Age=0"),
+        "{set}"
+    );
     app.stop().await;
 }
