@@ -1,8 +1,8 @@
 //! `/v1/tenants/{tenant}/auth/...`: sign-up, email verification, login, one-time codes,
+//! refresh, logout and password reset for a tenant's end users.
 
 // poem-openapi takes every input (path, cookie, header, body, state) as an argument.
 #![allow(clippy::too_many_arguments)]
-//! refresh, logout and password reset for a tenant's end users.
 
 use poem::{Request, web::Data};
 use poem_openapi::{
