@@ -112,7 +112,7 @@ impl Sessions {
         let entry = match self.live.get(&sid).await {
             Some(e) => e,
             None => {
-                let tx = scope.begin().await?;
+                let tx = scope.read().await?;
                 let row = session::Entity::find_by_id(sid).one(&*tx).await?;
                 tx.commit().await?;
                 let Some(row) = row else { return Ok(false) };
@@ -189,7 +189,7 @@ impl Sessions {
     /// The live sessions of `user_id`, newest first.
     pub async fn list(&self, scope: &TenantScope, user_id: Uuid) -> Result<Vec<session::Model>> {
         let now = Utc::now();
-        let tx = scope.begin().await?;
+        let tx = scope.read().await?;
         let rows = session::Entity::find()
             .filter(session::Column::UserId.eq(user_id))
             .filter(session::Column::RevokedAt.is_null())

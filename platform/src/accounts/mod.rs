@@ -198,6 +198,7 @@ pub async fn verify_email(
         .await?;
     u.status = "active".into();
     u.email_verified_at = Some(now);
+    state.users.invalidate(&u.id).await;
     audit::record(
         &tx,
         meta,
@@ -281,7 +282,7 @@ pub async fn login(
     throttle::refuse_if_blocked(state, Bucket::LoginIp, &ip).await?;
     throttle::refuse_if_blocked(state, Bucket::LoginAccount, &account).await?;
     let password = Password::parse(password).ok();
-    let tx = scope.begin().await?;
+    let tx = scope.read().await?;
     let found = match &email {
         Some(e) => find_user(&tx, e).await?,
         None => None,
@@ -335,19 +336,26 @@ pub async fn login(
             });
         }
     }
+    // Hash before taking the write lock: an upgrade costs a full argon2 run.
+    let upgraded = if verification.needs_rehash {
+        Some(hash_password(state, &password).await?)
+    } else {
+        None
+    };
     let tx = scope.begin().await?;
-    let mut changes = user::Entity::update_many()
-        .col_expr(user::Column::FailedLogins, Expr::value(0))
-        .col_expr(
-            user::Column::LockedUntil,
-            Expr::value(Option::<chrono::DateTime<Utc>>::None),
-        )
-        .filter(user::Column::Id.eq(u.id));
-    if verification.needs_rehash {
-        let upgraded = hash_password(state, &password).await?;
-        changes = changes.col_expr(user::Column::PasswordHash, Expr::value(Some(upgraded)));
+    if u.failed_logins != 0 || u.locked_until.is_some() || upgraded.is_some() {
+        let mut changes = user::Entity::update_many()
+            .col_expr(user::Column::FailedLogins, Expr::value(0))
+            .col_expr(
+                user::Column::LockedUntil,
+                Expr::value(Option::<chrono::DateTime<Utc>>::None),
+            )
+            .filter(user::Column::Id.eq(u.id));
+        if let Some(hash) = upgraded {
+            changes = changes.col_expr(user::Column::PasswordHash, Expr::value(Some(hash)));
+        }
+        changes.exec(&*tx).await?;
     }
-    changes.exec(&*tx).await?;
     finish_login(state, scope, tx, meta, u, &["pwd"]).await
 }
 
@@ -441,7 +449,7 @@ pub async fn otp_verify(
 
 /// How long a refresh cookie should live: the tenant's absolute session lifetime.
 pub async fn session_max_age(scope: &TenantScope) -> Result<u32> {
-    let tx = scope.begin().await?;
+    let tx = scope.read().await?;
     let settings = TenantSettings::load(&tx).await?;
     tx.commit().await?;
     Ok(settings.session_absolute_secs)

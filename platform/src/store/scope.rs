@@ -48,8 +48,18 @@ impl TenantScope {
 
     /// Begins a read-write transaction on this tenant's data.
     pub async fn begin(&self) -> Result<TenantTx> {
+        self.open(true).await
+    }
+
+    /// Begins a transaction for reads only. On SQLite it does not take the write lock, so
+    /// readers run side by side (WAL); writing in it may fail when another writer commits first.
+    pub async fn read(&self) -> Result<TenantTx> {
+        self.open(false).await
+    }
+
+    async fn open(&self, write: bool) -> Result<TenantTx> {
         let txn = match self.store.tenant_db(self.tenant_id).await? {
-            TenantDb::Sqlite(conn) => {
+            TenantDb::Sqlite(conn) if write => {
                 // IMMEDIATE takes the write lock up front, so a transaction that reads and then
                 // writes never fails on lock upgrade while another writer commits.
                 conn.begin_with_options(TransactionOptions {
@@ -58,6 +68,7 @@ impl TenantScope {
                 })
                 .await?
             }
+            TenantDb::Sqlite(conn) => conn.begin().await?,
             TenantDb::Postgres { pool, schema } => {
                 let txn = pool.begin().await?;
                 point_at_schema(&txn, &schema).await?;
