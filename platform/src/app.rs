@@ -33,6 +33,9 @@ pub struct AppState {
     pub blocks: moka::future::Cache<String, i64>,
     pub keys: Keys,
     pub sessions: Sessions,
+    /// Users as `/me` shows them, by id: 30 s at most, dropped in-process by every write that
+    /// changes what the view shows (verification, name, deletion).
+    pub users: moka::future::Cache<uuid::Uuid, Arc<crate::store::entities::user::Model>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -61,6 +64,10 @@ impl AppState {
                 .build(),
             keys: Keys::new(Arc::new(Sealer::new(master_key.bytes()))),
             sessions: Sessions::new(),
+            users: moka::future::Cache::builder()
+                .max_capacity(1_000_000)
+                .time_to_live(Duration::from_secs(30))
+                .build(),
             config: Arc::new(config),
             store,
             tenants,

@@ -207,5 +207,6 @@ pub async fn delete(
     .await?;
     tx.commit().await?;
     state.sessions.forget(&sessions).await;
+    state.users.invalidate(&user_id).await;
     Ok(())
 }

@@ -9,7 +9,6 @@ use uuid::Uuid;
 use super::problem::ApiError;
 use crate::{
     app::AppState, audit::RequestMeta, crypto::jwt::AccessClaims, error::Error, store::TenantScope,
-    tokens,
 };
 
 /// Clock skew tolerated on `exp` and `nbf`.
@@ -45,20 +44,17 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<AuthUser> {
     if bearer.token.len() > 8 * 1024 {
         return Err(refused());
     }
-    let keys = state.keys.for_tenant(scope).await.map_err(|e| {
-        poem::Error::from_response(poem::IntoResponse::into_response(ApiError::from(e)))
-    })?;
-    let tenant_id = scope.tenant_id();
-    let claims = match keys.verifier.verify(
-        &bearer.token,
-        &tenant_id.to_string(),
-        &tokens::audience(tenant_id),
-        LEEWAY_SECS,
-    ) {
-        Ok(c) => c,
+    let claims = match state
+        .keys
+        .verify_access(scope, &bearer.token, LEEWAY_SECS)
+        .await
+    {
+        Ok(Some(c)) => c,
+        Ok(None) => return Err(refused()),
         Err(e) => {
-            tracing::debug!(reason = ?e, "access token refused");
-            return Err(refused());
+            return Err(poem::Error::from_response(
+                poem::IntoResponse::into_response(ApiError::from(e)),
+            ));
         }
     };
     let (Ok(user_id), Ok(session_id)) =
@@ -70,7 +66,7 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<AuthUser> {
         Ok(true) => Ok(AuthUser {
             user_id,
             session_id,
-            claims,
+            claims: (*claims).clone(),
             scope: scope.clone(),
         }),
         Ok(false) => Err(refused()),

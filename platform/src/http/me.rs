@@ -150,17 +150,26 @@ impl MeApi {
     )]
     async fn me(
         &self,
+        state: Data<&AppState>,
         auth: UserAuth,
         #[oai(name = "tenant")] _tenant: Path<String>,
     ) -> Result<MeResponse, ApiError> {
         let a = &auth.0;
-        let tx = a.scope.begin().await?;
-        let u = user::Entity::find_by_id(a.user_id)
-            .one(&*tx)
-            .await
-            .map_err(Error::from)?
-            .ok_or_else(Error::unauthorized)?;
-        tx.commit().await?;
+        let u = match state.users.get(&a.user_id).await {
+            Some(u) => u,
+            None => {
+                let tx = a.scope.read().await?;
+                let u = user::Entity::find_by_id(a.user_id)
+                    .one(&*tx)
+                    .await
+                    .map_err(Error::from)?
+                    .ok_or_else(Error::unauthorized)?;
+                tx.commit().await?;
+                let u = std::sync::Arc::new(u);
+                state.users.insert(a.user_id, u.clone()).await;
+                u
+            }
+        };
         Ok(MeResponse::Ok(Json(UserView::of(&u, a.scope.tenant_id()))))
     }
 
@@ -173,6 +182,7 @@ impl MeApi {
     )]
     async fn update(
         &self,
+        state: Data<&AppState>,
         auth: UserAuth,
         req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
@@ -181,6 +191,7 @@ impl MeApi {
         let a = &auth.0;
         let u = accounts::profile::set_name(&a.scope, &request_meta(req), a.user_id, &body.name)
             .await?;
+        state.users.invalidate(&a.user_id).await;
         Ok(MeResponse::Ok(Json(UserView::of(&u, a.scope.tenant_id()))))
     }
 

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::{
     crypto::{
-        jwt::{Jwk, Signer, SigningKeyMaterial, Verifier},
+        jwt::{AccessClaims, Jwk, Signer, SigningKeyMaterial, Verifier},
         sealing::Sealer,
     },
     error::{Error, Result},
@@ -44,6 +44,10 @@ impl std::fmt::Debug for TenantKeys {
 pub struct Keys {
     sealer: Arc<Sealer>,
     cache: Cache<Uuid, Arc<TenantKeys>>,
+    /// Tokens whose signature and claims already checked out, by their exact text, for at most
+    /// 30 s (and never past `exp`); cleared when any key rotates. Session liveness is still
+    /// checked on every request.
+    verified: Cache<String, Arc<AccessClaims>>,
 }
 
 impl std::fmt::Debug for Keys {
@@ -66,6 +70,44 @@ impl Keys {
                 .max_capacity(100_000)
                 .time_to_live(Duration::from_secs(60))
                 .build(),
+            verified: Cache::builder()
+                .max_capacity(200_000)
+                .time_to_live(Duration::from_secs(30))
+                .build(),
+        }
+    }
+
+    /// Verifies an access token of `scope`'s tenant: from the cache of recently verified tokens,
+    /// or with the tenant's keys (see [`crate::http::auth`] for the checks).
+    pub async fn verify_access(
+        &self,
+        scope: &TenantScope,
+        token: &str,
+        leeway_secs: u64,
+    ) -> Result<Option<Arc<AccessClaims>>> {
+        let tenant_id = scope.tenant_id();
+        if let Some(claims) = self.verified.get(token).await
+            && claims.tenant_id == tenant_id.to_string()
+            && claims.exp + i64::try_from(leeway_secs).unwrap_or(0) > Utc::now().timestamp()
+        {
+            return Ok(Some(claims));
+        }
+        let keys = self.for_tenant(scope).await?;
+        match keys.verifier.verify(
+            token,
+            &tenant_id.to_string(),
+            &crate::tokens::audience(tenant_id),
+            leeway_secs,
+        ) {
+            Ok(claims) => {
+                let claims = Arc::new(claims);
+                self.verified.insert(token.to_owned(), claims.clone()).await;
+                Ok(Some(claims))
+            }
+            Err(e) => {
+                tracing::debug!(reason = ?e, "access token refused");
+                Ok(None)
+            }
         }
     }
 
@@ -128,6 +170,8 @@ impl Keys {
         let kid = self.insert_new(&tx).await?;
         tx.commit().await?;
         self.cache.invalidate(&scope.tenant_id()).await;
+        // A retired key's tokens must stop at once: forget every cached verification.
+        self.verified.invalidate_all();
         Ok(kid)
     }
 
