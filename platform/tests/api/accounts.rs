@@ -16,6 +16,8 @@ crate::both_backends!(
     profile_password_change_and_deletion,
     key_rotation_keeps_earlier_tokens_valid,
     cookie_mode_needs_the_csrf_token,
+    idle_sessions_expire,
+    repeated_failures_lock_the_account_in_the_database,
 );
 
 pub const PASSWORD: &str = "Correct-Horse-Battery-9";
@@ -668,5 +670,93 @@ async fn cookie_mode_needs_the_csrf_token(db: Db) {
         set.starts_with("platform_refresh=;") && set.contains("Max-Age=0"),
         "{set}"
     );
+    app.stop().await;
+}
+
+async fn set_setting(app: &TestApp, tenant: &str, key: &str, value: &str) {
+    use platform::store::entities::setting;
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    let scope = app.state.tenants.resolve(tenant).await.expect("scope");
+    let tx = scope.begin().await.expect("begin");
+    setting::Entity::insert(setting::ActiveModel {
+        key: Set(key.into()),
+        value: Set(value.into()),
+        updated_at: Set(chrono::Utc::now()),
+    })
+    .exec(&*tx)
+    .await
+    .expect("insert setting");
+    tx.commit().await.expect("commit");
+}
+
+async fn idle_sessions_expire(db: Db) {
+    let app = spawn_app(db).await;
+    app.tenant("acme").await;
+    set_setting(&app, "acme", "session_idle_secs", "1").await;
+    let pair = sign_up(&app, "acme", "hank@acme.test").await;
+    let (st, _) = get(&app, "/v1/tenants/acme/me", pair["access_token"].as_str()).await;
+    assert_eq!(st, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
+    let (st, _) = get(&app, "/v1/tenants/acme/me", pair["access_token"].as_str()).await;
+    assert_eq!(
+        st, 401,
+        "an idle session ends although its access token has not expired"
+    );
+    let (st, _) = post(
+        &app,
+        "/v1/tenants/acme/auth/token/refresh",
+        json!({"refresh_token": pair["refresh_token"]}),
+        None,
+    )
+    .await;
+    assert_eq!(st, 401);
+    app.stop().await;
+}
+
+async fn repeated_failures_lock_the_account_in_the_database(db: Db) {
+    use platform::store::entities::user;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let app = spawn_app(db).await;
+    app.tenant("acme").await;
+    sign_up(&app, "acme", "ivy@acme.test").await;
+    // Nine failures already on record (spread over time, so the in-memory limiter let them by).
+    let scope = app.state.tenants.resolve("acme").await.expect("scope");
+    let tx = scope.begin().await.expect("begin");
+    user::Entity::update_many()
+        .col_expr(user::Column::FailedLogins, Expr::value(9))
+        .filter(user::Column::Email.eq("ivy@acme.test"))
+        .exec(&*tx)
+        .await
+        .expect("update");
+    tx.commit().await.expect("commit");
+    let (st, _) = post(
+        &app,
+        "/v1/tenants/acme/auth/login",
+        json!({"email": "ivy@acme.test", "password": "Wrong-Password-1"}),
+        None,
+    )
+    .await;
+    assert_eq!(st, 401);
+    // The tenth failure stored a lock: even the right password is refused for now, with a
+    // Retry-After, and the lock is in the database (it survives a restart).
+    let resp = app
+        .client
+        .post(app.url("/v1/tenants/acme/auth/login"))
+        .json(&json!({"email": "ivy@acme.test", "password": PASSWORD}))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), 429);
+    assert!(resp.headers().contains_key("retry-after"));
+    let tx = scope.read().await.expect("read");
+    let u = user::Entity::find()
+        .filter(user::Column::Email.eq("ivy@acme.test"))
+        .one(&*tx)
+        .await
+        .expect("query")
+        .expect("user");
+    tx.commit().await.expect("commit");
+    assert_eq!(u.failed_logins, 10);
+    assert!(u.locked_until.is_some_and(|t| t > chrono::Utc::now()));
     app.stop().await;
 }
