@@ -17,16 +17,9 @@ pub const ROLES: &[&str] = &["owner", "admin", "member", "viewer", "guest"];
 /// The permissions of a built-in role (none for an unknown one).
 pub fn permissions(role: &str) -> &'static [&'static str] {
     match role {
-        "owner" => ALL_PERMISSIONS,
-        "admin" => &[
-            "members:read",
-            "members:write",
-            "sessions:read",
-            "sessions:revoke",
-            "audit:read",
-            "settings:read",
-            "settings:write",
-        ],
+        // Owners differ from admins by what only an owner may do to the tenant itself
+        // (ownership, deletion), not by a permission of this catalogue.
+        "owner" | "admin" => ALL_PERMISSIONS,
         "member" | "viewer" => &["members:read"],
         _ => &[],
     }

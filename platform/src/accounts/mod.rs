@@ -164,6 +164,49 @@ fn invalid_code() -> Error {
     }
 }
 
+/// Checks an emailed code (throttled per account) and returns the open transaction that
+/// consumed it with the code's user. Every failure is the same `invalid_code` answer.
+async fn consume_code(
+    state: &AppState,
+    scope: &TenantScope,
+    email: &str,
+    code: &str,
+    purpose: codes::Purpose,
+) -> Result<(TenantTx, user::Model)> {
+    let email = EmailAddress::parse(email).map_err(|_| invalid_code())?;
+    let code = OtpCode::parse(code).map_err(|_| invalid_code())?;
+    let key = account_key(scope, email.as_str());
+    throttle::refuse_if_blocked(state, Bucket::CodeVerifyAccount, &key).await?;
+    let tx = scope.begin().await?;
+    if !codes::check(state, &tx, &email, purpose, &code).await? {
+        tx.commit().await?;
+        throttle::failed(state, Bucket::CodeVerifyAccount, &key).await;
+        return Err(invalid_code());
+    }
+    let u = find_user(&tx, &email).await?.ok_or_else(invalid_code)?;
+    Ok((tx, u))
+}
+
+/// Queues the "password changed" notice to `u` in `tx`.
+async fn notify_password_changed(
+    state: &AppState,
+    tx: &mut TenantTx,
+    tenant: &Tenant,
+    u: &user::Model,
+    at: chrono::DateTime<Utc>,
+) -> Result<()> {
+    state
+        .mailer
+        .queue(
+            tx,
+            Message::PasswordChanged,
+            &state.mailer.branding_for(&tenant.name),
+            &EmailAddress::parse(&u.email)?,
+            serde_json::json!({ "time": at.format("%Y-%m-%d %H:%M UTC").to_string() }),
+        )
+        .await
+}
+
 /// `POST /auth/email/verify`: the emailed code activates the account and signs it in.
 pub async fn verify_email(
     state: &AppState,
@@ -172,22 +215,10 @@ pub async fn verify_email(
     email: &str,
     code: &str,
 ) -> Result<TokenPair> {
-    let email = EmailAddress::parse(email).map_err(|_| invalid_code())?;
-    let code = OtpCode::parse(code).map_err(|_| invalid_code())?;
-    let key = account_key(scope, email.as_str());
-    throttle::refuse_if_blocked(state, Bucket::CodeVerifyAccount, &key).await?;
-    let tx = scope.begin().await?;
-    if !codes::check(state, &tx, &email, codes::Purpose::VerifyEmail, &code).await? {
-        tx.commit().await?;
-        throttle::failed(state, Bucket::CodeVerifyAccount, &key).await;
+    let (tx, mut u) = consume_code(state, scope, email, code, codes::Purpose::VerifyEmail).await?;
+    if u.status == "disabled" {
         return Err(invalid_code());
     }
-    let Some(mut u) = find_user(&tx, &email)
-        .await?
-        .filter(|u| u.status != "disabled")
-    else {
-        return Err(invalid_code());
-    };
     let now = Utc::now();
     user::Entity::update_many()
         .col_expr(user::Column::Status, Expr::value("active"))
@@ -428,22 +459,10 @@ pub async fn otp_verify(
     email: &str,
     code: &str,
 ) -> Result<TokenPair> {
-    let email = EmailAddress::parse(email).map_err(|_| invalid_code())?;
-    let code = OtpCode::parse(code).map_err(|_| invalid_code())?;
-    let key = account_key(scope, email.as_str());
-    throttle::refuse_if_blocked(state, Bucket::CodeVerifyAccount, &key).await?;
-    let tx = scope.begin().await?;
-    if !codes::check(state, &tx, &email, codes::Purpose::Login, &code).await? {
-        tx.commit().await?;
-        throttle::failed(state, Bucket::CodeVerifyAccount, &key).await;
+    let (tx, u) = consume_code(state, scope, email, code, codes::Purpose::Login).await?;
+    if u.status != "active" {
         return Err(invalid_code());
     }
-    let Some(u) = find_user(&tx, &email)
-        .await?
-        .filter(|u| u.status == "active")
-    else {
-        return Err(invalid_code());
-    };
     finish_login(state, scope, tx, meta, u, &["otp"]).await
 }
 

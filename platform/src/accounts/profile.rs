@@ -1,15 +1,14 @@
 //! The signed-in user's own account: display name, password change, deletion.
 
 use chrono::Utc;
-use email_templates::Message;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
-use super::{hash_password, tenant_of, throttle};
+use super::{hash_password, notify_password_changed, tenant_of, throttle};
 use crate::{
     app::AppState,
     audit::{self, Actor, Event, RequestMeta},
-    domain::{EmailAddress, Password},
+    domain::Password,
     error::{Error, Result},
     ratelimit::Bucket,
     store::{
@@ -126,16 +125,7 @@ pub async fn change_password(
         .sessions
         .revoke_all(&tx, user_id, Some(session_id), "password_changed")
         .await?;
-    state
-        .mailer
-        .queue(
-            &mut tx,
-            Message::PasswordChanged,
-            &state.mailer.branding_for(&tenant.name),
-            &EmailAddress::parse(&u.email)?,
-            serde_json::json!({ "time": now.format("%Y-%m-%d %H:%M UTC").to_string() }),
-        )
-        .await?;
+    notify_password_changed(state, &mut tx, &tenant, &u, now).await?;
     audit::record(
         &tx,
         meta,

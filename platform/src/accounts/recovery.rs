@@ -6,7 +6,7 @@ use email_templates::Message;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
-use super::{find_user, hash_password, ip_key, tenant_of, throttle};
+use super::{find_user, hash_password, ip_key, notify_password_changed, tenant_of, throttle};
 use crate::{
     app::AppState,
     audit::{self, Actor, Event, RequestMeta},
@@ -144,16 +144,7 @@ pub async fn reset(
         .sessions
         .revoke_all(&tx, u.id, None, "password_reset")
         .await?;
-    state
-        .mailer
-        .queue(
-            &mut tx,
-            Message::PasswordChanged,
-            &state.mailer.branding_for(&tenant.name),
-            &EmailAddress::parse(&u.email)?,
-            serde_json::json!({ "time": now.format("%Y-%m-%d %H:%M UTC").to_string() }),
-        )
-        .await?;
+    notify_password_changed(state, &mut tx, &tenant, &u, now).await?;
     audit::record(
         &tx,
         meta,
