@@ -29,6 +29,16 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     pub code_hasher: Arc<CodeHasher>,
     pub limiter: Arc<RateLimiter>,
+    /// Tenants whose settings override throttling: their overrides and their own limiter.
+    pub tenant_limiters: moka::future::Cache<
+        uuid::Uuid,
+        (
+            Vec<(crate::ratelimit::Bucket, crate::ratelimit::Policy)>,
+            Arc<RateLimiter>,
+        ),
+    >,
+    /// Tenants whose throttling settings were read in the last minute.
+    pub limits_checked: moka::future::Cache<uuid::Uuid, ()>,
     /// Keys that used up their failures: refused until the stored unix time.
     pub blocks: moka::future::Cache<String, i64>,
     pub keys: Keys,
@@ -58,6 +68,14 @@ impl AppState {
             hasher: PasswordHasher::new(cores, config.hash_queue),
             code_hasher: Arc::new(CodeHasher::new(master_key.bytes())),
             limiter: Arc::new(RateLimiter::new()),
+            tenant_limiters: moka::future::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_idle(Duration::from_secs(3600))
+                .build(),
+            limits_checked: moka::future::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(Duration::from_secs(60))
+                .build(),
             blocks: moka::future::Cache::builder()
                 .max_capacity(1_000_000)
                 .time_to_live(Duration::from_secs(3600))

@@ -55,12 +55,12 @@ pub async fn serve_with<A: Acceptor + 'static>(
         state.store.outbox_signal().clone(),
         state.config.outbox_sweep(),
     ));
-    let limiter = state.limiter.clone();
+    let for_housekeeping = state.clone();
     let housekeeping = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
-            limiter.housekeeping();
+            crate::accounts::throttle::housekeeping(&for_housekeeping);
         }
     });
     let local = acceptor

@@ -1,11 +1,14 @@
 //! A tenant's settings that the auth flows read, with their documented defaults. Stored as
 //! key/value rows (JSON values) in the tenant's `settings` table; absent keys take the default.
 
+use std::collections::BTreeMap;
+
 use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 
 use crate::{
     error::Result,
+    ratelimit::{Bucket, Policy},
     store::{TenantTx, entities::setting},
 };
 
@@ -24,6 +27,20 @@ pub struct TenantSettings {
     pub self_signup: bool,
     /// The role of self-registered users (default `member`).
     pub default_role: String,
+    /// Overrides of the throttling defaults by bucket (`login_ip`, `login_account`,
+    /// `register_ip`, `code_verify_account`, `code_send_account`, `forgot_ip`, `reset_ip`,
+    /// `otp_ip`); empty by default.
+    #[serde(default)]
+    pub rate_limits: BTreeMap<String, RateLimit>,
+}
+
+/// A throttling policy as a tenant sets it.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Sustained attempts per minute (1 to 10,000).
+    pub per_minute: u32,
+    /// Attempts allowed at once (1 to 10,000).
+    pub burst: u32,
 }
 
 impl Default for TenantSettings {
@@ -35,11 +52,30 @@ impl Default for TenantSettings {
             new_sign_in_alert: true,
             self_signup: true,
             default_role: "member".into(),
+            rate_limits: BTreeMap::new(),
         }
     }
 }
 
 impl TenantSettings {
+    /// The tenant's throttling overrides; unknown buckets and out-of-range values are ignored.
+    pub fn rate_limit_overrides(&self) -> Vec<(Bucket, Policy)> {
+        let ok = |n: u32| (1..=10_000).contains(&n);
+        Bucket::ALL
+            .iter()
+            .filter_map(|b| {
+                let r = self.rate_limits.get(b.name())?;
+                (ok(r.per_minute) && ok(r.burst)).then_some((
+                    *b,
+                    Policy {
+                        per_minute: r.per_minute,
+                        burst: r.burst,
+                    },
+                ))
+            })
+            .collect()
+    }
+
     /// Reads the tenant's settings inside `tx`; unknown keys are ignored, bad values logged and
     /// replaced by the default.
     pub async fn load(tx: &TenantTx) -> Result<Self> {

@@ -75,7 +75,7 @@ pub async fn register(
 ) -> Result<()> {
     let email = EmailAddress::parse(email)?;
     let password = Password::parse(password).map_err(|e| Error::invalid("password", e))?;
-    throttle::every_attempt(state, Bucket::RegisterIp, &ip_key(scope, meta))?;
+    throttle::every_attempt(state, scope, Bucket::RegisterIp, &ip_key(scope, meta)).await?;
     let tenant = tenant_of(state, scope).await?;
     // Hash before looking: taken and free emails cost the same.
     let hash = hash_password(state, &password).await?;
@@ -140,13 +140,14 @@ pub async fn resend_verification(
     email: &str,
 ) -> Result<()> {
     let email = EmailAddress::parse(email)?;
-    throttle::every_attempt(
-        state,
-        Bucket::CodeSendAccount,
-        &account_key(scope, email.as_str()),
-    )
-    .or(Ok::<(), Error>(()))?;
-    throttle::every_attempt(state, Bucket::RegisterIp, &ip_key(scope, meta))?;
+    throttle::every_attempt(state, scope, Bucket::RegisterIp, &ip_key(scope, meta)).await?;
+    let key = account_key(scope, email.as_str());
+    if throttle::every_attempt(state, scope, Bucket::CodeSendAccount, &key)
+        .await
+        .is_err()
+    {
+        return Ok(()); // silently: a 429 here would say the account exists
+    }
     let tenant = tenant_of(state, scope).await?;
     let mut tx = scope.begin().await?;
     if let Some(u) = find_user(&tx, &email).await?
@@ -180,7 +181,7 @@ async fn consume_code(
     let tx = scope.begin().await?;
     if !codes::check(state, &tx, &email, purpose, &code).await? {
         tx.commit().await?;
-        throttle::failed(state, Bucket::CodeVerifyAccount, &key).await;
+        throttle::failed(state, scope, Bucket::CodeVerifyAccount, &key).await;
         return Err(invalid_code());
     }
     let u = find_user(&tx, &email).await?.ok_or_else(invalid_code)?;
@@ -345,8 +346,8 @@ pub async fn login(
     })?;
     let (Some(u), Some(password), true) = (found, password, verification.ok && stored.is_some())
     else {
-        throttle::failed(state, Bucket::LoginIp, &ip).await;
-        throttle::failed(state, Bucket::LoginAccount, &account).await;
+        throttle::failed(state, scope, Bucket::LoginIp, &ip).await;
+        throttle::failed(state, scope, Bucket::LoginAccount, &account).await;
         if let Some(e) = &email {
             record_failed_login(scope, meta, e).await?;
         }
@@ -431,13 +432,11 @@ pub async fn otp_send(
     email: &str,
 ) -> Result<()> {
     let email = EmailAddress::parse(email)?;
-    throttle::every_attempt(state, Bucket::OtpIp, &ip_key(scope, meta))?;
-    if throttle::every_attempt(
-        state,
-        Bucket::CodeSendAccount,
-        &account_key(scope, email.as_str()),
-    )
-    .is_err()
+    throttle::every_attempt(state, scope, Bucket::OtpIp, &ip_key(scope, meta)).await?;
+    let key = account_key(scope, email.as_str());
+    if throttle::every_attempt(state, scope, Bucket::CodeSendAccount, &key)
+        .await
+        .is_err()
     {
         return Ok(()); // silently: a 429 here would say the account exists
     }

@@ -48,7 +48,7 @@ async fn check_password(
         Err(_) => false,
     };
     if !ok {
-        throttle::failed(state, Bucket::LoginAccount, &key).await;
+        throttle::failed(state, scope, Bucket::LoginAccount, &key).await;
         return Err(wrong_password());
     }
     Ok(())

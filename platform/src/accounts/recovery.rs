@@ -31,7 +31,7 @@ pub async fn forgot(
     email: &str,
 ) -> Result<()> {
     let email = EmailAddress::parse(email)?;
-    throttle::every_attempt(state, Bucket::ForgotIp, &ip_key(scope, meta))?;
+    throttle::every_attempt(state, scope, Bucket::ForgotIp, &ip_key(scope, meta)).await?;
     let tenant = tenant_of(state, scope).await?;
     let mut tx = scope.begin().await?;
     let Some(u) = find_user(&tx, &email)
@@ -94,7 +94,7 @@ pub async fn reset(
     token: &str,
     new_password: &str,
 ) -> Result<()> {
-    throttle::every_attempt(state, Bucket::ResetIp, &ip_key(scope, meta))?;
+    throttle::every_attempt(state, scope, Bucket::ResetIp, &ip_key(scope, meta)).await?;
     let invalid = || Error::Invalid {
         field: "token",
         message: "the reset token is invalid, used or expired".into(),

@@ -5,16 +5,65 @@
 //! once a key runs out of failures it is refused until the limiter's wait is over, whether the
 //! account exists or not.
 
+use std::sync::Arc;
+
 use crate::{
     app::AppState,
     error::{Error, Result},
-    ratelimit::Bucket,
+    ratelimit::{Bucket, RateLimiter},
+    settings::TenantSettings,
+    store::TenantScope,
 };
 
-/// Counts one attempt against `bucket` for `key`; refuses when over the limit.
-pub fn every_attempt(state: &AppState, bucket: Bucket, key: &str) -> Result<()> {
+/// The limiter for a tenant: the shared one, or the tenant's own when its settings override
+/// a policy. Settings are re-read at most once a minute; a limiter is replaced (and its counts
+/// reset) only when the tenant's overrides change.
+async fn limiter(state: &AppState, scope: &TenantScope) -> Arc<RateLimiter> {
+    let tenant_id = scope.tenant_id();
+    let current = state.tenant_limiters.get(&tenant_id).await;
+    if let Some((_, l)) = &current
+        && state.limits_checked.contains_key(&tenant_id)
+    {
+        return l.clone();
+    }
+    let overrides = match scope.read().await {
+        Ok(tx) => {
+            let s = TenantSettings::load(&tx).await.unwrap_or_default();
+            let _ = tx.commit().await;
+            s.rate_limit_overrides()
+        }
+        Err(_) => Vec::new(),
+    };
+    state.limits_checked.insert(tenant_id, ()).await;
+    let limiter = match current {
+        Some((old, l)) if old == overrides => l,
+        _ if overrides.is_empty() => state.limiter.clone(),
+        _ => Arc::new(RateLimiter::with_policies(&overrides)),
+    };
     state
-        .limiter
+        .tenant_limiters
+        .insert(tenant_id, (overrides, limiter.clone()))
+        .await;
+    limiter
+}
+
+/// Trims every limiter's idle keys (the server calls this every minute).
+pub fn housekeeping(state: &AppState) {
+    state.limiter.housekeeping();
+    for (_, (_, l)) in state.tenant_limiters.iter() {
+        l.housekeeping();
+    }
+}
+
+/// Counts one attempt against `bucket` for `key`; refuses when over the limit.
+pub async fn every_attempt(
+    state: &AppState,
+    scope: &TenantScope,
+    bucket: Bucket,
+    key: &str,
+) -> Result<()> {
+    limiter(state, scope)
+        .await
         .check(bucket, key)
         .map_err(|retry| Error::RateLimited {
             retry_after_secs: retry.secs(),
@@ -39,8 +88,8 @@ pub async fn refuse_if_blocked(state: &AppState, bucket: Bucket, key: &str) -> R
 }
 
 /// Records a failure of `key` in `bucket`; past the limit, the key is blocked for the wait.
-pub async fn failed(state: &AppState, bucket: Bucket, key: &str) {
-    if let Err(retry) = state.limiter.check(bucket, key) {
+pub async fn failed(state: &AppState, scope: &TenantScope, bucket: Bucket, key: &str) {
+    if let Err(retry) = limiter(state, scope).await.check(bucket, key) {
         let until = chrono::Utc::now().timestamp() + i64::try_from(retry.secs()).unwrap_or(60);
         state.blocks.insert(block_key(bucket, key), until).await;
     }

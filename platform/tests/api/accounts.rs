@@ -18,6 +18,7 @@ crate::both_backends!(
     cookie_mode_needs_the_csrf_token,
     idle_sessions_expire,
     repeated_failures_lock_the_account_in_the_database,
+    a_tenant_can_tighten_its_throttling,
 );
 
 pub const PASSWORD: &str = "Correct-Horse-Battery-9";
@@ -758,5 +759,41 @@ async fn repeated_failures_lock_the_account_in_the_database(db: Db) {
     tx.commit().await.expect("commit");
     assert_eq!(u.failed_logins, 10);
     assert!(u.locked_until.is_some_and(|t| t > chrono::Utc::now()));
+    app.stop().await;
+}
+
+async fn a_tenant_can_tighten_its_throttling(db: Db) {
+    let app = spawn_app(db).await;
+    app.tenant("acme").await;
+    app.tenant("globex").await;
+    set_setting(
+        &app,
+        "acme",
+        "rate_limits",
+        r#"{"login_ip": {"per_minute": 1, "burst": 2}}"#,
+    )
+    .await;
+    let attempt = |tenant: &'static str, i: usize| {
+        app.client
+            .post(app.url(&format!("/v1/tenants/{tenant}/auth/login")))
+            .json(&json!({"email": format!("nobody{i}@x.test"), "password": "Wrong-Password-1"}))
+            .send()
+    };
+    let mut acme = Vec::new();
+    for i in 0..4 {
+        acme.push(attempt("acme", i).await.expect("request").status().as_u16());
+    }
+    assert_eq!(
+        acme,
+        [401, 401, 401, 429],
+        "acme allows 2 failures, then the third goes over"
+    );
+    for i in 0..6 {
+        assert_eq!(
+            attempt("globex", i).await.expect("request").status(),
+            401,
+            "globex keeps the defaults"
+        );
+    }
     app.stop().await;
 }
