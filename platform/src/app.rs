@@ -17,6 +17,12 @@ use crate::{
     tokens::Keys,
 };
 
+/// A tenant's throttling overrides and the limiter built from them.
+pub type TenantLimiter = (
+    Vec<(crate::ratelimit::Bucket, crate::ratelimit::Policy)>,
+    Arc<RateLimiter>,
+);
+
 /// Everything a request handler or command needs; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
@@ -30,13 +36,7 @@ pub struct AppState {
     pub code_hasher: Arc<CodeHasher>,
     pub limiter: Arc<RateLimiter>,
     /// Tenants whose settings override throttling: their overrides and their own limiter.
-    pub tenant_limiters: moka::future::Cache<
-        uuid::Uuid,
-        (
-            Vec<(crate::ratelimit::Bucket, crate::ratelimit::Policy)>,
-            Arc<RateLimiter>,
-        ),
-    >,
+    pub tenant_limiters: moka::future::Cache<uuid::Uuid, TenantLimiter>,
     /// Tenants whose throttling settings were read in the last minute.
     pub limits_checked: moka::future::Cache<uuid::Uuid, ()>,
     /// Keys that used up their failures: refused until the stored unix time.
