@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_core;
 mod m0002_accounts;
 mod m0003_user_name;
+mod m0004_code_password;
 
 /// Migrates one tenant's schema (PostgreSQL, with `search_path` set to it for the transaction)
 /// or one tenant's database file (SQLite).
@@ -17,6 +18,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(m0001_core::Migration),
             Box::new(m0002_accounts::Migration),
             Box::new(m0003_user_name::Migration),
+            Box::new(m0004_code_password::Migration),
         ]
     }
 }

@@ -50,26 +50,32 @@ impl Purpose {
 }
 
 /// Replaces any live code for (`email`, `purpose`) with a new one and queues its email — unless
-/// one was sent less than the cooldown ago, in which case nothing happens.
+/// one was sent less than the cooldown ago, in which case nothing happens and `false` returns.
+/// `password_hash` binds a registration's password to its code: it is applied only when this
+/// code is verified.
 pub async fn send(
     state: &AppState,
     tx: &mut TenantTx,
     tenant: &Tenant,
     email: &EmailAddress,
     purpose: Purpose,
-) -> Result<()> {
+    password_hash: Option<String>,
+) -> Result<bool> {
     let now = Utc::now();
-    let recent = email_code::Entity::find()
+    let previous = email_code::Entity::find()
         .filter(email_code::Column::Email.eq(email.as_str()))
         .filter(email_code::Column::Purpose.eq(purpose.as_str()))
-        .filter(
-            email_code::Column::CreatedAt.gt(now - chrono::Duration::seconds(RESEND_COOLDOWN_SECS)),
-        )
+        .order_by_desc(email_code::Column::CreatedAt)
         .one(&**tx)
         .await?;
-    if recent.is_some() {
-        return Ok(());
+    if previous
+        .as_ref()
+        .is_some_and(|p| p.created_at > now - chrono::Duration::seconds(RESEND_COOLDOWN_SECS))
+    {
+        return Ok(false);
     }
+    // A resend keeps the password of the registration it replaces.
+    let password_hash = password_hash.or_else(|| previous.and_then(|p| p.password_hash));
     email_code::Entity::delete_many()
         .filter(email_code::Column::Email.eq(email.as_str()))
         .filter(email_code::Column::Purpose.eq(purpose.as_str()))
@@ -86,6 +92,7 @@ pub async fn send(
         attempts: Set(0),
         expires_at: Set(now + chrono::Duration::minutes(CODE_MINUTES)),
         created_at: Set(now),
+        password_hash: Set(password_hash),
     })
     .exec(&**tx)
     .await?;
@@ -98,17 +105,20 @@ pub async fn send(
             email,
             serde_json::json!({ "code": code.as_str(), "expires_minutes": CODE_MINUTES }),
         )
-        .await
+        .await?;
+    Ok(true)
 }
 
-/// Checks a code. A match consumes it; a miss counts an attempt, and the fifth voids the code.
+/// Checks a code and returns the consumed row on a match. Every check first takes one of the
+/// code's attempts with a conditional update, so concurrent guesses cannot exceed the limit;
+/// a match must then delete the row itself, so a code signs in once even when raced.
 pub async fn check(
     state: &AppState,
     tx: &TenantTx,
     email: &EmailAddress,
     purpose: Purpose,
     code: &OtpCode,
-) -> Result<bool> {
+) -> Result<Option<email_code::Model>> {
     let now = Utc::now();
     let Some(row) = email_code::Entity::find()
         .filter(email_code::Column::Email.eq(email.as_str()))
@@ -118,28 +128,33 @@ pub async fn check(
         .one(&**tx)
         .await?
     else {
-        return Ok(false);
+        return Ok(None);
     };
-    if row.attempts >= MAX_ATTEMPTS {
-        email_code::Entity::delete_by_id(row.id).exec(&**tx).await?;
-        return Ok(false);
-    }
-    if state.code_hasher.verify(
-        purpose.as_str(),
-        email.as_str(),
-        code.as_str(),
-        &row.code_hash,
-    ) {
-        email_code::Entity::delete_by_id(row.id).exec(&**tx).await?;
-        return Ok(true);
-    }
-    email_code::Entity::update_many()
+    let attempt = email_code::Entity::update_many()
         .col_expr(
             email_code::Column::Attempts,
             Expr::col(email_code::Column::Attempts).add(1),
         )
         .filter(email_code::Column::Id.eq(row.id))
+        .filter(email_code::Column::Attempts.lt(MAX_ATTEMPTS))
         .exec(&**tx)
-        .await?;
-    Ok(false)
+        .await?
+        .rows_affected;
+    if attempt != 1 {
+        email_code::Entity::delete_by_id(row.id).exec(&**tx).await?;
+        return Ok(None);
+    }
+    if !state.code_hasher.verify(
+        purpose.as_str(),
+        email.as_str(),
+        code.as_str(),
+        &row.code_hash,
+    ) {
+        return Ok(None);
+    }
+    let consumed = email_code::Entity::delete_by_id(row.id)
+        .exec(&**tx)
+        .await?
+        .rows_affected;
+    Ok((consumed == 1).then_some(row))
 }

@@ -10,7 +10,11 @@ pub mod throttle;
 
 use chrono::Utc;
 use email_templates::Message;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, EntityTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait},
+};
 use uuid::Uuid;
 
 use crate::{
@@ -33,12 +37,21 @@ pub use pair::TokenPair;
 /// Consecutive failed password logins before the account is locked for a while.
 pub const LOCK_AFTER_FAILURES: i32 = 10;
 
+/// The throttling key of the client's address: IPv4 as is, IPv6 by its /64 (one subscriber
+/// typically holds a whole /64, so single addresses would be free to rotate).
 fn ip_key(scope: &TenantScope, meta: &RequestMeta) -> String {
-    format!(
-        "{}:{}",
-        scope.tenant_id(),
-        meta.ip.as_deref().unwrap_or("-")
-    )
+    let ip = match meta.ip.as_deref().map(str::parse::<std::net::IpAddr>) {
+        Some(Ok(std::net::IpAddr::V6(v6))) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        Some(Ok(ip)) => ip.to_string(),
+        _ => "-".into(),
+    };
+    format!("{}:{ip}", scope.tenant_id())
 }
 
 fn account_key(scope: &TenantScope, email: &str) -> String {
@@ -95,7 +108,8 @@ pub async fn register(
                 id: Set(id),
                 email: Set(email.as_str().into()),
                 name: Set(None),
-                password_hash: Set(Some(hash)),
+                // The password is set when this registration's code is verified.
+                password_hash: Set(None),
                 status: Set("pending".into()),
                 role: Set(settings.default_role.clone()),
                 email_verified_at: Set(None),
@@ -106,19 +120,36 @@ pub async fn register(
             })
             .exec(&*tx)
             .await?;
-            codes::send(state, &mut tx, &tenant, &email, codes::Purpose::VerifyEmail).await?;
+            codes::send(
+                state,
+                &mut tx,
+                &tenant,
+                &email,
+                codes::Purpose::VerifyEmail,
+                Some(hash),
+            )
+            .await?;
             audit::record(&tx, meta, Event::ok(Actor::User(id), "auth.register")).await?;
         }
         Some(u) if u.status == "pending" => {
-            // Whoever proves the mailbox with the code owns the account: the latest password wins.
-            user::Entity::update_many()
-                .col_expr(user::Column::PasswordHash, Expr::value(Some(hash)))
-                .col_expr(user::Column::UpdatedAt, Expr::value(now))
-                .filter(user::Column::Id.eq(u.id))
-                .exec(&*tx)
-                .await?;
-            codes::send(state, &mut tx, &tenant, &email, codes::Purpose::VerifyEmail).await?;
-            audit::record(&tx, meta, Event::ok(Actor::User(u.id), "auth.register")).await?;
+            // The password travels with the new code and applies only if that code is
+            // verified; within the resend cooldown no code is made and nothing changes.
+            let issued = codes::send(
+                state,
+                &mut tx,
+                &tenant,
+                &email,
+                codes::Purpose::VerifyEmail,
+                Some(hash),
+            )
+            .await?;
+            audit::record(
+                &tx,
+                meta,
+                Event::ok(Actor::User(u.id), "auth.register")
+                    .details(serde_json::json!({ "code_sent": issued })),
+            )
+            .await?;
         }
         Some(u) => {
             audit::record(
@@ -150,11 +181,23 @@ pub async fn resend_verification(
     }
     let tenant = tenant_of(state, scope).await?;
     let mut tx = scope.begin().await?;
-    if let Some(u) = find_user(&tx, &email).await?
-        && u.status == "pending"
-    {
-        codes::send(state, &mut tx, &tenant, &email, codes::Purpose::VerifyEmail).await?;
+    let found = find_user(&tx, &email)
+        .await?
+        .filter(|u| u.status == "pending");
+    if found.is_some() {
+        codes::send(
+            state,
+            &mut tx,
+            &tenant,
+            &email,
+            codes::Purpose::VerifyEmail,
+            None,
+        )
+        .await?;
     }
+    // Written either way, so known and unknown emails cost a commit alike.
+    let actor = found.map_or(Actor::Anonymous, |u| Actor::User(u.id));
+    audit::record(&tx, meta, Event::ok(actor, "auth.email_resend")).await?;
     tx.commit().await
 }
 
@@ -170,22 +213,46 @@ fn invalid_code() -> Error {
 async fn consume_code(
     state: &AppState,
     scope: &TenantScope,
+    meta: &RequestMeta,
     email: &str,
     code: &str,
     purpose: codes::Purpose,
-) -> Result<(TenantTx, user::Model)> {
+) -> Result<(
+    TenantTx,
+    user::Model,
+    crate::store::entities::email_code::Model,
+)> {
     let email = EmailAddress::parse(email).map_err(|_| invalid_code())?;
     let code = OtpCode::parse(code).map_err(|_| invalid_code())?;
     let key = account_key(scope, email.as_str());
+    let ip = ip_key(scope, meta);
     throttle::refuse_if_blocked(state, Bucket::CodeVerifyAccount, &key).await?;
+    // Failed guesses also count per IP, so spreading them over many accounts does not help.
+    throttle::refuse_if_blocked(state, Bucket::OtpIp, &ip).await?;
     let tx = scope.begin().await?;
-    if !codes::check(state, &tx, &email, purpose, &code).await? {
+    let Some(row) = codes::check(state, &tx, &email, purpose, &code).await? else {
         tx.commit().await?;
         throttle::failed(state, scope, Bucket::CodeVerifyAccount, &key).await;
+        throttle::failed(state, scope, Bucket::OtpIp, &ip).await;
         return Err(invalid_code());
-    }
+    };
     let u = find_user(&tx, &email).await?.ok_or_else(invalid_code)?;
-    Ok((tx, u))
+    Ok((tx, u, row))
+}
+
+/// Drops a user's outstanding reset tokens and emailed codes: after a password change or reset,
+/// nothing issued before it may still sign in.
+async fn drop_stale_credentials(tx: &TenantTx, u: &user::Model) -> Result<()> {
+    use crate::store::entities::{email_code, reset_token};
+    reset_token::Entity::delete_many()
+        .filter(reset_token::Column::UserId.eq(u.id))
+        .exec(&**tx)
+        .await?;
+    email_code::Entity::delete_many()
+        .filter(email_code::Column::Email.eq(u.email.as_str()))
+        .exec(&**tx)
+        .await?;
+    Ok(())
 }
 
 /// Queues the "password changed" notice to `u` in `tx`.
@@ -216,12 +283,18 @@ pub async fn verify_email(
     email: &str,
     code: &str,
 ) -> Result<TokenPair> {
-    let (tx, mut u) = consume_code(state, scope, email, code, codes::Purpose::VerifyEmail).await?;
+    let (tx, mut u, row) =
+        consume_code(state, scope, meta, email, code, codes::Purpose::VerifyEmail).await?;
     if u.status == "disabled" {
         return Err(invalid_code());
     }
     let now = Utc::now();
-    user::Entity::update_many()
+    let mut activate = user::Entity::update_many();
+    if let Some(hash) = row.password_hash {
+        activate = activate.col_expr(user::Column::PasswordHash, Expr::value(Some(hash.clone())));
+        u.password_hash = Some(hash);
+    }
+    activate
         .col_expr(user::Column::Status, Expr::value("active"))
         .col_expr(user::Column::EmailVerifiedAt, Expr::value(Some(now)))
         .col_expr(user::Column::UpdatedAt, Expr::value(now))
@@ -320,16 +393,17 @@ pub async fn login(
         None => None,
     };
     tx.commit().await?;
+    // A locked account answers exactly like a wrong password (after the same dummy verify):
+    // a distinct answer would tell an attacker the account exists.
     let now = Utc::now();
-    if let Some(u) = &found
-        && let Some(until) = u.locked_until
-        && until > now
-    {
-        return Err(Error::RateLimited {
-            retry_after_secs: u64::try_from((until - now).num_seconds().max(1)).unwrap_or(1),
-        });
-    }
-    let stored_hash = found.as_ref().and_then(|u| u.password_hash.clone());
+    let locked = found
+        .as_ref()
+        .and_then(|u| u.locked_until)
+        .is_some_and(|until| until > now);
+    let stored_hash = found
+        .as_ref()
+        .filter(|_| !locked)
+        .and_then(|u| u.password_hash.clone());
     let stored = stored_hash.as_deref();
     let verification = match &password {
         Some(p) => state.hasher.verify(p, stored).await,
@@ -348,7 +422,10 @@ pub async fn login(
     else {
         throttle::failed(state, scope, Bucket::LoginIp, &ip).await;
         throttle::failed(state, scope, Bucket::LoginAccount, &account).await;
-        if let Some(e) = &email {
+        // Failures while locked do not count: they must not keep an account locked forever.
+        if let Some(e) = &email
+            && !locked
+        {
             record_failed_login(scope, meta, e).await?;
         }
         return Err(Error::invalid_credentials());
@@ -402,18 +479,30 @@ async fn record_failed_login(
         audit::record(&tx, meta, Event::failed(Actor::Anonymous, "auth.login")).await?;
         return tx.commit().await;
     };
-    let failures = u.failed_logins.saturating_add(1);
-    let mut q = user::Entity::update_many()
-        .col_expr(user::Column::FailedLogins, Expr::value(failures))
-        .filter(user::Column::Id.eq(u.id));
+    // Count in the database (concurrent failures must all count), then read the new total.
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::FailedLogins,
+            Expr::col(user::Column::FailedLogins).add(1),
+        )
+        .filter(user::Column::Id.eq(u.id))
+        .exec(&*tx)
+        .await?;
+    let failures = user::Entity::find_by_id(u.id)
+        .one(&*tx)
+        .await?
+        .map_or(u.failed_logins.saturating_add(1), |u| u.failed_logins);
     let locked = failures >= LOCK_AFTER_FAILURES;
     if locked {
         // 1, 2, 4 … minutes, at most an hour.
         let minutes = 1i64 << (failures - LOCK_AFTER_FAILURES).clamp(0, 6);
-        let until = Utc::now() + chrono::Duration::minutes(minutes.min(60));
-        q = q.col_expr(user::Column::LockedUntil, Expr::value(Some(until)));
+        let until = Utc::now() + chrono::Duration::minutes(Ord::min(minutes, 60));
+        user::Entity::update_many()
+            .col_expr(user::Column::LockedUntil, Expr::value(Some(until)))
+            .filter(user::Column::Id.eq(u.id))
+            .exec(&*tx)
+            .await?;
     }
-    q.exec(&*tx).await?;
     audit::record(
         &tx,
         meta,
@@ -442,11 +531,15 @@ pub async fn otp_send(
     }
     let tenant = tenant_of(state, scope).await?;
     let mut tx = scope.begin().await?;
-    if let Some(u) = find_user(&tx, &email).await?
-        && u.status == "active"
-    {
-        codes::send(state, &mut tx, &tenant, &email, codes::Purpose::Login).await?;
+    let found = find_user(&tx, &email)
+        .await?
+        .filter(|u| u.status == "active");
+    if found.is_some() {
+        codes::send(state, &mut tx, &tenant, &email, codes::Purpose::Login, None).await?;
     }
+    // Written either way, so known and unknown emails cost a commit alike.
+    let actor = found.map_or(Actor::Anonymous, |u| Actor::User(u.id));
+    audit::record(&tx, meta, Event::ok(actor, "auth.otp_sent")).await?;
     tx.commit().await
 }
 
@@ -458,7 +551,7 @@ pub async fn otp_verify(
     email: &str,
     code: &str,
 ) -> Result<TokenPair> {
-    let (tx, u) = consume_code(state, scope, email, code, codes::Purpose::Login).await?;
+    let (tx, u, _) = consume_code(state, scope, meta, email, code, codes::Purpose::Login).await?;
     if u.status != "active" {
         return Err(invalid_code());
     }

@@ -19,6 +19,7 @@ crate::both_backends!(
     idle_sessions_expire,
     repeated_failures_lock_the_account_in_the_database,
     a_tenant_can_tighten_its_throttling,
+    re_registering_a_pending_account_cannot_swap_its_password,
 );
 
 pub const PASSWORD: &str = "Correct-Horse-Battery-9";
@@ -738,17 +739,17 @@ async fn repeated_failures_lock_the_account_in_the_database(db: Db) {
     )
     .await;
     assert_eq!(st, 401);
-    // The tenth failure stored a lock: even the right password is refused for now, with a
-    // Retry-After, and the lock is in the database (it survives a restart).
-    let resp = app
-        .client
-        .post(app.url("/v1/tenants/acme/auth/login"))
-        .json(&json!({"email": "ivy@acme.test", "password": PASSWORD}))
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(resp.status(), 429);
-    assert!(resp.headers().contains_key("retry-after"));
+    // The tenth failure stored a lock: even the right password is refused for now, and the
+    // answer is the same 401 as a wrong password (a distinct one would reveal the account).
+    let (st, body) = post(
+        &app,
+        "/v1/tenants/acme/auth/login",
+        json!({"email": "ivy@acme.test", "password": PASSWORD}),
+        None,
+    )
+    .await;
+    assert_eq!(st, 401);
+    assert_eq!(body["code"], "invalid_credentials");
     let tx = scope.read().await.expect("read");
     let u = user::Entity::find()
         .filter(user::Column::Email.eq("ivy@acme.test"))
@@ -795,5 +796,56 @@ async fn a_tenant_can_tighten_its_throttling(db: Db) {
             "globex keeps the defaults"
         );
     }
+    app.stop().await;
+}
+
+/// The victim registers; an attacker re-registers the same (unverified) email with their own
+/// password inside the resend window; the victim verifies with their code. The account must
+/// end up with the victim's password, not the attacker's.
+async fn re_registering_a_pending_account_cannot_swap_its_password(db: Db) {
+    let app = spawn_app(db).await;
+    app.tenant("acme").await;
+    let (st, _) = post(
+        &app,
+        "/v1/tenants/acme/auth/register",
+        json!({"email": "judy@acme.test", "password": PASSWORD}),
+        None,
+    )
+    .await;
+    assert_eq!(st, 202);
+    let code = wait_for(&app, "judy@acme.test", 0, code_in).await;
+    let attacker = "Attacker-Chosen-Phrase-1";
+    let (st, _) = post(
+        &app,
+        "/v1/tenants/acme/auth/register",
+        json!({"email": "judy@acme.test", "password": attacker}),
+        None,
+    )
+    .await;
+    assert_eq!(st, 202);
+    let (st, pair) = post(
+        &app,
+        "/v1/tenants/acme/auth/email/verify",
+        json!({"email": "judy@acme.test", "code": code}),
+        None,
+    )
+    .await;
+    assert_eq!(st, 200, "{pair}");
+    let (st, _) = post(
+        &app,
+        "/v1/tenants/acme/auth/login",
+        json!({"email": "judy@acme.test", "password": attacker}),
+        None,
+    )
+    .await;
+    assert_eq!(st, 401, "the attacker's password must not work");
+    let (st, _) = post(
+        &app,
+        "/v1/tenants/acme/auth/login",
+        json!({"email": "judy@acme.test", "password": PASSWORD}),
+        None,
+    )
+    .await;
+    assert_eq!(st, 200);
     app.stop().await;
 }

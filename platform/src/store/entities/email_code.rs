@@ -14,6 +14,8 @@ pub struct Model {
     pub attempts: i32,
     pub expires_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
+    /// For `verify_email`: the password hash of the registration this code answers.
+    pub password_hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
