@@ -125,6 +125,7 @@ pub async fn change_password(
         .sessions
         .revoke_all(&tx, user_id, Some(session_id), "password_changed")
         .await?;
+    super::drop_stale_credentials(&tx, &u).await?;
     notify_password_changed(state, &mut tx, &tenant, &u, now).await?;
     audit::record(
         &tx,

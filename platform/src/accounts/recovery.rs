@@ -32,6 +32,14 @@ pub async fn forgot(
 ) -> Result<()> {
     let email = EmailAddress::parse(email)?;
     throttle::every_attempt(state, scope, Bucket::ForgotIp, &ip_key(scope, meta)).await?;
+    // A victim must not be flooded with reset emails; over the limit, drop it silently.
+    let key = super::account_key(scope, email.as_str());
+    if throttle::every_attempt(state, scope, Bucket::CodeSendAccount, &key)
+        .await
+        .is_err()
+    {
+        return Ok(());
+    }
     let tenant = tenant_of(state, scope).await?;
     let mut tx = scope.begin().await?;
     let Some(u) = find_user(&tx, &email)
@@ -144,6 +152,7 @@ pub async fn reset(
         .sessions
         .revoke_all(&tx, u.id, None, "password_reset")
         .await?;
+    super::drop_stale_credentials(&tx, &u).await?;
     notify_password_changed(state, &mut tx, &tenant, &u, now).await?;
     audit::record(
         &tx,

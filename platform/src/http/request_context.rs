@@ -90,6 +90,10 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         );
+        if path.starts_with("/v1/") {
+            // Tokens and account data must never sit in a shared or browser cache.
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
         let operation = resp
             .extensions()
             .get::<poem_openapi::OperationId>()

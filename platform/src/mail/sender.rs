@@ -136,6 +136,9 @@ impl Sender {
                         m.next_attempt_at = Set(next);
                         if dead {
                             m.status = Set(DEAD.into());
+                            // A dead letter keeps its metadata for operators, not its codes.
+                            m.text_body = Set(String::new());
+                            m.html_body = Set(String::new());
                         }
                     })
                     .await?;
