@@ -20,6 +20,7 @@ crate::both_backends!(
     repeated_failures_lock_the_account_in_the_database,
     a_tenant_can_tighten_its_throttling,
     re_registering_a_pending_account_cannot_swap_its_password,
+    a_stale_hash_is_upgraded_at_login,
 );
 
 pub const PASSWORD: &str = "Correct-Horse-Battery-9";
@@ -847,5 +848,57 @@ async fn re_registering_a_pending_account_cannot_swap_its_password(db: Db) {
     )
     .await;
     assert_eq!(st, 200);
+    app.stop().await;
+}
+
+/// A hash made with older (weaker) parameters is replaced by one with the current parameters
+/// the next time its owner logs in.
+async fn a_stale_hash_is_upgraded_at_login(db: Db) {
+    use platform::{crypto::passwords::PasswordHasher, domain::Password, store::entities::user};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let app = spawn_app(db).await;
+    app.tenant("acme").await;
+    sign_up(&app, "acme", "kim@acme.test").await;
+    let weak = PasswordHasher::with_params(1024, 1, 1, 1, 4)
+        .expect("weak hasher")
+        .hash(&Password::parse(PASSWORD).expect("password"))
+        .await
+        .expect("hash");
+    let scope = app.state.tenants.resolve("acme").await.expect("scope");
+    let tx = scope.begin().await.expect("begin");
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(Some(weak.clone())))
+        .filter(user::Column::Email.eq("kim@acme.test"))
+        .exec(&*tx)
+        .await
+        .expect("update");
+    tx.commit().await.expect("commit");
+    let (st, _) = post(
+        &app,
+        "/v1/tenants/acme/auth/login",
+        json!({"email": "kim@acme.test", "password": PASSWORD}),
+        None,
+    )
+    .await;
+    assert_eq!(st, 200);
+    let tx = scope.read().await.expect("read");
+    let u = user::Entity::find()
+        .filter(user::Column::Email.eq("kim@acme.test"))
+        .one(&*tx)
+        .await
+        .expect("query")
+        .expect("user");
+    tx.commit().await.expect("commit");
+    let stored = u.password_hash.expect("hash");
+    assert_ne!(stored, weak);
+    assert!(stored.contains("m=19456,t=2,p=1"), "{stored}");
+    let (st, _) = post(
+        &app,
+        "/v1/tenants/acme/auth/login",
+        json!({"email": "kim@acme.test", "password": PASSWORD}),
+        None,
+    )
+    .await;
+    assert_eq!(st, 200, "the upgraded hash verifies");
     app.stop().await;
 }
