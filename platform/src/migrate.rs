@@ -31,7 +31,7 @@ enum Outcome {
 
 /// Migrates every tenant (the control plane is migrated when the store opens).
 pub async fn migrate_all(state: &AppState, show_progress: bool) -> anyhow::Result<Summary> {
-    let tenants = state.tenants.all_for_migration().await?;
+    let tenants = state.tenants.list().await?;
     let bar = if show_progress && std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(tenants.len() as u64);
         if let Ok(style) =

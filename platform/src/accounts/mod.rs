@@ -172,33 +172,16 @@ pub async fn resend_verification(
 ) -> Result<()> {
     let email = EmailAddress::parse(email)?;
     throttle::every_attempt(state, scope, Bucket::RegisterIp, &ip_key(scope, meta)).await?;
-    let key = account_key(scope, email.as_str());
-    if throttle::every_attempt(state, scope, Bucket::CodeSendAccount, &key)
-        .await
-        .is_err()
-    {
-        return Ok(()); // silently: a 429 here would say the account exists
-    }
-    let tenant = tenant_of(state, scope).await?;
-    let mut tx = scope.begin().await?;
-    let found = find_user(&tx, &email)
-        .await?
-        .filter(|u| u.status == "pending");
-    if found.is_some() {
-        codes::send(
-            state,
-            &mut tx,
-            &tenant,
-            &email,
-            codes::Purpose::VerifyEmail,
-            None,
-        )
-        .await?;
-    }
-    // Written either way, so known and unknown emails cost a commit alike.
-    let actor = found.map_or(Actor::Anonymous, |u| Actor::User(u.id));
-    audit::record(&tx, meta, Event::ok(actor, "auth.email_resend")).await?;
-    tx.commit().await
+    send_code_quietly(
+        state,
+        scope,
+        meta,
+        &email,
+        "pending",
+        codes::Purpose::VerifyEmail,
+        "auth.email_resend",
+    )
+    .await
 }
 
 fn invalid_code() -> Error {
@@ -522,24 +505,49 @@ pub async fn otp_send(
 ) -> Result<()> {
     let email = EmailAddress::parse(email)?;
     throttle::every_attempt(state, scope, Bucket::OtpIp, &ip_key(scope, meta)).await?;
-    let key = account_key(scope, email.as_str());
-    if throttle::every_attempt(state, scope, Bucket::CodeSendAccount, &key)
-        .await
-        .is_err()
+    send_code_quietly(
+        state,
+        scope,
+        meta,
+        &email,
+        "active",
+        codes::Purpose::Login,
+        "auth.otp_sent",
+    )
+    .await
+}
+
+/// Emails a code for `purpose` when `email` belongs to an account in `status`, answering the
+/// same way either way: over the per-account send limit it does nothing (a 429 would say the
+/// account exists), and it writes an audit row whether or not the account exists, so known and
+/// unknown emails cost a commit alike.
+async fn send_code_quietly(
+    state: &AppState,
+    scope: &TenantScope,
+    meta: &RequestMeta,
+    email: &EmailAddress,
+    status: &str,
+    purpose: codes::Purpose,
+    action: &'static str,
+) -> Result<()> {
+    if throttle::over_quietly(
+        state,
+        scope,
+        Bucket::CodeSendAccount,
+        &account_key(scope, email.as_str()),
+    )
+    .await
     {
-        return Ok(()); // silently: a 429 here would say the account exists
+        return Ok(());
     }
     let tenant = tenant_of(state, scope).await?;
     let mut tx = scope.begin().await?;
-    let found = find_user(&tx, &email)
-        .await?
-        .filter(|u| u.status == "active");
+    let found = find_user(&tx, email).await?.filter(|u| u.status == status);
     if found.is_some() {
-        codes::send(state, &mut tx, &tenant, &email, codes::Purpose::Login, None).await?;
+        codes::send(state, &mut tx, &tenant, email, purpose, None).await?;
     }
-    // Written either way, so known and unknown emails cost a commit alike.
     let actor = found.map_or(Actor::Anonymous, |u| Actor::User(u.id));
-    audit::record(&tx, meta, Event::ok(actor, "auth.otp_sent")).await?;
+    audit::record(&tx, meta, Event::ok(actor, action)).await?;
     tx.commit().await
 }
 
@@ -556,14 +564,6 @@ pub async fn otp_verify(
         return Err(invalid_code());
     }
     finish_login(state, scope, tx, meta, u, &["otp"]).await
-}
-
-/// How long a refresh cookie should live: the tenant's absolute session lifetime.
-pub async fn session_max_age(scope: &TenantScope) -> Result<u32> {
-    let tx = scope.read().await?;
-    let settings = TenantSettings::load(&tx).await?;
-    tx.commit().await?;
-    Ok(settings.session_absolute_secs)
 }
 
 /// `POST /auth/token/refresh`: rotates the refresh token and signs a new access token.

@@ -20,6 +20,8 @@ pub struct TokenPair {
     pub expires_in: u32,
     pub refresh_token: String,
     pub session_id: Uuid,
+    /// When the session ends at the latest (its absolute timeout).
+    pub session_expires_at: chrono::DateTime<chrono::Utc>,
     pub user: user::Model,
     pub tenant_id: Uuid,
 }
@@ -49,6 +51,7 @@ pub async fn issue(
         expires_in: settings.access_token_ttl_secs,
         refresh_token,
         session_id: session.id,
+        session_expires_at: session.expires_at,
         user,
         tenant_id: scope.tenant_id(),
     })

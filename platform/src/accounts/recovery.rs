@@ -34,10 +34,7 @@ pub async fn forgot(
     throttle::every_attempt(state, scope, Bucket::ForgotIp, &ip_key(scope, meta)).await?;
     // A victim must not be flooded with reset emails; over the limit, drop it silently.
     let key = super::account_key(scope, email.as_str());
-    if throttle::every_attempt(state, scope, Bucket::CodeSendAccount, &key)
-        .await
-        .is_err()
-    {
+    if throttle::over_quietly(state, scope, Bucket::CodeSendAccount, &key).await {
         return Ok(());
     }
     let tenant = tenant_of(state, scope).await?;

@@ -70,6 +70,17 @@ pub async fn every_attempt(
         })
 }
 
+/// Counts one attempt like [`every_attempt`], but only says whether it went over the limit:
+/// for flows whose answer must not change (a 429 would reveal that an account exists).
+pub async fn over_quietly(
+    state: &AppState,
+    scope: &TenantScope,
+    bucket: Bucket,
+    key: &str,
+) -> bool {
+    every_attempt(state, scope, bucket, key).await.is_err()
+}
+
 fn block_key(bucket: Bucket, key: &str) -> String {
     format!("{bucket:?}:{key}")
 }

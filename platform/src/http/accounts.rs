@@ -103,12 +103,14 @@ impl PairResponse {
     }
 
     /// The cookie-mode answer: the refresh token moves from the body into a cookie.
-    fn cookie(
-        state: &AppState,
-        tenant_in_path: &str,
-        pair: accounts::TokenPair,
-        max_age: u32,
-    ) -> Self {
+    fn cookie(state: &AppState, tenant_in_path: &str, pair: accounts::TokenPair) -> Self {
+        // The cookie lives exactly as long as the session can.
+        let max_age = u32::try_from(
+            (pair.session_expires_at - chrono::Utc::now())
+                .num_seconds()
+                .max(0),
+        )
+        .unwrap_or(u32::MAX);
         let cookie = accounts::cookie::set_refresh_cookie(
             state,
             tenant_in_path,
@@ -236,8 +238,7 @@ impl AuthApi {
         )
         .await?;
         if body.cookie == Some(true) {
-            let max_age = accounts::session_max_age(&scope).await?;
-            return Ok(PairResponse::cookie(&state, &tenant.0, pair, max_age));
+            return Ok(PairResponse::cookie(&state, &tenant.0, pair));
         }
         Ok(PairResponse::body(pair))
     }
@@ -317,8 +318,7 @@ impl AuthApi {
         };
         accounts::cookie::check_csrf(&state, &scope, &token, csrf.0.as_deref()).await?;
         let pair = accounts::refresh(&state, &scope, &meta, &token).await?;
-        let max_age = accounts::session_max_age(&scope).await?;
-        Ok(PairResponse::cookie(&state, &tenant.0, pair, max_age))
+        Ok(PairResponse::cookie(&state, &tenant.0, pair))
     }
 
     /// Ends the caller's session at once (`all=true`: every session of the caller).

@@ -70,15 +70,13 @@ pub struct JwkView {
 
 impl From<&Jwk> for JwkView {
     fn from(j: &Jwk) -> Self {
-        let v = serde_json::to_value(j).unwrap_or_default();
-        let s = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
         Self {
-            kty: s("kty"),
-            crv: s("crv"),
-            x: s("x"),
-            kid: s("kid"),
-            alg: s("alg"),
-            use_: s("use"),
+            kty: j.kty.clone(),
+            crv: j.crv.clone(),
+            x: j.x.clone(),
+            kid: j.kid.clone(),
+            alg: j.alg.clone(),
+            use_: j.use_.clone(),
         }
     }
 }

@@ -205,7 +205,7 @@ impl Sender {
         loop {
             let mut ids: HashSet<Uuid> = signal.take();
             if Instant::now() >= next_sweep {
-                match self.tenants.all_for_migration().await {
+                match self.tenants.list().await {
                     Ok(all) => ids.extend(all.iter().map(|t| t.id)),
                     Err(e) => tracing::warn!(error = %e, "listing tenants for the outbox sweep"),
                 }

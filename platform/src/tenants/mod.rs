@@ -146,7 +146,7 @@ impl Tenants {
         Ok(model)
     }
 
-    /// Every tenant that is not being deleted, oldest first.
+    /// Every tenant that is not being deleted (those mid-provisioning included), oldest first.
     pub async fn list(&self) -> Result<Vec<Tenant>> {
         Ok(tenant::Entity::find()
             .filter(tenant::Column::Status.ne(TenantStatus::Deleting.as_str()))
@@ -164,17 +164,6 @@ impl Tenants {
             .filter(tenant::Column::Status.ne(TenantStatus::Deleting.as_str()))
             .count(self.store.control())
             .await?)
-    }
-
-    /// Every tenant id, including those mid-provisioning (for `platform migrate`).
-    pub async fn all_for_migration(&self) -> Result<Vec<Tenant>> {
-        Ok(tenant::Entity::find()
-            .filter(tenant::Column::Status.ne(TenantStatus::Deleting.as_str()))
-            .all(self.store.control())
-            .await?
-            .into_iter()
-            .map(Tenant::from)
-            .collect())
     }
 
     /// Looks a tenant up by slug or id, through the cache. Unknown keys are cached too, briefly.
