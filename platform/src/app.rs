@@ -34,6 +34,8 @@ pub struct AppState {
     pub master_key: MasterKey,
     pub hasher: PasswordHasher,
     pub code_hasher: Arc<CodeHasher>,
+    /// Seals secrets at rest (signing keys, TOTP secrets) under the master key.
+    pub sealer: Arc<Sealer>,
     pub limiter: Arc<RateLimiter>,
     /// Tenants whose settings override throttling: their overrides and their own limiter.
     pub tenant_limiters: moka::future::Cache<uuid::Uuid, TenantLimiter>,
@@ -64,6 +66,7 @@ impl AppState {
         let tenants = Tenants::new(store.clone());
         let mailer = Mailer::new(&config)?;
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        let sealer = Arc::new(Sealer::new(master_key.bytes()));
         Ok(Self {
             hasher: PasswordHasher::new(cores, config.hash_queue),
             code_hasher: Arc::new(CodeHasher::new(master_key.bytes())),
@@ -80,7 +83,8 @@ impl AppState {
                 .max_capacity(1_000_000)
                 .time_to_live(Duration::from_secs(3600))
                 .build(),
-            keys: Keys::new(Arc::new(Sealer::new(master_key.bytes()))),
+            keys: Keys::new(sealer.clone()),
+            sealer,
             sessions: Sessions::new(),
             users: moka::future::Cache::builder()
                 .max_capacity(1_000_000)

@@ -12,6 +12,7 @@ pub mod error;
 pub mod http;
 pub mod mail;
 pub mod masterkey;
+pub mod mfa;
 pub mod migrate;
 pub mod ratelimit;
 pub mod roles;

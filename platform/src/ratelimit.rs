@@ -29,11 +29,15 @@ pub enum Bucket {
     ResetIp,
     /// OTP (passwordless or second factor) attempts per client IP.
     OtpIp,
+    /// Failed second-factor checks (login challenge, enrolment, disabling) per client IP.
+    MfaIp,
+    /// Failed second-factor checks per user.
+    MfaAccount,
 }
 
 impl Bucket {
     /// Every bucket, in declaration order.
-    pub const ALL: [Bucket; 8] = [
+    pub const ALL: [Bucket; 10] = [
         Bucket::LoginIp,
         Bucket::LoginAccount,
         Bucket::RegisterIp,
@@ -42,6 +46,8 @@ impl Bucket {
         Bucket::ForgotIp,
         Bucket::ResetIp,
         Bucket::OtpIp,
+        Bucket::MfaIp,
+        Bucket::MfaAccount,
     ];
 
     /// A stable snake-case name, for logs and metric labels.
@@ -55,6 +61,8 @@ impl Bucket {
             Bucket::ForgotIp => "forgot_ip",
             Bucket::ResetIp => "reset_ip",
             Bucket::OtpIp => "otp_ip",
+            Bucket::MfaIp => "mfa_ip",
+            Bucket::MfaAccount => "mfa_account",
         }
     }
 
@@ -84,7 +92,9 @@ pub struct Policy {
 /// | `ForgotIp`            | 10         | 5     |
 /// | `ResetIp`             | 10         | 5     |
 /// | `OtpIp`               | 20         | 10    |
-pub const DEFAULT_POLICIES: [(Bucket, Policy); 8] = [
+/// | `MfaIp`               | 20         | 10    |
+/// | `MfaAccount`          | 10         | 5     |
+pub const DEFAULT_POLICIES: [(Bucket, Policy); 10] = [
     (
         Bucket::LoginIp,
         Policy {
@@ -141,6 +151,20 @@ pub const DEFAULT_POLICIES: [(Bucket, Policy); 8] = [
             burst: 10,
         },
     ),
+    (
+        Bucket::MfaIp,
+        Policy {
+            per_minute: 20,
+            burst: 10,
+        },
+    ),
+    (
+        Bucket::MfaAccount,
+        Policy {
+            per_minute: 10,
+            burst: 5,
+        },
+    ),
 ];
 
 /// How long to wait before the next request of a throttled key may pass.
@@ -165,8 +189,8 @@ type Keyed = DefaultKeyedRateLimiter<String>;
 /// One keyed limiter per [`Bucket`]; cheap to clone (an `Arc` inside) and safe to share.
 #[derive(Clone)]
 pub struct RateLimiter {
-    limiters: Arc<[Keyed; 8]>,
-    policies: [Policy; 8],
+    limiters: Arc<[Keyed; Bucket::ALL.len()]>,
+    policies: [Policy; Bucket::ALL.len()],
 }
 
 impl std::fmt::Debug for RateLimiter {

@@ -29,9 +29,38 @@ pub struct TenantSettings {
     pub default_role: String,
     /// Overrides of the throttling defaults by bucket (`login_ip`, `login_account`,
     /// `register_ip`, `code_verify_account`, `code_send_account`, `forgot_ip`, `reset_ip`,
-    /// `otp_ip`); empty by default.
+    /// `otp_ip`, `mfa_ip`, `mfa_account`); empty by default.
     #[serde(default)]
     pub rate_limits: BTreeMap<String, RateLimit>,
+    /// Who must use a second factor (default `optional`).
+    pub mfa_policy: MfaPolicy,
+    /// Whether an emailed code may serve as the second factor of a password login
+    /// (default off: TOTP and backup codes only).
+    pub mfa_email_otp: bool,
+}
+
+/// Who must use two-factor authentication.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum MfaPolicy {
+    /// Users choose.
+    #[default]
+    Optional,
+    /// Every user must enrol.
+    Required,
+    /// Owners and admins must enrol; others choose.
+    RequiredForAdmins,
+}
+
+impl MfaPolicy {
+    /// Whether a user with `role` must have a second factor.
+    pub fn requires(self, role: &str) -> bool {
+        match self {
+            Self::Optional => false,
+            Self::Required => true,
+            Self::RequiredForAdmins => matches!(role, "owner" | "admin"),
+        }
+    }
 }
 
 /// A throttling policy as a tenant sets it.
@@ -53,6 +82,8 @@ impl Default for TenantSettings {
             self_signup: true,
             default_role: "member".into(),
             rate_limits: BTreeMap::new(),
+            mfa_policy: MfaPolicy::Optional,
+            mfa_email_otp: false,
         }
     }
 }

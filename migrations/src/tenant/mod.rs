@@ -6,6 +6,7 @@ mod m0001_core;
 mod m0002_accounts;
 mod m0003_user_name;
 mod m0004_code_password;
+mod m0005_mfa;
 
 /// Migrates one tenant's schema (PostgreSQL, with `search_path` set to it for the transaction)
 /// or one tenant's database file (SQLite).
@@ -19,6 +20,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(m0002_accounts::Migration),
             Box::new(m0003_user_name::Migration),
             Box::new(m0004_code_password::Migration),
+            Box::new(m0005_mfa::Migration),
         ]
     }
 }

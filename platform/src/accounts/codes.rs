@@ -31,6 +31,8 @@ pub const RESEND_COOLDOWN_SECS: i64 = 60;
 pub enum Purpose {
     VerifyEmail,
     Login,
+    /// The emailed second factor of a password login.
+    MfaLogin,
 }
 
 impl Purpose {
@@ -38,13 +40,14 @@ impl Purpose {
         match self {
             Self::VerifyEmail => "verify_email",
             Self::Login => "login",
+            Self::MfaLogin => "mfa_login",
         }
     }
 
     fn message(self) -> Message {
         match self {
             Self::VerifyEmail => Message::EmailVerification,
-            Self::Login => Message::LoginCode,
+            Self::Login | Self::MfaLogin => Message::LoginCode,
         }
     }
 }

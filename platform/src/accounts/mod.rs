@@ -23,6 +23,7 @@ use crate::{
     crypto::codes::OtpCode,
     domain::{EmailAddress, Password},
     error::{Error, Result},
+    mfa::{LoginOutcome, challenge},
     ratelimit::Bucket,
     settings::TenantSettings,
     store::{
@@ -39,7 +40,7 @@ pub const LOCK_AFTER_FAILURES: i32 = 10;
 
 /// The throttling key of the client's address: IPv4 as is, IPv6 by its /64 (one subscriber
 /// typically holds a whole /64, so single addresses would be free to rotate).
-fn ip_key(scope: &TenantScope, meta: &RequestMeta) -> String {
+pub(crate) fn ip_key(scope: &TenantScope, meta: &RequestMeta) -> String {
     let ip = match meta.ip.as_deref().map(str::parse::<std::net::IpAddr>) {
         Some(Ok(std::net::IpAddr::V6(v6))) => match v6.to_ipv4_mapped() {
             Some(v4) => v4.to_string(),
@@ -58,7 +59,7 @@ fn account_key(scope: &TenantScope, email: &str) -> String {
     format!("{}:{email}", scope.tenant_id())
 }
 
-async fn tenant_of(state: &AppState, scope: &TenantScope) -> Result<std::sync::Arc<Tenant>> {
+pub(crate) async fn tenant_of(state: &AppState, scope: &TenantScope) -> Result<std::sync::Arc<Tenant>> {
     state.tenants.get(&scope.tenant_id().to_string()).await
 }
 
@@ -115,6 +116,7 @@ pub async fn register(
                 email_verified_at: Set(None),
                 failed_logins: Set(0),
                 locked_until: Set(None),
+                mfa_enabled: Set(false),
                 created_at: Set(now),
                 updated_at: Set(now),
             })
@@ -184,7 +186,7 @@ pub async fn resend_verification(
     .await
 }
 
-fn invalid_code() -> Error {
+pub(crate) fn invalid_code() -> Error {
     Error::Invalid {
         field: "code",
         message: "the code is invalid or has expired".into(),
@@ -297,7 +299,7 @@ pub async fn verify_email(
 }
 
 /// Starts a session for `u` inside `tx`, audits the login, commits and returns the pair.
-async fn finish_login(
+pub(crate) async fn finish_login(
     state: &AppState,
     scope: &TenantScope,
     mut tx: TenantTx,
@@ -356,14 +358,16 @@ async fn finish_login(
 
 /// `POST /auth/login`: email and password. Unknown emails and wrong passwords cost the same
 /// and fail alike; repeated failures are throttled per IP and per account, and an account is
-/// locked (stored, so it survives a restart) after [`LOCK_AFTER_FAILURES`] in a row.
+/// locked (stored, so it survives a restart) after [`LOCK_AFTER_FAILURES`] in a row. With MFA
+/// on, the answer is a challenge for the second factor instead of tokens.
 pub async fn login(
     state: &AppState,
     scope: &TenantScope,
     meta: &RequestMeta,
     email: &str,
     password: &str,
-) -> Result<TokenPair> {
+    cookie: bool,
+) -> Result<LoginOutcome> {
     let ip = ip_key(scope, meta);
     let email = EmailAddress::parse(email).ok();
     let account = account_key(scope, email.as_ref().map_or("-", EmailAddress::as_str));
@@ -448,7 +452,7 @@ pub async fn login(
         }
         changes.exec(&*tx).await?;
     }
-    finish_login(state, scope, tx, meta, u, &["pwd"]).await
+    challenge::finish_or_challenge(state, scope, tx, meta, u, "pwd", cookie).await
 }
 
 /// Counts a failed password login for an existing account, locking it after too many.
@@ -551,19 +555,20 @@ async fn send_code_quietly(
     tx.commit().await
 }
 
-/// `POST /auth/otp/verify`: the emailed login code signs an active account in.
+/// `POST /auth/otp/verify`: the emailed login code signs an active account in (or, with MFA
+/// on, answers a challenge for the second factor).
 pub async fn otp_verify(
     state: &AppState,
     scope: &TenantScope,
     meta: &RequestMeta,
     email: &str,
     code: &str,
-) -> Result<TokenPair> {
+) -> Result<LoginOutcome> {
     let (tx, u, _) = consume_code(state, scope, meta, email, code, codes::Purpose::Login).await?;
     if u.status != "active" {
         return Err(invalid_code());
     }
-    finish_login(state, scope, tx, meta, u, &["otp"]).await
+    challenge::finish_or_challenge(state, scope, tx, meta, u, "otp", false).await
 }
 
 /// `POST /auth/token/refresh`: rotates the refresh token and signs a new access token.

@@ -24,6 +24,9 @@ pub struct TokenPair {
     pub session_expires_at: chrono::DateTime<chrono::Utc>,
     pub user: user::Model,
     pub tenant_id: Uuid,
+    /// Whether the access token only reaches MFA enrolment (the tenant's policy requires a
+    /// second factor the user has not set up yet).
+    pub mfa_enrollment_required: bool,
 }
 
 /// Signs an access token for `session` and bundles it with `refresh_token`.
@@ -37,6 +40,9 @@ pub async fn issue(
 ) -> Result<TokenPair> {
     let keys = state.keys.for_tenant(scope).await?;
     let amr: Vec<String> = serde_json::from_str(&session.amr).unwrap_or_default();
+    // The policy is applied at every issue, so a refresh after enrolling lifts the restriction
+    // and a policy change reaches a session at its next refresh.
+    let enrollment_only = settings.mfa_policy.requires(&user.role) && !user.mfa_enabled;
     let access_token = tokens::issue_access(
         &keys,
         &state.config.public_url(),
@@ -45,6 +51,7 @@ pub async fn issue(
         session.id,
         &amr,
         settings.access_token_ttl_secs,
+        enrollment_only,
     )?;
     Ok(TokenPair {
         access_token,
@@ -54,5 +61,6 @@ pub async fn issue(
         session_expires_at: session.expires_at,
         user,
         tenant_id: scope.tenant_id(),
+        mfa_enrollment_required: enrollment_only,
     })
 }

@@ -25,7 +25,7 @@ fn wrong_password() -> Error {
 }
 
 /// Checks the caller's current password (throttled like logins, per account).
-async fn check_password(
+pub(crate) async fn check_password(
     state: &AppState,
     scope: &TenantScope,
     u: &user::Model,
@@ -54,7 +54,7 @@ async fn check_password(
     Ok(())
 }
 
-async fn load(scope: &TenantScope, user_id: Uuid) -> Result<user::Model> {
+pub(crate) async fn load(scope: &TenantScope, user_id: Uuid) -> Result<user::Model> {
     let tx = scope.begin().await?;
     let u = user::Entity::find_by_id(user_id).one(&*tx).await?;
     tx.commit().await?;

@@ -178,6 +178,10 @@ pub struct AccessClaims {
     pub amr: Vec<String>,
     /// Must be [`ACCESS_TOKEN_USE`] for an access token.
     pub token_use: String,
+    /// Set (and `permissions` empty) when the tenant's MFA policy requires the user to enrol
+    /// first: such a token only reaches the enrolment endpoints and logout.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mfa_enrollment_required: bool,
 }
 
 /// Signs access tokens with one tenant key.
@@ -353,6 +357,7 @@ mod tests {
             permissions: vec!["profile:read".to_owned()],
             amr: vec!["pwd".to_owned()],
             token_use: ACCESS_TOKEN_USE.to_owned(),
+            mfa_enrollment_required: false,
         }
     }
 

@@ -1,5 +1,6 @@
 //! Security primitives: password hashing ([`passwords`]), encryption at rest ([`sealing`]),
-//! one-time codes and opaque tokens ([`codes`]) and access-token signing ([`jwt`]).
+//! one-time codes and opaque tokens ([`codes`]), TOTP and backup codes ([`totp`]) and
+//! access-token signing ([`jwt`]).
 //!
 //! Nothing here logs or puts into an error text a password, code, token or key.
 
@@ -7,6 +8,7 @@ pub mod codes;
 pub mod jwt;
 pub mod passwords;
 pub mod sealing;
+pub mod totp;
 
 use hmac::{Hmac, Mac};
 use secrecy::zeroize::Zeroize;

@@ -14,9 +14,15 @@ use poem_openapi::{
 use super::{
     auth::{UserAuth, request_meta},
     problem::ApiError,
-    views::{Accepted, TokenPairView},
+    views::{Accepted, LoginResult, TokenPairView},
 };
-use crate::{accounts, app::AppState, store::TenantScope};
+use crate::{
+    accounts,
+    app::AppState,
+    error::Error,
+    mfa::{LoginOutcome, challenge},
+    store::TenantScope,
+};
 
 #[derive(Tags)]
 enum AuthTags {
@@ -126,6 +132,62 @@ impl PairResponse {
 }
 
 #[derive(ApiResponse)]
+enum LoginResponse {
+    /// Signed in (a token pair), or, when the account uses two-factor authentication, a
+    /// challenge (`mfa_required: true`) to complete at `POST /auth/login/mfa`.
+    #[oai(status = 200)]
+    Ok(
+        Json<LoginResult>,
+        /// Cookie mode: the refresh token, HttpOnly, SameSite=Strict, scoped to the auth path.
+        #[oai(header = "Set-Cookie")]
+        Option<String>,
+    ),
+}
+
+impl LoginResponse {
+    fn pair(pair: PairResponse) -> Self {
+        let PairResponse::Ok(Json(view), cookie) = pair;
+        Self::Ok(Json(LoginResult::Tokens(view)), cookie)
+    }
+
+    fn of(state: &AppState, tenant_in_path: &str, outcome: LoginOutcome, cookie: bool) -> Self {
+        match outcome {
+            LoginOutcome::Signed(pair) if cookie => {
+                Self::pair(PairResponse::cookie(state, tenant_in_path, *pair))
+            }
+            LoginOutcome::Signed(pair) => Self::pair(PairResponse::body(*pair)),
+            LoginOutcome::MfaRequired(ch) => {
+                Self::Ok(Json(LoginResult::MfaRequired(ch.into())), None)
+            }
+        }
+    }
+}
+
+/// The challenge's `mfa_token` and exactly one second factor.
+#[derive(Object, Debug)]
+pub struct MfaLoginRequest {
+    /// From the `mfa_required` answer of the login.
+    #[oai(validator(max_length = 128))]
+    pub mfa_token: String,
+    /// A 6-digit code from the authenticator app (method `totp`).
+    #[oai(validator(max_length = 16))]
+    pub code: Option<String>,
+    /// One of the backup codes (method `backup_code`); each works once.
+    #[oai(validator(max_length = 64))]
+    pub backup_code: Option<String>,
+    /// The 6-digit code emailed by `POST /auth/login/mfa/email` (method `email_otp`).
+    #[oai(validator(max_length = 16))]
+    pub email_code: Option<String>,
+}
+
+/// The challenge's `mfa_token`.
+#[derive(Object, Debug)]
+pub struct MfaTokenRequest {
+    #[oai(validator(max_length = 128))]
+    pub mfa_token: String,
+}
+
+#[derive(ApiResponse)]
 enum NoContent {
     /// Done.
     #[oai(status = 204)]
@@ -228,19 +290,76 @@ impl AuthApi {
         req: &Request,
         #[oai(name = "tenant")] tenant: Path<String>,
         body: Json<LoginRequest>,
-    ) -> Result<PairResponse, ApiError> {
-        let pair = accounts::login(
+    ) -> Result<LoginResponse, ApiError> {
+        let cookie = body.cookie == Some(true);
+        let outcome = accounts::login(
             &state,
             &scope,
             &request_meta(req),
             &body.email,
             &body.password,
+            cookie,
         )
         .await?;
-        if body.cookie == Some(true) {
-            return Ok(PairResponse::cookie(&state, &tenant.0, pair));
+        Ok(LoginResponse::of(&state, &tenant.0, outcome, cookie))
+    }
+
+    /// Completes a login that answered `mfa_required`: the `mfa_token` with one second factor
+    /// (`code` from the authenticator app, a `backup_code`, or an `email_code`). A TOTP code is
+    /// accepted once (±30 s of clock skew); a wrong factor is `401 invalid_mfa_code` and uses up
+    /// one of the token's 5 attempts. The `amr` of the new tokens names both factors.
+    #[oai(
+        path = "/v1/tenants/:tenant/auth/login/mfa",
+        method = "post",
+        operation_id = "mfa_challenge_verify"
+    )]
+    async fn login_mfa(
+        &self,
+        state: Data<&AppState>,
+        scope: Data<&TenantScope>,
+        req: &Request,
+        #[oai(name = "tenant")] tenant: Path<String>,
+        body: Json<MfaLoginRequest>,
+    ) -> Result<PairResponse, ApiError> {
+        let b = &body.0;
+        let factor = match (&b.code, &b.backup_code, &b.email_code) {
+            (Some(c), None, None) => challenge::Factor::Totp(c),
+            (None, Some(c), None) => challenge::Factor::BackupCode(c),
+            (None, None, Some(c)) => challenge::Factor::EmailOtp(c),
+            _ => {
+                return Err(Error::invalid(
+                    "code",
+                    "send exactly one of code, backup_code and email_code",
+                )
+                .into());
+            }
+        };
+        let done =
+            challenge::complete(&state, &scope, &request_meta(req), &b.mfa_token, factor).await?;
+        if done.cookie {
+            return Ok(PairResponse::cookie(&state, &tenant.0, done.pair));
         }
-        Ok(PairResponse::body(pair))
+        Ok(PairResponse::body(done.pair))
+    }
+
+    /// Emails a 6-digit code for a pending MFA challenge, when the tenant offers emailed codes
+    /// as a second factor (`email_otp` in `methods`; otherwise `403 mfa_method_not_allowed`).
+    /// Within a minute of the last code, nothing new is sent.
+    #[oai(
+        path = "/v1/tenants/:tenant/auth/login/mfa/email",
+        method = "post",
+        operation_id = "mfa_email_code_send"
+    )]
+    async fn login_mfa_email(
+        &self,
+        state: Data<&AppState>,
+        scope: Data<&TenantScope>,
+        req: &Request,
+        #[oai(name = "tenant")] _tenant: Path<String>,
+        body: Json<MfaTokenRequest>,
+    ) -> Result<AcceptedResponse, ApiError> {
+        challenge::send_email_code(&state, &scope, &request_meta(req), &body.mfa_token).await?;
+        Ok(accepted())
     }
 
     /// Emails a one-time login code to an active account (`202` always).
@@ -261,7 +380,7 @@ impl AuthApi {
         Ok(accepted())
     }
 
-    /// Signs in with an emailed one-time login code.
+    /// Signs in with an emailed one-time login code (with MFA on: a challenge, as for login).
     #[oai(
         path = "/v1/tenants/:tenant/auth/otp/verify",
         method = "post",
@@ -274,11 +393,11 @@ impl AuthApi {
         req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         body: Json<EmailCodeRequest>,
-    ) -> Result<PairResponse, ApiError> {
-        let pair =
+    ) -> Result<LoginResponse, ApiError> {
+        let outcome =
             accounts::otp_verify(&state, &scope, &request_meta(req), &body.email, &body.code)
                 .await?;
-        Ok(PairResponse::body(pair))
+        Ok(LoginResponse::of(&state, "", outcome, false))
     }
 
     /// Exchanges a refresh token for a new pair. Each refresh token works once; presenting a

@@ -1,6 +1,7 @@
 //! Bearer authentication of tenant users, in one place: the token's tenant must be the path's,
 //! its signature must check against that tenant's keys, `exp`/`nbf` hold (30 s leeway),
-//! `token_use` is `access`, and its session is live. Every failure is the same 401.
+//! `token_use` is `access`, and its session is live. Every failure is the same 401. A token that
+//! the tenant's MFA policy restricts to enrolment gets `403 mfa_enrollment_required` elsewhere.
 
 use poem::Request;
 use poem_openapi::{SecurityScheme, auth::Bearer};
@@ -63,6 +64,13 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<AuthUser> {
         return Err(refused());
     };
     match state.sessions.is_live(scope, session_id, user_id).await {
+        Ok(true) if claims.mfa_enrollment_required && !reaches_enrolment(req) => {
+            Err(poem::Error::from_response(
+                poem::IntoResponse::into_response(ApiError::from(
+                    crate::mfa::enrollment_required(),
+                )),
+            ))
+        }
         Ok(true) => Ok(AuthUser {
             user_id,
             session_id,
@@ -74,6 +82,20 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<AuthUser> {
             poem::IntoResponse::into_response(ApiError::from(e)),
         )),
     }
+}
+
+/// Whether `req` is one of the few requests an enrolment-only token may make: starting or
+/// confirming TOTP enrolment, and logging out.
+fn reaches_enrolment(req: &Request) -> bool {
+    if req.method() != poem::http::Method::POST {
+        return false;
+    }
+    // `/v1/tenants/{tenant}/{rest}`
+    let mut parts = req.uri().path().splitn(5, '/').skip(4);
+    matches!(
+        parts.next(),
+        Some("me/mfa/totp" | "me/mfa/totp/confirm" | "auth/logout")
+    )
 }
 
 /// The caller's IP, user agent and request id, for the audit log and throttling.

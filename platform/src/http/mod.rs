@@ -5,6 +5,7 @@ mod accounts;
 pub mod auth;
 mod health;
 mod me;
+mod mfa;
 pub mod metrics;
 pub mod problem;
 mod request_context;
@@ -25,10 +26,20 @@ use crate::app::AppState;
 pub const API_TITLE: &str = "Multi-tenant authentication platform";
 
 /// Every capability's `#[OpenApi]` struct.
-type Apis = (health::HealthApi, accounts::AuthApi, me::MeApi);
+type Apis = (
+    health::HealthApi,
+    accounts::AuthApi,
+    me::MeApi,
+    mfa::MfaApi,
+);
 
 fn apis() -> Apis {
-    (health::HealthApi, accounts::AuthApi, me::MeApi)
+    (
+        health::HealthApi,
+        accounts::AuthApi,
+        me::MeApi,
+        mfa::MfaApi,
+    )
 }
 
 /// The OpenAPI service over every capability's API, without a server URL.

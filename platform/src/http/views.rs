@@ -1,9 +1,9 @@
 //! Response bodies shared by several APIs: the token pair, the user, accepted.
 
 use chrono::{DateTime, Utc};
-use poem_openapi::Object;
+use poem_openapi::{Object, Union};
 
-use crate::{accounts::TokenPair, store::entities::user};
+use crate::{accounts::TokenPair, mfa::Challenge, store::entities::user};
 
 /// A user as the API shows them.
 #[derive(Object, Debug)]
@@ -35,7 +35,7 @@ impl UserView {
             tenant_id: tenant_id.to_string(),
             role: u.role.clone(),
             status: u.status.clone(),
-            mfa_enabled: false,
+            mfa_enabled: u.mfa_enabled,
             email_verified: u.email_verified_at.is_some(),
             created_at: u.created_at,
         }
@@ -59,6 +59,11 @@ pub struct TokenPairView {
     pub csrf_token: Option<String>,
     pub session_id: String,
     pub user: UserView,
+    /// Present (`true`) when the tenant requires two-factor authentication and the user has
+    /// not enrolled: the access token then reaches only `POST /me/mfa/totp`,
+    /// `POST /me/mfa/totp/confirm` and `POST /auth/logout` (every other endpoint answers `403
+    /// mfa_enrollment_required`). After confirming, refresh for an unrestricted token.
+    pub mfa_enrollment_required: Option<bool>,
 }
 
 impl From<TokenPair> for TokenPairView {
@@ -71,8 +76,43 @@ impl From<TokenPair> for TokenPairView {
             refresh_token: Some(p.refresh_token),
             csrf_token: None,
             session_id: p.session_id.to_string(),
+            mfa_enrollment_required: p.mfa_enrollment_required.then_some(true),
         }
     }
+}
+
+/// The first factor was right and the account uses two-factor authentication: complete the
+/// login at `POST /auth/login/mfa` with the `mfa_token` and one of the `methods`.
+#[derive(Object, Debug)]
+pub struct MfaChallengeView {
+    /// Always `true`.
+    pub mfa_required: bool,
+    /// Opaque, single use, valid `expires_in` seconds and for 5 attempts.
+    pub mfa_token: String,
+    /// Second factors accepted: `totp`, `backup_code`, and `email_otp` when the tenant allows
+    /// emailed codes (ask for one at `POST /auth/login/mfa/email`).
+    pub methods: Vec<String>,
+    pub expires_in: u32,
+}
+
+impl From<Challenge> for MfaChallengeView {
+    fn from(c: Challenge) -> Self {
+        Self {
+            mfa_required: true,
+            mfa_token: c.mfa_token,
+            methods: c.methods.into_iter().map(str::to_owned).collect(),
+            expires_in: c.expires_in,
+        }
+    }
+}
+
+/// A token pair, or (with MFA on) a challenge for the second factor; tell them apart by
+/// `mfa_required`.
+#[derive(Union, Debug)]
+#[oai(one_of)]
+pub enum LoginResult {
+    Tokens(TokenPairView),
+    MfaRequired(MfaChallengeView),
 }
 
 /// The request was accepted; what follows happens by email.

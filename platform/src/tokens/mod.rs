@@ -24,7 +24,9 @@ pub fn audience(tenant_id: Uuid) -> String {
     tenant_id.to_string()
 }
 
-/// Signs an access token for `user` in `session` with the tenant's current key.
+/// Signs an access token for `user` in `session` with the tenant's current key. With
+/// `enrollment_only`, the token grants no permission and reaches only MFA enrolment.
+#[allow(clippy::too_many_arguments)]
 pub fn issue_access(
     keys: &TenantKeys,
     public_url: &str,
@@ -33,6 +35,7 @@ pub fn issue_access(
     session_id: Uuid,
     amr: &[String],
     ttl_secs: u32,
+    enrollment_only: bool,
 ) -> Result<String> {
     let now = Utc::now().timestamp();
     let claims = AccessClaims {
@@ -46,12 +49,17 @@ pub fn issue_access(
         tenant_id: tenant_id.to_string(),
         sid: session_id.to_string(),
         role: user.role.clone(),
-        permissions: roles::permissions(&user.role)
-            .iter()
-            .map(|p| (*p).to_owned())
-            .collect(),
+        permissions: if enrollment_only {
+            Vec::new()
+        } else {
+            roles::permissions(&user.role)
+                .iter()
+                .map(|p| (*p).to_owned())
+                .collect()
+        },
         amr: amr.to_vec(),
         token_use: "access".into(),
+        mfa_enrollment_required: enrollment_only,
     };
     keys.signer
         .sign(&claims)

@@ -4,6 +4,9 @@
 pub mod audit_event;
 pub mod email_code;
 pub mod invitation;
+pub mod mfa_backup_code;
+pub mod mfa_challenge;
+pub mod mfa_totp;
 pub mod outbox;
 pub mod refresh_token;
 pub mod reset_token;

@@ -20,6 +20,8 @@ pub struct Model {
     /// Consecutive failed password logins (reset on success).
     pub failed_logins: i32,
     pub locked_until: Option<DateTimeUtc>,
+    /// Whether a confirmed second factor (TOTP) protects the account.
+    pub mfa_enabled: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

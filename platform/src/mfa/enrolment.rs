@@ -1,0 +1,349 @@
+//! A signed-in user's own second factor: starting and confirming TOTP enrolment, new backup
+//! codes, and turning MFA off. Enabling and disabling revoke the user's other sessions and email
+//! an "MFA changed" notice; every step is audited, and wrong codes are throttled.
+
+use chrono::Utc;
+use email_templates::Message;
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use uuid::Uuid;
+
+use super::{factors, wrong_code};
+use crate::{
+    accounts::{self, throttle},
+    app::AppState,
+    audit::{self, Actor, Event, RequestMeta},
+    crypto::totp::TotpSecret,
+    domain::EmailAddress,
+    error::{Error, Result},
+    ratelimit::Bucket,
+    store::{
+        TenantScope, TenantTx,
+        entities::{mfa_totp, session, user},
+    },
+};
+
+/// What an authenticator app needs to add the account.
+#[derive(Debug)]
+pub struct Enrolment {
+    /// The secret in base32, for typing in by hand.
+    pub secret: String,
+    pub otpauth_url: String,
+    /// A PNG QR code of `otpauth_url`, base64.
+    pub qr_png: String,
+}
+
+/// Who is asking: the signed-in user and their session.
+#[derive(Clone, Copy, Debug)]
+pub struct Caller<'a> {
+    pub scope: &'a TenantScope,
+    pub user_id: Uuid,
+    pub session_id: Uuid,
+}
+
+fn account_key(c: &Caller<'_>) -> String {
+    format!("{}:{}", c.scope.tenant_id(), c.user_id)
+}
+
+/// Refuses while the caller (by account or address) is blocked after failed codes.
+async fn refuse_if_blocked(state: &AppState, c: &Caller<'_>, meta: &RequestMeta) -> Result<()> {
+    throttle::refuse_if_blocked(state, Bucket::MfaAccount, &account_key(c)).await?;
+    throttle::refuse_if_blocked(state, Bucket::MfaIp, &accounts::ip_key(c.scope, meta)).await
+}
+
+/// Counts a failed code and audits it.
+async fn failed(state: &AppState, c: &Caller<'_>, meta: &RequestMeta, action: &'static str) {
+    throttle::failed(state, c.scope, Bucket::MfaAccount, &account_key(c)).await;
+    throttle::failed(state, c.scope, Bucket::MfaIp, &accounts::ip_key(c.scope, meta)).await;
+    let audit = async {
+        let tx = c.scope.begin().await?;
+        audit::record(&tx, meta, Event::failed(Actor::User(c.user_id), action)).await?;
+        tx.commit().await
+    };
+    if let Err(e) = audit.await {
+        tracing::warn!(error = %e, "could not audit a failed MFA check");
+    }
+}
+
+async fn load_user(tx: &TenantTx, user_id: Uuid) -> Result<user::Model> {
+    user::Entity::find_by_id(user_id)
+        .one(&**tx)
+        .await?
+        .ok_or_else(Error::unauthorized)
+}
+
+/// Queues the "MFA changed" notice (`change`: `enabled` or `disabled`).
+async fn notify(
+    state: &AppState,
+    scope: &TenantScope,
+    tx: &mut TenantTx,
+    u: &user::Model,
+    change: &str,
+) -> Result<()> {
+    let tenant = accounts::tenant_of(state, scope).await?;
+    state
+        .mailer
+        .queue(
+            tx,
+            Message::MfaChanged,
+            &state.mailer.branding_for(&tenant.name),
+            &EmailAddress::parse(&u.email)?,
+            serde_json::json!({
+                "change": change,
+                "time": Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+            }),
+        )
+        .await
+}
+
+fn already_enabled() -> Error {
+    Error::Conflict {
+        code: "mfa_already_enabled",
+        message: "two-factor authentication is already on; turn it off first to enrol again"
+            .into(),
+    }
+}
+
+/// `POST /me/mfa/totp`: a new secret for the caller, pending until confirmed. Starting again
+/// replaces a pending secret; an enabled one must be turned off first.
+pub async fn start(state: &AppState, c: Caller<'_>, meta: &RequestMeta) -> Result<Enrolment> {
+    let tenant = accounts::tenant_of(state, c.scope).await?;
+    let tx = c.scope.begin().await?;
+    let u = load_user(&tx, c.user_id).await?;
+    if factors::authenticator(&tx, c.user_id, true).await?.is_some() {
+        return Err(already_enabled());
+    }
+    let secret = TotpSecret::generate();
+    let (otpauth_url, qr_png) = secret
+        .provisioning(&tenant.name, &u.email)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("building the otpauth URL: {e}")))?;
+    mfa_totp::Entity::delete_by_id(c.user_id).exec(&*tx).await?;
+    mfa_totp::Entity::insert(mfa_totp::ActiveModel {
+        user_id: Set(c.user_id),
+        secret_sealed: Set(factors::seal_secret(state, c.scope, c.user_id, &secret)?),
+        confirmed_at: Set(None),
+        last_used_step: Set(None),
+        created_at: Set(Utc::now()),
+    })
+    .exec(&*tx)
+    .await?;
+    audit::record(
+        &tx,
+        meta,
+        Event::ok(Actor::User(c.user_id), "mfa.enrollment_started"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Enrolment {
+        secret: secret.to_base32(),
+        otpauth_url,
+        qr_png,
+    })
+}
+
+/// Adds `factors` to the amr of session `sid` (the caller just proved them).
+async fn add_to_session_amr(tx: &TenantTx, sid: Uuid, factors: &[&str]) -> Result<()> {
+    let Some(s) = session::Entity::find_by_id(sid).one(&**tx).await? else {
+        return Ok(());
+    };
+    let mut amr: Vec<String> = serde_json::from_str(&s.amr).unwrap_or_default();
+    for f in factors {
+        if !amr.iter().any(|a| a == f) {
+            amr.push((*f).to_owned());
+        }
+    }
+    session::Entity::update_many()
+        .col_expr(
+            session::Column::Amr,
+            Expr::value(serde_json::to_string(&amr).unwrap_or_else(|_| "[]".into())),
+        )
+        .filter(session::Column::Id.eq(sid))
+        .exec(&**tx)
+        .await?;
+    Ok(())
+}
+
+/// `POST /me/mfa/totp/confirm`: a code from the app turns MFA on. Returns the backup codes
+/// (shown this once); the user's other sessions are revoked and a notice is emailed.
+pub async fn confirm(
+    state: &AppState,
+    c: Caller<'_>,
+    meta: &RequestMeta,
+    code: &str,
+) -> Result<Vec<String>> {
+    refuse_if_blocked(state, &c, meta).await?;
+    let mut tx = c.scope.begin().await?;
+    let Some(row) = factors::authenticator(&tx, c.user_id, false).await? else {
+        return Err(
+            if factors::authenticator(&tx, c.user_id, true)
+                .await?
+                .is_some()
+            {
+                already_enabled()
+            } else {
+                Error::Conflict {
+                    code: "mfa_enrollment_not_started",
+                    message: "start enrolment with POST /me/mfa/totp first".into(),
+                }
+            },
+        );
+    };
+    if !factors::use_totp(state, c.scope, &tx, &row, code).await? {
+        tx.rollback().await?;
+        failed(state, &c, meta, "mfa.enable").await;
+        return Err(wrong_code());
+    }
+    let now = Utc::now();
+    mfa_totp::Entity::update_many()
+        .col_expr(mfa_totp::Column::ConfirmedAt, Expr::value(Some(now)))
+        .filter(mfa_totp::Column::UserId.eq(c.user_id))
+        .exec(&*tx)
+        .await?;
+    user::Entity::update_many()
+        .col_expr(user::Column::MfaEnabled, Expr::value(true))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(c.user_id))
+        .exec(&*tx)
+        .await?;
+    let codes = factors::new_backup_codes(state, &tx, c.user_id).await?;
+    add_to_session_amr(&tx, c.session_id, &["totp", "mfa"]).await?;
+    let ended = state
+        .sessions
+        .revoke_all(&tx, c.user_id, Some(c.session_id), "mfa_enabled")
+        .await?;
+    let u = load_user(&tx, c.user_id).await?;
+    notify(state, c.scope, &mut tx, &u, "enabled").await?;
+    audit::record(
+        &tx,
+        meta,
+        Event::ok(Actor::User(c.user_id), "mfa.enabled")
+            .details(serde_json::json!({ "method": "totp", "sessions_revoked": ended.len() })),
+    )
+    .await?;
+    tx.commit().await?;
+    state.sessions.forget(&ended).await;
+    state.users.invalidate(&c.user_id).await;
+    Ok(codes)
+}
+
+/// What proves the caller may turn MFA off.
+#[derive(Debug)]
+pub enum Proof<'a> {
+    /// A current TOTP code.
+    Code(&'a str),
+    /// The account password.
+    Password(&'a str),
+}
+
+/// `DELETE /me/mfa/totp`: with a current code or the password, MFA goes off: the secret and
+/// backup codes are erased, other sessions revoked, and a notice emailed.
+pub async fn disable(
+    state: &AppState,
+    c: Caller<'_>,
+    meta: &RequestMeta,
+    proof: Proof<'_>,
+) -> Result<()> {
+    refuse_if_blocked(state, &c, meta).await?;
+    if let Proof::Password(p) = proof {
+        let u = accounts::profile::load(c.scope, c.user_id).await?;
+        accounts::profile::check_password(state, c.scope, &u, p).await?;
+    }
+    let mut tx = c.scope.begin().await?;
+    let Some(row) = factors::authenticator(&tx, c.user_id, true).await? else {
+        return Err(Error::Conflict {
+            code: "mfa_not_enabled",
+            message: "two-factor authentication is not on".into(),
+        });
+    };
+    if let Proof::Code(code) = proof
+        && !factors::use_totp(state, c.scope, &tx, &row, code).await?
+    {
+        tx.rollback().await?;
+        failed(state, &c, meta, "mfa.disable").await;
+        return Err(wrong_code());
+    }
+    mfa_totp::Entity::delete_by_id(c.user_id).exec(&*tx).await?;
+    factors::drop_backup_codes(&tx, c.user_id).await?;
+    user::Entity::update_many()
+        .col_expr(user::Column::MfaEnabled, Expr::value(false))
+        .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(user::Column::Id.eq(c.user_id))
+        .exec(&*tx)
+        .await?;
+    let ended = state
+        .sessions
+        .revoke_all(&tx, c.user_id, Some(c.session_id), "mfa_disabled")
+        .await?;
+    let u = load_user(&tx, c.user_id).await?;
+    notify(state, c.scope, &mut tx, &u, "disabled").await?;
+    audit::record(
+        &tx,
+        meta,
+        Event::ok(Actor::User(c.user_id), "mfa.disabled").details(serde_json::json!({
+            "proof": match proof { Proof::Code(_) => "totp", Proof::Password(_) => "password" },
+            "sessions_revoked": ended.len(),
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    state.sessions.forget(&ended).await;
+    state.users.invalidate(&c.user_id).await;
+    Ok(())
+}
+
+/// `POST /me/mfa/backup-codes`: with a current code, a fresh set of backup codes replaces the
+/// old one (which stops working at once).
+pub async fn regenerate_backup_codes(
+    state: &AppState,
+    c: Caller<'_>,
+    meta: &RequestMeta,
+    code: &str,
+) -> Result<Vec<String>> {
+    refuse_if_blocked(state, &c, meta).await?;
+    let tx = c.scope.begin().await?;
+    let Some(row) = factors::authenticator(&tx, c.user_id, true).await? else {
+        return Err(Error::Conflict {
+            code: "mfa_not_enabled",
+            message: "two-factor authentication is not on".into(),
+        });
+    };
+    if !factors::use_totp(state, c.scope, &tx, &row, code).await? {
+        tx.rollback().await?;
+        failed(state, &c, meta, "mfa.backup_codes_regenerated").await;
+        return Err(wrong_code());
+    }
+    let codes = factors::new_backup_codes(state, &tx, c.user_id).await?;
+    audit::record(
+        &tx,
+        meta,
+        Event::ok(Actor::User(c.user_id), "mfa.backup_codes_regenerated"),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(codes)
+}
+
+/// The caller's second-factor state, for `GET /me/mfa`.
+#[derive(Debug)]
+pub struct Status {
+    pub enabled: bool,
+    pub enrollment_pending: bool,
+    pub backup_codes_left: u64,
+    /// Whether the tenant's policy requires a second factor of this user.
+    pub required: bool,
+}
+
+/// `GET /me/mfa`.
+pub async fn status(c: Caller<'_>) -> Result<Status> {
+    let tx = c.scope.read().await?;
+    let u = load_user(&tx, c.user_id).await?;
+    let row = mfa_totp::Entity::find_by_id(c.user_id).one(&*tx).await?;
+    let left = factors::backup_codes_left(&tx, c.user_id).await?;
+    let settings = crate::settings::TenantSettings::load(&tx).await?;
+    tx.commit().await?;
+    Ok(Status {
+        enabled: u.mfa_enabled,
+        enrollment_pending: row.is_some_and(|r| r.confirmed_at.is_none()),
+        backup_codes_left: if u.mfa_enabled { left } else { 0 },
+        required: settings.mfa_policy.requires(&u.role),
+    })
+}
