@@ -59,7 +59,10 @@ fn account_key(scope: &TenantScope, email: &str) -> String {
     format!("{}:{email}", scope.tenant_id())
 }
 
-pub(crate) async fn tenant_of(state: &AppState, scope: &TenantScope) -> Result<std::sync::Arc<Tenant>> {
+pub(crate) async fn tenant_of(
+    state: &AppState,
+    scope: &TenantScope,
+) -> Result<std::sync::Arc<Tenant>> {
     state.tenants.get(&scope.tenant_id().to_string()).await
 }
 

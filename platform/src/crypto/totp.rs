@@ -74,7 +74,11 @@ impl TotpSecret {
 
     /// What an authenticator app needs: the `otpauth://` URL naming `issuer` and `account`, and
     /// a PNG QR code of it (base64, no `data:` prefix).
-    pub fn provisioning(&self, issuer: &str, account: &str) -> Result<(String, String), CryptoError> {
+    pub fn provisioning(
+        &self,
+        issuer: &str,
+        account: &str,
+    ) -> Result<(String, String), CryptoError> {
         let totp = self.totp(Some(issuer), account)?;
         let url = totp.to_url().map_err(|_| CryptoError::Key)?;
         let qr = totp.to_qr_base64().map_err(|_| CryptoError::Key)?;
@@ -160,7 +164,11 @@ impl BackupCode {
     /// The form shown to the user: `abcde-fghjk`.
     pub fn display(&self) -> String {
         let s = self.0.expose_secret();
-        format!("{}-{}", &s[..BACKUP_CODE_LEN / 2], &s[BACKUP_CODE_LEN / 2..])
+        format!(
+            "{}-{}",
+            &s[..BACKUP_CODE_LEN / 2],
+            &s[BACKUP_CODE_LEN / 2..]
+        )
     }
 }
 
@@ -225,7 +233,10 @@ mod tests {
         assert!(url.starts_with("otpauth://totp/"), "{url}");
         assert!(url.contains(&format!("secret={b32}")), "{url}");
         assert!(url.contains("issuer=Acme"), "{url}");
-        assert!(url.contains("ann%40acme.test") || url.contains("ann@acme.test"), "{url}");
+        assert!(
+            url.contains("ann%40acme.test") || url.contains("ann@acme.test"),
+            "{url}"
+        );
         use base64::Engine;
         let png = base64::engine::general_purpose::STANDARD
             .decode(qr)
@@ -244,7 +255,10 @@ mod tests {
             Some(c.normalized().to_owned())
         );
         assert!(BackupCode::parse("short").is_none());
-        assert!(BackupCode::parse("abcde-fghj0").is_none(), "0 is not in the alphabet");
+        assert!(
+            BackupCode::parse("abcde-fghj0").is_none(),
+            "0 is not in the alphabet"
+        );
         assert!(BackupCode::parse(&"a".repeat(100)).is_none());
         assert!(format!("{c:?}").contains("REDACTED"));
     }

@@ -193,9 +193,7 @@ impl MfaApi {
             (Some(c), None) => Proof::Code(c),
             (None, Some(p)) => Proof::Password(p),
             _ => {
-                return Err(
-                    Error::invalid("code", "send exactly one of code and password").into(),
-                );
+                return Err(Error::invalid("code", "send exactly one of code and password").into());
             }
         };
         enrolment::disable(&state, caller(&auth.0), &request_meta(req), proof).await?;

@@ -5,8 +5,8 @@ mod accounts;
 pub mod auth;
 mod health;
 mod me;
-mod mfa;
 pub mod metrics;
+mod mfa;
 pub mod problem;
 mod request_context;
 mod tenant_context;
@@ -26,20 +26,10 @@ use crate::app::AppState;
 pub const API_TITLE: &str = "Multi-tenant authentication platform";
 
 /// Every capability's `#[OpenApi]` struct.
-type Apis = (
-    health::HealthApi,
-    accounts::AuthApi,
-    me::MeApi,
-    mfa::MfaApi,
-);
+type Apis = (health::HealthApi, accounts::AuthApi, me::MeApi, mfa::MfaApi);
 
 fn apis() -> Apis {
-    (
-        health::HealthApi,
-        accounts::AuthApi,
-        me::MeApi,
-        mfa::MfaApi,
-    )
+    (health::HealthApi, accounts::AuthApi, me::MeApi, mfa::MfaApi)
 }
 
 /// The OpenAPI service over every capability's API, without a server URL.

@@ -111,7 +111,7 @@ impl From<Challenge> for MfaChallengeView {
 #[derive(Union, Debug)]
 #[oai(one_of)]
 pub enum LoginResult {
-    Tokens(TokenPairView),
+    Tokens(Box<TokenPairView>),
     MfaRequired(MfaChallengeView),
 }
 

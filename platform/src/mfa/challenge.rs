@@ -141,10 +141,7 @@ fn invalid_token() -> Error {
 
 /// The live challenge of `token` and its user, taking one attempt (conditionally, so racing
 /// requests cannot exceed the limit). A void challenge is deleted.
-async fn take_attempt(
-    tx: &TenantTx,
-    token: &str,
-) -> Result<(mfa_challenge::Model, user::Model)> {
+async fn take_attempt(tx: &TenantTx, token: &str) -> Result<(mfa_challenge::Model, user::Model)> {
     if token.is_empty() || token.len() > 128 {
         return Err(invalid_token());
     }
@@ -171,7 +168,9 @@ async fn take_attempt(
     match u {
         Some(u) if taken == 1 && u.status == "active" && u.mfa_enabled => Ok((ch, u)),
         _ => {
-            mfa_challenge::Entity::delete_by_id(ch.id).exec(&**tx).await?;
+            mfa_challenge::Entity::delete_by_id(ch.id)
+                .exec(&**tx)
+                .await?;
             Err(invalid_token())
         }
     }
@@ -257,7 +256,9 @@ pub async fn complete(
         throttle::failed(state, scope, Bucket::MfaAccount, &account).await;
         return Err(wrong_code());
     }
-    mfa_challenge::Entity::delete_by_id(ch.id).exec(&*tx).await?;
+    mfa_challenge::Entity::delete_by_id(ch.id)
+        .exec(&*tx)
+        .await?;
     let mut amr: Vec<&str> = vec![];
     let first: Vec<String> = serde_json::from_str(&ch.amr).unwrap_or_default();
     amr.extend(first.iter().map(String::as_str));

@@ -53,7 +53,13 @@ async fn refuse_if_blocked(state: &AppState, c: &Caller<'_>, meta: &RequestMeta)
 /// Counts a failed code and audits it.
 async fn failed(state: &AppState, c: &Caller<'_>, meta: &RequestMeta, action: &'static str) {
     throttle::failed(state, c.scope, Bucket::MfaAccount, &account_key(c)).await;
-    throttle::failed(state, c.scope, Bucket::MfaIp, &accounts::ip_key(c.scope, meta)).await;
+    throttle::failed(
+        state,
+        c.scope,
+        Bucket::MfaIp,
+        &accounts::ip_key(c.scope, meta),
+    )
+    .await;
     let audit = async {
         let tx = c.scope.begin().await?;
         audit::record(&tx, meta, Event::failed(Actor::User(c.user_id), action)).await?;
@@ -98,8 +104,7 @@ async fn notify(
 fn already_enabled() -> Error {
     Error::Conflict {
         code: "mfa_already_enabled",
-        message: "two-factor authentication is already on; turn it off first to enrol again"
-            .into(),
+        message: "two-factor authentication is already on; turn it off first to enrol again".into(),
     }
 }
 
@@ -109,7 +114,10 @@ pub async fn start(state: &AppState, c: Caller<'_>, meta: &RequestMeta) -> Resul
     let tenant = accounts::tenant_of(state, c.scope).await?;
     let tx = c.scope.begin().await?;
     let u = load_user(&tx, c.user_id).await?;
-    if factors::authenticator(&tx, c.user_id, true).await?.is_some() {
+    if factors::authenticator(&tx, c.user_id, true)
+        .await?
+        .is_some()
+    {
         return Err(already_enabled());
     }
     let secret = TotpSecret::generate();

@@ -3,7 +3,9 @@
 //! and backup codes (each usable once, the same way).
 
 use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, sea_query::Expr,
+};
 use uuid::Uuid;
 
 use crate::{
@@ -109,7 +111,10 @@ pub async fn use_backup_code(
         return Ok(false);
     };
     let spent = mfa_backup_code::Entity::update_many()
-        .col_expr(mfa_backup_code::Column::UsedAt, Expr::value(Some(Utc::now())))
+        .col_expr(
+            mfa_backup_code::Column::UsedAt,
+            Expr::value(Some(Utc::now())),
+        )
         .filter(mfa_backup_code::Column::UserId.eq(user_id))
         .filter(mfa_backup_code::Column::CodeHash.eq(backup_hash(state, user_id, &code)))
         .filter(mfa_backup_code::Column::UsedAt.is_null())

@@ -676,11 +676,15 @@ async fn cookie_mode_needs_the_csrf_token(db: Db) {
     app.stop().await;
 }
 
-async fn set_setting(app: &TestApp, tenant: &str, key: &str, value: &str) {
+pub async fn set_setting(app: &TestApp, tenant: &str, key: &str, value: &str) {
     use platform::store::entities::setting;
     use sea_orm::{ActiveValue::Set, EntityTrait};
     let scope = app.state.tenants.resolve(tenant).await.expect("scope");
     let tx = scope.begin().await.expect("begin");
+    setting::Entity::delete_by_id(key.to_owned())
+        .exec(&*tx)
+        .await
+        .expect("delete setting");
     setting::Entity::insert(setting::ActiveModel {
         key: Set(key.into()),
         value: Set(value.into()),
