@@ -189,6 +189,7 @@ pub async fn delete(
         .filter(email_code::Column::Email.eq(u.email.as_str()))
         .exec(&*tx)
         .await?;
+    crate::mfa::factors::erase_all(&tx, user_id).await?;
     user::Entity::delete_by_id(user_id).exec(&*tx).await?;
     audit::record(
         &tx,

@@ -269,8 +269,7 @@ pub async fn disable(
         failed(state, &c, meta, "mfa.disable").await;
         return Err(wrong_code());
     }
-    mfa_totp::Entity::delete_by_id(c.user_id).exec(&*tx).await?;
-    factors::drop_backup_codes(&tx, c.user_id).await?;
+    factors::erase_all(&tx, c.user_id).await?;
     user::Entity::update_many()
         .col_expr(user::Column::MfaEnabled, Expr::value(false))
         .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))

@@ -157,6 +157,19 @@ pub async fn drop_backup_codes(tx: &TenantTx, user_id: Uuid) -> Result<()> {
     Ok(())
 }
 
+/// Erases every second factor of `user_id` (authenticator, backup codes, pending login
+/// challenges): MFA is off, or the account is going away.
+pub async fn erase_all(tx: &TenantTx, user_id: Uuid) -> Result<()> {
+    use crate::store::entities::mfa_challenge;
+    mfa_totp::Entity::delete_by_id(user_id).exec(&**tx).await?;
+    drop_backup_codes(tx, user_id).await?;
+    mfa_challenge::Entity::delete_many()
+        .filter(mfa_challenge::Column::UserId.eq(user_id))
+        .exec(&**tx)
+        .await?;
+    Ok(())
+}
+
 /// Backup codes of `user_id` not used yet.
 pub async fn backup_codes_left(tx: &TenantTx, user_id: Uuid) -> Result<u64> {
     use sea_orm::PaginatorTrait;

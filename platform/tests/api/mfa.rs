@@ -604,5 +604,30 @@ async fn secrets_are_sealed_and_backup_codes_hashed_at_rest(db: Db) {
     let all = format!("{events:?}");
     assert!(!all.contains(&secret.to_base32()));
     assert!(codes.iter().all(|c| !all.contains(c.as_str())));
+
+    // Deleting the account erases its second factors.
+    let (st, _) = delete(
+        &app,
+        "/v1/tenants/acme/me",
+        json!({ "password": PASSWORD }),
+        access(&pair),
+    )
+    .await;
+    assert_eq!(st, 204);
+    let tx = scope.read().await.expect("tx");
+    let left = (
+        mfa_totp::Entity::find()
+            .all(&*tx)
+            .await
+            .expect("query")
+            .len(),
+        mfa_backup_code::Entity::find()
+            .all(&*tx)
+            .await
+            .expect("query")
+            .len(),
+    );
+    tx.commit().await.expect("commit");
+    assert_eq!(left, (0, 0));
     app.stop().await;
 }
