@@ -27,10 +27,12 @@
 
 mod branding;
 mod message;
+mod overrides;
 mod render;
 
 pub use branding::{Branding, BrandingError};
 pub use message::Message;
+pub use overrides::{MAX_PART_BYTES, OverrideError, TemplateOverride};
 pub use render::{RenderError, Rendered, Templates};
 
 #[cfg(test)]

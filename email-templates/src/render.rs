@@ -43,6 +43,9 @@ const BUNDLED: &[(&str, &str)] = &[
     bundle!("password_changed/body.html"),
 ];
 
+/// Instructions one template render may execute.
+const FUEL: u64 = 50_000;
+
 /// One rendered email.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rendered {
@@ -124,6 +127,9 @@ impl Templates {
         env.set_trim_blocks(true);
         env.set_lstrip_blocks(true);
         env.set_keep_trailing_newline(true);
+        // Bundled templates use a few hundred instructions; tenant overrides get the same
+        // budget, so a runaway loop fails fast instead of holding a worker.
+        env.set_fuel(Some(FUEL));
         let mut load_error = None;
         for &(name, source) in BUNDLED {
             if let Err(err) = env.add_template(name, source)
@@ -160,6 +166,21 @@ impl Templates {
         recipient: &str,
         vars: &serde_json::Value,
     ) -> Result<Rendered, RenderError> {
+        self.render_with(message, branding, recipient, vars, None)
+    }
+
+    /// Like [`render`](Self::render), with a tenant's override of some parts (checked with
+    /// [`check_override`](Self::check_override) before it was saved). Override parts render
+    /// under the same rules: strict variables, HTML escaping in the HTML part, and a budget of
+    /// instructions so no template can loop for long.
+    pub fn render_with(
+        &self,
+        message: Message,
+        branding: &Branding,
+        recipient: &str,
+        vars: &serde_json::Value,
+        over: Option<&crate::TemplateOverride>,
+    ) -> Result<Rendered, RenderError> {
         if let Some((template, message)) = &self.load_error {
             return Err(RenderError::Load {
                 template,
@@ -179,14 +200,18 @@ impl Templates {
         };
 
         let names = message.template_names();
-        let subject = single_line(&self.render_one(names.subject, &ctx)?);
+        let part = |name: &'static str, src: Option<&String>| match src {
+            Some(src) => self.render_source(name, src, &ctx),
+            None => self.render_one(name, &ctx),
+        };
+        let subject = single_line(&part(names.subject, over.and_then(|o| o.subject.as_ref()))?);
         if subject.is_empty() {
             return Err(RenderError::EmptySubject(names.subject));
         }
         Ok(Rendered {
             subject,
-            text: self.render_one(names.text, &ctx)?,
-            html: self.render_one(names.html, &ctx)?,
+            text: part(names.text, over.and_then(|o| o.text.as_ref()))?,
+            html: part(names.html, over.and_then(|o| o.html.as_ref()))?,
         })
     }
 
@@ -194,6 +219,19 @@ impl Templates {
         self.env
             .get_template(template)
             .and_then(|t| t.render(ctx))
+            .map_err(|source| RenderError::Template { template, source })
+    }
+
+    /// Renders `source` as if it were the bundled template `template` (same escaping, same
+    /// layouts to extend).
+    fn render_source(
+        &self,
+        template: &'static str,
+        source: &str,
+        ctx: &Value,
+    ) -> Result<String, RenderError> {
+        self.env
+            .render_named_str(template, source, ctx)
             .map_err(|source| RenderError::Template { template, source })
     }
 }

@@ -192,7 +192,15 @@ async fn invite_owner(
 ) -> anyhow::Result<()> {
     let scope = state.tenants.scope(tenant);
     let mut tx = scope.begin().await?;
-    invitations::invite(&mut tx, &state.mailer, tenant, owner, "owner").await?;
+    let inv = invitations::invite(&mut tx, &state.mailer, tenant, owner, "owner", None).await?;
+    crate::audit::record(
+        &tx,
+        &crate::audit::RequestMeta::default(),
+        crate::audit::Event::ok(crate::audit::Actor::System, "invitation.created")
+            .target("invitation", inv.id)
+            .details(serde_json::json!({ "email": inv.email, "role": inv.role })),
+    )
+    .await?;
     tx.commit().await?;
     // Deliver now (a running server would also pick it up on its next sweep); a failure leaves
     // the message queued for the server's retries.

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod app;
 pub mod audit;
+pub mod authz;
 pub mod cli;
 pub mod config;
 pub mod crypto;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod http;
 pub mod mail;
 pub mod masterkey;
+pub mod members;
 pub mod mfa;
 pub mod migrate;
 pub mod ratelimit;

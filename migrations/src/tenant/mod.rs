@@ -7,6 +7,7 @@ mod m0002_accounts;
 mod m0003_user_name;
 mod m0004_code_password;
 mod m0005_mfa;
+mod m0006_audit_chain;
 
 /// Migrates one tenant's schema (PostgreSQL, with `search_path` set to it for the transaction)
 /// or one tenant's database file (SQLite).
@@ -21,6 +22,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(m0003_user_name::Migration),
             Box::new(m0004_code_password::Migration),
             Box::new(m0005_mfa::Migration),
+            Box::new(m0006_audit_chain::Migration),
         ]
     }
 }

@@ -73,8 +73,18 @@ async fn find_user(tx: &TenantTx, email: &EmailAddress) -> Result<Option<user::M
         .await?)
 }
 
+/// The tenant's password policy.
+pub(crate) async fn password_policy(
+    scope: &TenantScope,
+) -> Result<crate::settings::PasswordPolicy> {
+    let tx = scope.read().await?;
+    let settings = TenantSettings::load(&tx).await?;
+    tx.commit().await?;
+    Ok(settings.password_policy)
+}
+
 /// Hashes on the bounded pool, mapping saturation to 503.
-async fn hash_password(state: &AppState, password: &Password) -> Result<String> {
+pub(crate) async fn hash_password(state: &AppState, password: &Password) -> Result<String> {
     state.hasher.hash(password).await.map_err(|e| match e {
         crate::crypto::CryptoError::Busy => Error::Busy,
         other => Error::Internal(anyhow::anyhow!("hashing a password: {other}")),
@@ -93,6 +103,9 @@ pub async fn register(
     let email = EmailAddress::parse(email)?;
     let password = Password::parse(password).map_err(|e| Error::invalid("password", e))?;
     throttle::every_attempt(state, scope, Bucket::RegisterIp, &ip_key(scope, meta)).await?;
+    password_policy(scope)
+        .await?
+        .check(&password, Some(email.as_str()))?;
     let tenant = tenant_of(state, scope).await?;
     // Hash before looking: taken and free emails cost the same.
     let hash = hash_password(state, &password).await?;

@@ -52,6 +52,7 @@ pub async fn issue(
         &amr,
         settings.access_token_ttl_secs,
         enrollment_only,
+        &settings.custom_roles,
     )?;
     Ok(TokenPair {
         access_token,

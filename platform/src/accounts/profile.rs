@@ -12,7 +12,7 @@ use crate::{
     error::{Error, Result},
     ratelimit::Bucket,
     store::{
-        TenantScope,
+        TenantScope, TenantTx,
         entities::{email_code, refresh_token, reset_token, session, user},
     },
 };
@@ -110,6 +110,10 @@ pub async fn change_password(
 ) -> Result<()> {
     let new = Password::parse(new).map_err(|e| Error::invalid("new_password", e))?;
     let u = load(scope, user_id).await?;
+    super::password_policy(scope)
+        .await?
+        .check(&new, Some(&u.email))
+        .map_err(|e| super::recovery::rename_field(e, "new_password"))?;
     check_password(state, scope, &u, current).await?;
     let hash = hash_password(state, &new).await?;
     let tenant = tenant_of(state, scope).await?;
@@ -166,31 +170,7 @@ pub async fn delete(
         }
     }
     let tx = scope.begin().await?;
-    let sessions: Vec<Uuid> = session::Entity::find()
-        .filter(session::Column::UserId.eq(user_id))
-        .all(&*tx)
-        .await?
-        .into_iter()
-        .map(|s| s.id)
-        .collect();
-    refresh_token::Entity::delete_many()
-        .filter(refresh_token::Column::SessionId.is_in(sessions.clone()))
-        .exec(&*tx)
-        .await?;
-    session::Entity::delete_many()
-        .filter(session::Column::UserId.eq(user_id))
-        .exec(&*tx)
-        .await?;
-    reset_token::Entity::delete_many()
-        .filter(reset_token::Column::UserId.eq(user_id))
-        .exec(&*tx)
-        .await?;
-    email_code::Entity::delete_many()
-        .filter(email_code::Column::Email.eq(u.email.as_str()))
-        .exec(&*tx)
-        .await?;
-    crate::mfa::factors::erase_all(&tx, user_id).await?;
-    user::Entity::delete_by_id(user_id).exec(&*tx).await?;
+    let sessions = erase(&tx, &u).await?;
     audit::record(
         &tx,
         meta,
@@ -201,4 +181,36 @@ pub async fn delete(
     state.sessions.forget(&sessions).await;
     state.users.invalidate(&user_id).await;
     Ok(())
+}
+
+/// Removes `u` and everything that belongs to them (sessions, refresh and reset tokens, codes,
+/// second factors) inside `tx`; returns the sessions removed, for [`crate::sessions::Sessions::forget`]
+/// after commit. The audit log keeps their events.
+pub async fn erase(tx: &TenantTx, u: &user::Model) -> Result<Vec<Uuid>> {
+    let sessions: Vec<Uuid> = session::Entity::find()
+        .filter(session::Column::UserId.eq(u.id))
+        .all(&**tx)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    refresh_token::Entity::delete_many()
+        .filter(refresh_token::Column::SessionId.is_in(sessions.clone()))
+        .exec(&**tx)
+        .await?;
+    session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(u.id))
+        .exec(&**tx)
+        .await?;
+    reset_token::Entity::delete_many()
+        .filter(reset_token::Column::UserId.eq(u.id))
+        .exec(&**tx)
+        .await?;
+    email_code::Entity::delete_many()
+        .filter(email_code::Column::Email.eq(u.email.as_str()))
+        .exec(&**tx)
+        .await?;
+    crate::mfa::factors::erase_all(tx, u.id).await?;
+    user::Entity::delete_by_id(u.id).exec(&**tx).await?;
+    Ok(sessions)
 }

@@ -108,6 +108,10 @@ pub async fn reset(
         return Err(invalid());
     }
     let password = Password::parse(new_password).map_err(|e| Error::invalid("new_password", e))?;
+    super::password_policy(scope)
+        .await?
+        .check(&password, None)
+        .map_err(|e| rename_field(e, "new_password"))?;
     let hash = hash_password(state, &password).await?;
     let tenant = tenant_of(state, scope).await?;
     let mut tx = scope.begin().await?;
@@ -161,4 +165,12 @@ pub async fn reset(
     tx.commit().await?;
     state.sessions.forget(&ended).await;
     Ok(())
+}
+
+/// `e` with its field renamed (a policy error names `password`; this endpoint's field differs).
+pub(crate) fn rename_field(e: Error, field: &'static str) -> Error {
+    match e {
+        Error::Invalid { message, .. } => Error::Invalid { field, message },
+        other => other,
+    }
 }

@@ -2,13 +2,17 @@
 //! routes for the spec, the docs and the metrics.
 
 mod accounts;
+mod admin_sessions;
+mod audit;
 pub mod auth;
 mod health;
 mod me;
+mod members;
 pub mod metrics;
 mod mfa;
 pub mod problem;
 mod request_context;
+mod settings;
 mod tenant_context;
 pub mod views;
 
@@ -26,10 +30,28 @@ use crate::app::AppState;
 pub const API_TITLE: &str = "Multi-tenant authentication platform";
 
 /// Every capability's `#[OpenApi]` struct.
-type Apis = (health::HealthApi, accounts::AuthApi, me::MeApi, mfa::MfaApi);
+type Apis = (
+    health::HealthApi,
+    accounts::AuthApi,
+    me::MeApi,
+    mfa::MfaApi,
+    members::MembersApi,
+    admin_sessions::AdminSessionsApi,
+    audit::AuditApi,
+    settings::SettingsApi,
+);
 
 fn apis() -> Apis {
-    (health::HealthApi, accounts::AuthApi, me::MeApi, mfa::MfaApi)
+    (
+        health::HealthApi,
+        accounts::AuthApi,
+        me::MeApi,
+        mfa::MfaApi,
+        members::MembersApi,
+        admin_sessions::AdminSessionsApi,
+        audit::AuditApi,
+        settings::SettingsApi,
+    )
 }
 
 /// The OpenAPI service over every capability's API, without a server URL.

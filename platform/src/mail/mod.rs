@@ -47,7 +47,18 @@ impl Mailer {
         &self.public_url
     }
 
-    /// The branding of a tenant's mail (per-tenant branding settings refine this later).
+    /// Checks a tenant's override of `message`'s templates (see
+    /// [`Templates::check_override`]).
+    pub fn check_override(
+        &self,
+        message: Message,
+        over: &email_templates::TemplateOverride,
+    ) -> std::result::Result<(), email_templates::OverrideError> {
+        self.templates.check_override(message, over)
+    }
+
+    /// The platform's branding of a tenant's mail; [`Mailer::queue`] applies the tenant's own
+    /// branding settings on top.
     pub fn branding_for(&self, tenant_name: &str) -> Branding {
         let name: String = tenant_name.chars().take(100).collect();
         Branding {
@@ -67,10 +78,24 @@ impl Mailer {
         to: &EmailAddress,
         vars: serde_json::Value,
     ) -> Result<()> {
-        let rendered = self
+        // The tenant's branding and template overrides apply to every message it sends.
+        let settings = crate::settings::TenantSettings::load(tx).await?;
+        let branding = &settings.branding.apply(branding);
+        let over = settings.email_templates.get(message.name());
+        let rendered = match self
             .templates
-            .render(message, branding, to.as_str(), &vars)
-            .map_err(|e| Error::Internal(anyhow::anyhow!("rendering {}: {e}", message.name())))?;
+            .render_with(message, branding, to.as_str(), &vars, over)
+        {
+            Ok(r) => Ok(r),
+            // An override that passed its check but fails on real values must not lose the
+            // mail: the bundled templates take over.
+            Err(e) if over.is_some() => {
+                tracing::warn!(message = message.name(), error = %e, "a tenant template override failed; using the bundled one");
+                self.templates.render(message, branding, to.as_str(), &vars)
+            }
+            Err(e) => Err(e),
+        }
+        .map_err(|e| Error::Internal(anyhow::anyhow!("rendering {}: {e}", message.name())))?;
         let now = Utc::now();
         outbox::Entity::insert(outbox::ActiveModel {
             id: Set(Uuid::now_v7()),

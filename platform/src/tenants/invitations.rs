@@ -3,7 +3,7 @@
 
 use chrono::{Duration, Utc};
 use email_templates::Message;
-use sea_orm::{ActiveValue::Set, EntityTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
 use super::Tenant;
@@ -18,29 +18,15 @@ use crate::{
 /// How long an invitation can be accepted.
 pub const INVITATION_DAYS: i64 = 7;
 
-/// Records an invitation for `email` with `role` and queues its email in the same transaction.
-pub async fn invite(
+/// Queues the invitation email carrying `token`.
+async fn send(
     tx: &mut TenantTx,
     mailer: &Mailer,
     tenant: &Tenant,
     email: &EmailAddress,
     role: &str,
-) -> Result<Uuid> {
-    let token = new_opaque_token();
-    let now = Utc::now();
-    let id = Uuid::now_v7();
-    invitation::Entity::insert(invitation::ActiveModel {
-        id: Set(id),
-        email: Set(email.as_str().to_owned()),
-        role: Set(role.to_owned()),
-        token_hash: Set(token_hash(&token)),
-        expires_at: Set(now + Duration::days(INVITATION_DAYS)),
-        created_at: Set(now),
-        accepted_at: Set(None),
-        revoked_at: Set(None),
-    })
-    .exec(&**tx)
-    .await?;
+    token: &str,
+) -> Result<()> {
     let link = format!(
         "{}/accept-invitation?tenant={}&token={token}",
         mailer.public_url(),
@@ -54,6 +40,76 @@ pub async fn invite(
             email,
             serde_json::json!({ "link": link, "role": role, "expires_days": INVITATION_DAYS }),
         )
+        .await
+}
+
+/// Records an invitation for `email` with `role` (sent by `invited_by`, or the platform) and
+/// queues its email in the same transaction.
+pub async fn invite(
+    tx: &mut TenantTx,
+    mailer: &Mailer,
+    tenant: &Tenant,
+    email: &EmailAddress,
+    role: &str,
+    invited_by: Option<Uuid>,
+) -> Result<invitation::Model> {
+    let token = new_opaque_token();
+    let now = Utc::now();
+    let row = invitation::Model {
+        id: Uuid::now_v7(),
+        email: email.as_str().to_owned(),
+        role: role.to_owned(),
+        token_hash: token_hash(&token),
+        expires_at: now + Duration::days(INVITATION_DAYS),
+        created_at: now,
+        accepted_at: None,
+        revoked_at: None,
+        invited_by,
+    };
+    invitation::Entity::insert(invitation::ActiveModel::from(row.clone()))
+        .exec(&**tx)
         .await?;
-    Ok(id)
+    send(tx, mailer, tenant, email, role, &token).await?;
+    Ok(row)
+}
+
+/// Gives a pending invitation a new token and a new 7-day life, and emails it again; the old
+/// link stops working.
+pub async fn reissue(
+    tx: &mut TenantTx,
+    mailer: &Mailer,
+    tenant: &Tenant,
+    inv: &invitation::Model,
+) -> Result<invitation::Model> {
+    let token = new_opaque_token();
+    let expires_at = Utc::now() + Duration::days(INVITATION_DAYS);
+    invitation::Entity::update_many()
+        .col_expr(
+            invitation::Column::TokenHash,
+            Expr::value(token_hash(&token)),
+        )
+        .col_expr(invitation::Column::ExpiresAt, Expr::value(expires_at))
+        .filter(invitation::Column::Id.eq(inv.id))
+        .exec(&**tx)
+        .await?;
+    let email = EmailAddress::parse(&inv.email)?;
+    send(tx, mailer, tenant, &email, &inv.role, &token).await?;
+    Ok(invitation::Model {
+        token_hash: token_hash(&token),
+        expires_at,
+        ..inv.clone()
+    })
+}
+
+/// `pending`, `accepted`, `revoked` or `expired`.
+pub fn status(inv: &invitation::Model) -> &'static str {
+    if inv.accepted_at.is_some() {
+        "accepted"
+    } else if inv.revoked_at.is_some() {
+        "revoked"
+    } else if inv.expires_at <= Utc::now() {
+        "expired"
+    } else {
+        "pending"
+    }
 }

@@ -36,6 +36,7 @@ pub fn issue_access(
     amr: &[String],
     ttl_secs: u32,
     enrollment_only: bool,
+    custom_roles: &std::collections::BTreeMap<String, Vec<String>>,
 ) -> Result<String> {
     let now = Utc::now().timestamp();
     let claims = AccessClaims {
@@ -52,9 +53,9 @@ pub fn issue_access(
         permissions: if enrollment_only {
             Vec::new()
         } else {
-            roles::permissions(&user.role)
+            roles::permissions(&user.role, custom_roles)
                 .iter()
-                .map(|p| (*p).to_owned())
+                .map(|p| p.as_str().to_owned())
                 .collect()
         },
         amr: amr.to_vec(),

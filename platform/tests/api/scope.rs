@@ -28,6 +28,7 @@ fn invitation_row(email: String) -> invitation::ActiveModel {
         created_at: Set(now),
         accepted_at: Set(None),
         revoked_at: Set(None),
+        invited_by: Set(None),
     }
 }
 

@@ -1,4 +1,5 @@
-//! Tenant entity: one audit event, appended in the same transaction as the change it records.
+//! Tenant entity: one audit event, appended in the same transaction as the change it records,
+//! and linked to the previous one by its hash.
 
 use sea_orm::entity::prelude::*;
 
@@ -21,6 +22,13 @@ pub struct Model {
     pub request_id: Option<String>,
     /// JSON object with event-specific details (never secrets).
     pub details: Option<String>,
+    /// Position in the tenant's chain (1, 2, …); `None` only for events written before the
+    /// chain existed.
+    pub seq: Option<i64>,
+    /// The previous event's `hash` (or the checkpoint's, after pruning; empty for the first).
+    pub prev_hash: Option<String>,
+    /// SHA-256 (hex) of this event's fields and `prev_hash`.
+    pub hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

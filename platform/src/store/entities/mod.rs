@@ -1,6 +1,7 @@
 //! sea-orm entities. `tenant` lives in the control plane; the others live in each tenant's own
 //! schema or file and are reachable only through a [`crate::store::TenantTx`].
 
+pub mod audit_checkpoint;
 pub mod audit_event;
 pub mod email_code;
 pub mod invitation;

@@ -1,8 +1,13 @@
 //! The tenant audit log: every security event is appended in the same transaction as its change,
-//! with the actor, the client's IP and user agent, and the request id.
+//! with the actor, the client's IP and user agent, and the request id, and chained to the
+//! previous event by its hash ([`chain`]). [`query`] reads it, [`retention`] prunes it.
 
-use chrono::Utc;
-use sea_orm::{ActiveValue::Set, EntityTrait};
+pub mod chain;
+pub mod query;
+pub mod retention;
+
+use chrono::{SubsecRound, Utc};
+use sea_orm::EntityTrait;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -24,6 +29,8 @@ pub struct RequestMeta {
 pub enum Actor {
     /// An end user of the tenant.
     User(Uuid),
+    /// A platform operator (support staff).
+    Operator(Uuid),
     /// A request by someone not (yet) authenticated.
     Anonymous,
     /// The platform itself.
@@ -75,10 +82,11 @@ impl Event {
     }
 }
 
-/// Appends `event` to the tenant's audit log inside `tx`.
+/// Appends `event` to the tenant's audit log inside `tx`, as the next link of the chain.
 pub async fn record(tx: &TenantTx, meta: &RequestMeta, event: Event) -> Result<()> {
     let (actor_type, actor_id) = match event.actor {
         Actor::User(id) => ("user", Some(id.to_string())),
+        Actor::Operator(id) => ("operator", Some(id.to_string())),
         Actor::Anonymous => ("anonymous", None),
         Actor::System => ("system", None),
     };
@@ -86,21 +94,31 @@ pub async fn record(tx: &TenantTx, meta: &RequestMeta, event: Event) -> Result<(
         Some((k, id)) => (Some(k.to_owned()), Some(id)),
         None => (None, None),
     };
-    audit_event::Entity::insert(audit_event::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        occurred_at: Set(Utc::now()),
-        actor_type: Set(actor_type.into()),
-        actor_id: Set(actor_id),
-        action: Set(event.action.into()),
-        target_type: Set(target_type),
-        target_id: Set(target_id),
-        outcome: Set(if event.success { "success" } else { "failure" }.into()),
-        ip: Set(meta.ip.clone()),
-        user_agent: Set(meta.user_agent.clone()),
-        request_id: Set(meta.request_id.clone()),
-        details: Set(event.details.map(|d| d.to_string())),
-    })
-    .exec(&**tx)
-    .await?;
+    // Appends are serialised per tenant so the chain never forks (the unique `seq` would
+    // refuse a fork anyway); the lock is held only until this transaction ends.
+    tx.lock("audit").await?;
+    let (seq, prev_hash) = chain::next_link(tx).await?;
+    let mut row = audit_event::Model {
+        id: Uuid::now_v7(),
+        // Stored with microseconds on both backends, so the hash survives the round trip.
+        occurred_at: Utc::now().trunc_subsecs(6),
+        actor_type: actor_type.into(),
+        actor_id,
+        action: event.action.into(),
+        target_type,
+        target_id,
+        outcome: if event.success { "success" } else { "failure" }.into(),
+        ip: meta.ip.clone(),
+        user_agent: meta.user_agent.clone(),
+        request_id: meta.request_id.clone(),
+        details: event.details.map(|d| d.to_string()),
+        seq: Some(seq),
+        prev_hash: Some(prev_hash),
+        hash: None,
+    };
+    row.hash = Some(chain::hash(&row));
+    audit_event::Entity::insert(audit_event::ActiveModel::from(row))
+        .exec(&**tx)
+        .await?;
     Ok(())
 }

@@ -1,7 +1,15 @@
 //! A tenant's settings that the auth flows read, with their documented defaults. Stored as
 //! key/value rows (JSON values) in the tenant's `settings` table; absent keys take the default.
+//! [`validate`] checks a whole set, [`update`] applies a change; [`password`] holds the
+//! password policy.
+
+pub mod password;
+pub mod update;
+pub mod validate;
 
 use std::collections::BTreeMap;
+
+pub use password::PasswordPolicy;
 
 use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
@@ -12,8 +20,9 @@ use crate::{
     store::{TenantTx, entities::setting},
 };
 
-/// The settings that shape tokens and sessions.
+/// Everything a tenant can set.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
 pub struct TenantSettings {
     /// Access-token lifetime (default 15 minutes).
     pub access_token_ttl_secs: u32,
@@ -34,9 +43,75 @@ pub struct TenantSettings {
     pub rate_limits: BTreeMap<String, RateLimit>,
     /// Who must use a second factor (default `optional`).
     pub mfa_policy: MfaPolicy,
+    /// Roles the tenant defines, by name, with their permissions from the catalogue
+    /// (see [`crate::roles`]); empty by default.
+    #[serde(default)]
+    pub custom_roles: BTreeMap<String, Vec<String>>,
     /// Whether an emailed code may serve as the second factor of a password login
     /// (default off: TOTP and backup codes only).
     pub mfa_email_otp: bool,
+    /// What a new password must be.
+    #[serde(default)]
+    pub password_policy: PasswordPolicy,
+    /// How the tenant's emails look and who they come from; unset fields keep the platform's
+    /// defaults (the tenant's name, the platform's sender address).
+    #[serde(default)]
+    pub branding: BrandingSettings,
+    /// Per-message overrides of the email templates, by message name (`email_verification`,
+    /// `login_code`, `password_reset`, `invitation`, `new_sign_in`, `mfa_changed`,
+    /// `password_changed`).
+    #[serde(default)]
+    pub email_templates: BTreeMap<String, email_templates::TemplateOverride>,
+    /// Audit events older than this many days are pruned (kept forever when unset).
+    #[serde(default)]
+    pub audit_retention_days: Option<u32>,
+}
+
+/// A tenant's branding; each set field replaces the platform's default.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct BrandingSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender_address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_color: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_color: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_url: Option<String>,
+}
+
+impl BrandingSettings {
+    /// `base` (the platform's branding for this tenant) with the tenant's choices applied.
+    pub fn apply(&self, base: &email_templates::Branding) -> email_templates::Branding {
+        let mut b = base.clone();
+        if let Some(v) = &self.name {
+            b.name.clone_from(v);
+            if self.sender_name.is_none() {
+                b.sender_name.clone_from(v);
+            }
+        }
+        if let Some(v) = &self.sender_name {
+            b.sender_name.clone_from(v);
+        }
+        if let Some(v) = &self.sender_address {
+            b.sender_address.clone_from(v);
+        }
+        if let Some(v) = &self.primary_color {
+            b.primary_color.clone_from(v);
+        }
+        if let Some(v) = &self.text_color {
+            b.text_color.clone_from(v);
+        }
+        if self.logo_url.is_some() {
+            b.logo_url.clone_from(&self.logo_url);
+        }
+        b
+    }
 }
 
 /// Who must use two-factor authentication.
@@ -84,6 +159,11 @@ impl Default for TenantSettings {
             rate_limits: BTreeMap::new(),
             mfa_policy: MfaPolicy::Optional,
             mfa_email_otp: false,
+            custom_roles: BTreeMap::new(),
+            password_policy: PasswordPolicy::default(),
+            branding: BrandingSettings::default(),
+            email_templates: BTreeMap::new(),
+            audit_retention_days: None,
         }
     }
 }
@@ -108,7 +188,8 @@ impl TenantSettings {
     }
 
     /// Reads the tenant's settings inside `tx`; unknown keys are ignored, bad values logged and
-    /// replaced by the default.
+    /// replaced by the default (values are validated before they are stored, so that happens
+    /// only after a downgrade or a hand edit).
     pub async fn load(tx: &TenantTx) -> Result<Self> {
         let rows = setting::Entity::find().all(&**tx).await?;
         let mut map = serde_json::to_value(Self::default())
@@ -125,11 +206,23 @@ impl TenantSettings {
                 }
             }
         }
-        Ok(
-            serde_json::from_value(serde_json::Value::Object(map)).unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "tenant settings invalid; using defaults");
-                Self::default()
-            }),
-        )
+        if let Ok(settings) = serde_json::from_value(serde_json::Value::Object(map.clone())) {
+            return Ok(settings);
+        }
+        // Some stored value does not fit: keep every key that does, the default for the rest.
+        let mut good = serde_json::to_value(Self::default())
+            .ok()
+            .and_then(|v| v.as_object().cloned())
+            .unwrap_or_default();
+        for (key, value) in map {
+            let mut trial = good.clone();
+            trial.insert(key.clone(), value);
+            if serde_json::from_value::<Self>(serde_json::Value::Object(trial.clone())).is_ok() {
+                good = trial;
+            } else {
+                tracing::warn!(key = %key, "ignoring a tenant setting that does not fit its type");
+            }
+        }
+        Ok(serde_json::from_value(serde_json::Value::Object(good)).unwrap_or_default())
     }
 }

@@ -1,0 +1,225 @@
+//! Per-tenant overrides of a message's templates (subject, text, HTML), checked before they are
+//! saved by rendering them with sample values: they must compile, use only known variables,
+//! stay within their instruction budget, and keep the code or link the message exists to carry.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::{Branding, Message, RenderError, Templates};
+
+/// Longest accepted override part, in bytes.
+pub const MAX_PART_BYTES: usize = 32 * 1024;
+
+/// Replacements for some or all of a message's parts; an absent part keeps the bundled one.
+/// Overrides may `{% extends "_layouts/base.txt" %}` (or `base.html`) like the bundled ones.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateOverride {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+}
+
+const SAMPLE_CODE: &str = "482915";
+const SAMPLE_LINK: &str = "https://example.com/accept?token=c2FtcGxlLXRva2Vu";
+
+impl Message {
+    /// The message named `name` (see [`Message::name`]).
+    pub fn from_name(name: &str) -> Option<Message> {
+        Message::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    /// Representative variables of this message, for previews and for checking overrides.
+    pub fn sample_vars(self) -> Value {
+        match self {
+            Message::EmailVerification | Message::LoginCode => {
+                json!({ "code": SAMPLE_CODE, "expires_minutes": 10 })
+            }
+            Message::PasswordReset => json!({ "link": SAMPLE_LINK, "expires_minutes": 30 }),
+            Message::Invitation => {
+                json!({ "link": SAMPLE_LINK, "role": "member", "expires_days": 7, "inviter": null })
+            }
+            Message::NewSignIn => json!({
+                "ip": "203.0.113.7",
+                "user_agent": "Mozilla/5.0",
+                "time": "2026-01-01 12:00 UTC",
+            }),
+            Message::MfaChanged => json!({ "change": "enabled", "time": "2026-01-01 12:00 UTC" }),
+            Message::PasswordChanged => json!({ "time": "2026-01-01 12:00 UTC" }),
+        }
+    }
+}
+
+/// Why an override was refused; the text names the part and the problem.
+#[derive(Debug, thiserror::Error)]
+pub enum OverrideError {
+    #[error("{part} is longer than {MAX_PART_BYTES} bytes")]
+    TooLong { part: &'static str },
+    #[error("the {part} part does not render: {message}")]
+    Invalid { part: &'static str, message: String },
+    #[error("{0}")]
+    Render(RenderError),
+    #[error("the text part must show the {what} (use {{{{ {var} }}}})")]
+    MissingPayload {
+        what: &'static str,
+        var: &'static str,
+    },
+}
+
+impl Templates {
+    /// Checks `over` for `message`: every part within [`MAX_PART_BYTES`], and a render with
+    /// sample values that succeeds and still shows the code or link in the text part.
+    pub fn check_override(
+        &self,
+        message: Message,
+        over: &TemplateOverride,
+    ) -> Result<(), OverrideError> {
+        for (part, src) in [
+            ("subject", &over.subject),
+            ("text", &over.text),
+            ("html", &over.html),
+        ] {
+            if src.as_ref().is_some_and(|s| s.len() > MAX_PART_BYTES) {
+                return Err(OverrideError::TooLong { part });
+            }
+        }
+        let vars = message.sample_vars();
+        let rendered = self
+            .render_with(
+                message,
+                &Branding::platform_default(),
+                "someone@example.com",
+                &vars,
+                Some(over),
+            )
+            .map_err(|e| match e {
+                RenderError::Template { template, source } => OverrideError::Invalid {
+                    part: if template.ends_with("subject.txt") {
+                        "subject"
+                    } else if template.ends_with(".html") {
+                        "html"
+                    } else {
+                        "text"
+                    },
+                    message: one_line(&source),
+                },
+                other => OverrideError::Render(other),
+            })?;
+        let payload = if vars.get("code").is_some() {
+            Some(("code", "code", SAMPLE_CODE))
+        } else if vars.get("link").is_some() {
+            Some(("link", "link", SAMPLE_LINK))
+        } else {
+            None
+        };
+        if let Some((what, var, value)) = payload
+            && !rendered.text.contains(value)
+        {
+            return Err(OverrideError::MissingPayload { what, var });
+        }
+        Ok(())
+    }
+}
+
+/// minijinja's error in one line: what went wrong and where.
+fn one_line(e: &minijinja::Error) -> String {
+    let what = e
+        .detail()
+        .map_or_else(|| e.kind().to_string(), str::to_owned);
+    match e.line() {
+        Some(line) => format!("{what} (line {line})"),
+        None => what,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn templates() -> Templates {
+        Templates::try_bundled().expect("bundled")
+    }
+
+    #[test]
+    fn a_good_override_replaces_only_its_parts() {
+        let t = templates();
+        let over = TemplateOverride {
+            subject: Some("Your {{ branding.name }} code".into()),
+            text: Some("Code: {{ code }} ({{ expires_minutes }} min)".into()),
+            html: None,
+        };
+        t.check_override(Message::LoginCode, &over).expect("valid");
+        let r = t
+            .render_with(
+                Message::LoginCode,
+                &Branding::platform_default(),
+                "a@b.test",
+                &json!({ "code": "123456", "expires_minutes": 10 }),
+                Some(&over),
+            )
+            .expect("render");
+        assert_eq!(
+            r.subject,
+            format!("Your {} code", Branding::platform_default().name)
+        );
+        assert_eq!(r.text, "Code: 123456 (10 min)");
+        assert!(r.html.contains("123456"), "the bundled HTML stays");
+    }
+
+    #[test]
+    fn overrides_are_escaped_in_html_and_may_extend_the_layouts() {
+        let t = templates();
+        let over = TemplateOverride {
+            html: Some(
+                r#"{% extends "_layouts/base.html" %}{% block content %}<p>{{ recipient }}</p>{% endblock %}"#
+                    .into(),
+            ),
+            ..TemplateOverride::default()
+        };
+        let r = t
+            .render_with(
+                Message::PasswordChanged,
+                &Branding::platform_default(),
+                "<script>@x.test",
+                &Message::PasswordChanged.sample_vars(),
+                Some(&over),
+            )
+            .expect("render");
+        assert!(r.html.contains("&lt;script&gt;@x.test"), "{}", r.html);
+    }
+
+    #[test]
+    fn bad_overrides_are_refused_with_a_reason() {
+        let t = templates();
+        let cases = [
+            (Message::LoginCode, TemplateOverride { text: Some("{{ code ".into()), ..Default::default() }, "text"),
+            (Message::LoginCode, TemplateOverride { text: Some("{{ nonsense }}".into()), ..Default::default() }, "undefined"),
+            (Message::LoginCode, TemplateOverride { text: Some("Hello".into()), ..Default::default() }, "code"),
+            (Message::PasswordReset, TemplateOverride { text: Some("Reset soon".into()), ..Default::default() }, "link"),
+            (Message::LoginCode, TemplateOverride { subject: Some("x".repeat(MAX_PART_BYTES + 1)), ..Default::default() }, "subject"),
+            (
+                Message::LoginCode,
+                TemplateOverride {
+                    text: Some("{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}{{ code }}".into()),
+                    ..Default::default()
+                },
+                "fuel",
+            ),
+        ];
+        for (m, over, needle) in cases {
+            let err = t.check_override(m, &over).expect_err(needle).to_string();
+            assert!(err.to_lowercase().contains(needle), "{needle}: {err}");
+        }
+    }
+
+    #[test]
+    fn messages_round_trip_by_name() {
+        for m in Message::ALL {
+            assert_eq!(Message::from_name(m.name()), Some(m));
+        }
+        assert_eq!(Message::from_name("nope"), None);
+    }
+}

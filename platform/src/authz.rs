@@ -1,0 +1,78 @@
+//! Authorisation of tenant-admin operations, in one place: the caller's *current* role (read
+//! through the user cache that every role or status change clears, not the role frozen in the
+//! token) resolved against the tenant's built-in and custom roles.
+
+use std::sync::Arc;
+
+use sea_orm::EntityTrait;
+use uuid::Uuid;
+
+use crate::{
+    app::AppState,
+    error::{Error, Result},
+    roles::{self, Permission},
+    settings::TenantSettings,
+    store::{TenantScope, entities::user},
+};
+
+/// A caller proven to hold a permission, with what the operation may need to know of them.
+#[derive(Debug)]
+pub struct Authorized {
+    pub user: Arc<user::Model>,
+    pub settings: TenantSettings,
+}
+
+impl Authorized {
+    /// Whether the caller is an owner (only owners grant, change or remove ownership).
+    pub fn is_owner(&self) -> bool {
+        self.user.role == "owner"
+    }
+}
+
+/// The user `user_id` of `scope`, through the cache of `/me` views.
+pub async fn current_user(
+    state: &AppState,
+    scope: &TenantScope,
+    user_id: Uuid,
+) -> Result<Arc<user::Model>> {
+    if let Some(u) = state.users.get(&user_id).await {
+        return Ok(u);
+    }
+    let tx = scope.read().await?;
+    let u = user::Entity::find_by_id(user_id)
+        .one(&*tx)
+        .await?
+        .ok_or_else(Error::unauthorized)?;
+    tx.commit().await?;
+    let u = Arc::new(u);
+    state.users.insert(user_id, u.clone()).await;
+    Ok(u)
+}
+
+/// The `403 forbidden` answer.
+pub fn forbidden(permission: Permission) -> Error {
+    Error::Forbidden {
+        code: "forbidden",
+        message: format!("this needs the {} permission", permission.as_str()),
+    }
+}
+
+/// Checks that `user_id` may do what `permission` allows in `scope`.
+pub async fn require(
+    state: &AppState,
+    scope: &TenantScope,
+    user_id: Uuid,
+    permission: Permission,
+) -> Result<Authorized> {
+    let user = current_user(state, scope, user_id).await?;
+    if user.status != "active" {
+        return Err(Error::unauthorized());
+    }
+    let tx = scope.read().await?;
+    let settings = TenantSettings::load(&tx).await?;
+    tx.commit().await?;
+    if !roles::permissions(&user.role, &settings.custom_roles).contains(&permission) {
+        return Err(forbidden(permission));
+    }
+    Ok(Authorized { user, settings })
+}

@@ -1,0 +1,364 @@
+//! Inviting people into a tenant: create (emails a single-use link valid 7 days), list, resend,
+//! revoke, and accept (creates the verified user with the invited role and signs them in).
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Expr,
+};
+use uuid::Uuid;
+
+use crate::{
+    accounts::{self, TokenPair},
+    app::AppState,
+    audit::{self, Actor, Event, RequestMeta},
+    authz::Authorized,
+    crypto::codes::token_hash,
+    domain::{EmailAddress, Password},
+    error::{Error, Result},
+    ratelimit::Bucket,
+    roles,
+    settings::TenantSettings,
+    store::{
+        TenantScope,
+        entities::{invitation, user},
+    },
+    tenants::invitations as sending,
+};
+
+fn not_found() -> Error {
+    Error::NotFound("invitation")
+}
+
+/// `POST /members/invitations`: invites `email` with `role`. Inviting an address that already
+/// has a pending invitation replaces it (the older link stops working); an existing member is
+/// `409 already_member`; only owners invite owners.
+pub async fn create(
+    state: &AppState,
+    scope: &TenantScope,
+    meta: &RequestMeta,
+    by: &Authorized,
+    email: &str,
+    role: &str,
+) -> Result<invitation::Model> {
+    let email = EmailAddress::parse(email)?;
+    if !roles::exists(role, &by.settings.custom_roles) {
+        return Err(Error::invalid("role", format!("unknown role {role:?}")));
+    }
+    if role == "owner" && !by.is_owner() {
+        return Err(Error::Forbidden {
+            code: "forbidden",
+            message: "only an owner can invite an owner".into(),
+        });
+    }
+    let tenant = accounts::tenant_of(state, scope).await?;
+    let mut tx = scope.begin().await?;
+    let existing = user::Entity::find()
+        .filter(user::Column::Email.eq(email.as_str()))
+        .one(&*tx)
+        .await?;
+    if existing.is_some_and(|u| u.status != "pending") {
+        return Err(Error::Conflict {
+            code: "already_member",
+            message: "that address already belongs to a member".into(),
+        });
+    }
+    let now = Utc::now();
+    invitation::Entity::update_many()
+        .col_expr(invitation::Column::RevokedAt, Expr::value(Some(now)))
+        .filter(invitation::Column::Email.eq(email.as_str()))
+        .filter(invitation::Column::AcceptedAt.is_null())
+        .filter(invitation::Column::RevokedAt.is_null())
+        .exec(&*tx)
+        .await?;
+    let inv = sending::invite(
+        &mut tx,
+        &state.mailer,
+        &tenant,
+        &email,
+        role,
+        Some(by.user.id),
+    )
+    .await?;
+    audit::record(
+        &tx,
+        meta,
+        Event::ok(Actor::User(by.user.id), "invitation.created")
+            .target("invitation", inv.id)
+            .details(serde_json::json!({ "email": inv.email, "role": inv.role })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(inv)
+}
+
+/// Which invitations to list.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// `pending` (the default), `accepted`, `revoked`, `expired` or `all`.
+    pub status: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u64>,
+}
+
+/// A page of invitations, newest first, and the cursor of the next.
+pub async fn list(
+    scope: &TenantScope,
+    f: &Filter,
+) -> Result<(Vec<invitation::Model>, Option<String>)> {
+    let limit = f.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(Error::invalid("limit", "limit must be 1 to 200"));
+    }
+    let now = Utc::now();
+    let mut q = invitation::Entity::find();
+    q = match f.status.as_deref().unwrap_or("pending") {
+        "all" => q,
+        "pending" => q
+            .filter(invitation::Column::AcceptedAt.is_null())
+            .filter(invitation::Column::RevokedAt.is_null())
+            .filter(invitation::Column::ExpiresAt.gt(now)),
+        "accepted" => q.filter(invitation::Column::AcceptedAt.is_not_null()),
+        "revoked" => q.filter(invitation::Column::RevokedAt.is_not_null()),
+        "expired" => q
+            .filter(invitation::Column::AcceptedAt.is_null())
+            .filter(invitation::Column::RevokedAt.is_null())
+            .filter(invitation::Column::ExpiresAt.lte(now)),
+        _ => {
+            return Err(Error::invalid(
+                "status",
+                "status is pending, accepted, revoked, expired or all",
+            ));
+        }
+    };
+    if let Some(c) = f.cursor.as_deref() {
+        let id =
+            Uuid::parse_str(c).map_err(|_| Error::invalid("cursor", "the cursor is not valid"))?;
+        q = q.filter(invitation::Column::Id.lt(id));
+    }
+    let tx = scope.read().await?;
+    let mut items = q
+        .order_by_desc(invitation::Column::Id)
+        .limit(limit + 1)
+        .all(&*tx)
+        .await?;
+    tx.commit().await?;
+    let next = if items.len() as u64 > limit {
+        items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        items.last().map(|i| i.id.to_string())
+    } else {
+        None
+    };
+    Ok((items, next))
+}
+
+/// `POST /members/invitations/{id}/resend`: a new link and a new 7-day life for an invitation
+/// not yet accepted or revoked (an expired one comes back to life).
+pub async fn resend(
+    state: &AppState,
+    scope: &TenantScope,
+    meta: &RequestMeta,
+    by: &Authorized,
+    id: Uuid,
+) -> Result<invitation::Model> {
+    let tenant = accounts::tenant_of(state, scope).await?;
+    let mut tx = scope.begin().await?;
+    let inv = invitation::Entity::find_by_id(id)
+        .one(&*tx)
+        .await?
+        .ok_or_else(not_found)?;
+    if inv.accepted_at.is_some() || inv.revoked_at.is_some() {
+        return Err(Error::Conflict {
+            code: "invitation_closed",
+            message: "the invitation was already accepted or revoked".into(),
+        });
+    }
+    if inv.role == "owner" && !by.is_owner() {
+        return Err(Error::Forbidden {
+            code: "forbidden",
+            message: "only an owner can invite an owner".into(),
+        });
+    }
+    let inv = sending::reissue(&mut tx, &state.mailer, &tenant, &inv).await?;
+    audit::record(
+        &tx,
+        meta,
+        Event::ok(Actor::User(by.user.id), "invitation.resent").target("invitation", id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(inv)
+}
+
+/// `DELETE /members/invitations/{id}`: the link stops working.
+pub async fn revoke(
+    scope: &TenantScope,
+    meta: &RequestMeta,
+    by: &Authorized,
+    id: Uuid,
+) -> Result<()> {
+    let tx = scope.begin().await?;
+    let inv = invitation::Entity::find_by_id(id)
+        .one(&*tx)
+        .await?
+        .ok_or_else(not_found)?;
+    if inv.accepted_at.is_some() {
+        return Err(Error::Conflict {
+            code: "invitation_closed",
+            message: "the invitation was already accepted".into(),
+        });
+    }
+    invitation::Entity::update_many()
+        .col_expr(invitation::Column::RevokedAt, Expr::value(Some(Utc::now())))
+        .filter(invitation::Column::Id.eq(id))
+        .filter(invitation::Column::RevokedAt.is_null())
+        .exec(&*tx)
+        .await?;
+    audit::record(
+        &tx,
+        meta,
+        Event::ok(Actor::User(by.user.id), "invitation.revoked").target("invitation", id),
+    )
+    .await?;
+    tx.commit().await
+}
+
+fn invalid_invitation() -> Error {
+    Error::Unauthorized {
+        code: "invalid_invitation",
+        message: "the invitation is invalid, expired, revoked or already used",
+    }
+}
+
+/// `POST /auth/invitations/accept`: the emailed token, a password (the tenant's password
+/// policy applies) and optionally a name create the member, verified, with the invited role,
+/// and sign them in. An address that self-registered but never verified becomes this member.
+pub async fn accept(
+    state: &AppState,
+    scope: &TenantScope,
+    meta: &RequestMeta,
+    token: &str,
+    password: &str,
+    name: Option<&str>,
+) -> Result<TokenPair> {
+    let ip = accounts::ip_key(scope, meta);
+    accounts::throttle::refuse_if_blocked(state, Bucket::ResetIp, &ip).await?;
+    if token.is_empty() || token.len() > 128 {
+        return Err(invalid_invitation());
+    }
+    let name = name.map(str::trim).filter(|n| !n.is_empty());
+    if let Some(n) = name
+        && (n.chars().count() > 200 || n.chars().any(char::is_control))
+    {
+        return Err(Error::invalid(
+            "name",
+            "a name is at most 200 characters, no control characters",
+        ));
+    }
+    let password = Password::parse(password).map_err(|e| Error::invalid("password", e))?;
+    let lookup = async {
+        let tx = scope.read().await?;
+        let now = Utc::now();
+        let inv = invitation::Entity::find()
+            .filter(invitation::Column::TokenHash.eq(token_hash(token)))
+            .filter(invitation::Column::AcceptedAt.is_null())
+            .filter(invitation::Column::RevokedAt.is_null())
+            .filter(invitation::Column::ExpiresAt.gt(now))
+            .one(&*tx)
+            .await?;
+        let settings = TenantSettings::load(&tx).await?;
+        tx.commit().await?;
+        Ok::<_, Error>((inv, settings))
+    };
+    let (inv, settings) = lookup.await?;
+    let Some(inv) = inv else {
+        accounts::throttle::failed(state, scope, Bucket::ResetIp, &ip).await;
+        return Err(invalid_invitation());
+    };
+    settings
+        .password_policy
+        .check(&password, Some(&inv.email))?;
+    let hash = accounts::hash_password(state, &password).await?;
+    let tx = scope.begin().await?;
+    // Claimed with a conditional update: a token signs up once even when raced.
+    let now = Utc::now();
+    let claimed = invitation::Entity::update_many()
+        .col_expr(invitation::Column::AcceptedAt, Expr::value(Some(now)))
+        .filter(invitation::Column::Id.eq(inv.id))
+        .filter(
+            Condition::all()
+                .add(invitation::Column::AcceptedAt.is_null())
+                .add(invitation::Column::RevokedAt.is_null()),
+        )
+        .exec(&*tx)
+        .await?
+        .rows_affected;
+    if claimed != 1 {
+        return Err(invalid_invitation());
+    }
+    let existing = user::Entity::find()
+        .filter(user::Column::Email.eq(inv.email.as_str()))
+        .one(&*tx)
+        .await?;
+    let id = match existing {
+        Some(u) if u.status == "pending" => {
+            user::Entity::update_many()
+                .col_expr(user::Column::PasswordHash, Expr::value(Some(hash)))
+                .col_expr(user::Column::Status, Expr::value("active"))
+                .col_expr(user::Column::Role, Expr::value(inv.role.clone()))
+                .col_expr(user::Column::EmailVerifiedAt, Expr::value(Some(now)))
+                .col_expr(user::Column::Name, Expr::value(name.map(str::to_owned)))
+                .col_expr(user::Column::UpdatedAt, Expr::value(now))
+                .filter(user::Column::Id.eq(u.id))
+                .exec(&*tx)
+                .await?;
+            // Codes of the abandoned registration must not sign in later.
+            crate::store::entities::email_code::Entity::delete_many()
+                .filter(crate::store::entities::email_code::Column::Email.eq(u.email.as_str()))
+                .exec(&*tx)
+                .await?;
+            u.id
+        }
+        Some(_) => {
+            tx.rollback().await?;
+            return Err(Error::Conflict {
+                code: "already_member",
+                message: "that address already belongs to a member".into(),
+            });
+        }
+        None => {
+            let id = Uuid::now_v7();
+            user::Entity::insert(user::ActiveModel {
+                id: Set(id),
+                email: Set(inv.email.clone()),
+                name: Set(name.map(str::to_owned)),
+                password_hash: Set(Some(hash)),
+                status: Set("active".into()),
+                role: Set(inv.role.clone()),
+                email_verified_at: Set(Some(now)),
+                failed_logins: Set(0),
+                locked_until: Set(None),
+                mfa_enabled: Set(false),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .exec(&*tx)
+            .await?;
+            id
+        }
+    };
+    audit::record(
+        &tx,
+        meta,
+        Event::ok(Actor::User(id), "invitation.accepted")
+            .target("invitation", inv.id)
+            .details(serde_json::json!({ "role": inv.role })),
+    )
+    .await?;
+    let u = user::Entity::find_by_id(id)
+        .one(&*tx)
+        .await?
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("the accepted member vanished")))?;
+    state.users.invalidate(&id).await;
+    accounts::finish_login(state, scope, tx, meta, u, &["pwd"]).await
+}

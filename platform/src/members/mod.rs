@@ -1,0 +1,309 @@
+//! A tenant's members as its admins manage them: listing and search, role changes, disabling
+//! and enabling, removal ([`invitations`] and [`sessions`] cover the rest). The tenant's last
+//! active owner can be neither demoted, disabled nor removed, and only owners touch ownership.
+
+pub mod invitations;
+pub mod sessions;
+
+use chrono::Utc;
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait, Func, LikeExpr},
+};
+use uuid::Uuid;
+
+use crate::{
+    app::AppState,
+    audit::{self, Actor, Event, RequestMeta},
+    authz::Authorized,
+    error::{Error, Result},
+    roles,
+    store::{TenantScope, TenantTx, entities::user},
+};
+
+/// Most members on one page.
+pub const MAX_LIMIT: u64 = 200;
+
+/// Which members to list.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// A substring of the email or name (case-insensitive).
+    pub q: Option<String>,
+    pub role: Option<String>,
+    /// `pending`, `active` or `disabled`.
+    pub status: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u64>,
+}
+
+/// One page of members, and the cursor of the next.
+#[derive(Debug)]
+pub struct Page {
+    pub items: Vec<user::Model>,
+    pub next_cursor: Option<String>,
+}
+
+/// `%`, `_` and `\` taken literally in a LIKE pattern (escape character `\`).
+fn like_pattern(q: &str) -> String {
+    let mut p = String::from("%");
+    for c in q.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// A page of members, in order of joining.
+pub async fn list(scope: &TenantScope, f: &Filter) -> Result<Page> {
+    let limit = f.limit.unwrap_or(50);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(Error::invalid("limit", "limit must be 1 to 200"));
+    }
+    let mut q = user::Entity::find();
+    if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if text.chars().count() > 100 {
+            return Err(Error::invalid("q", "search text is at most 100 characters"));
+        }
+        let pattern = like_pattern(text);
+        q = q.filter(
+            Condition::any()
+                .add(
+                    Expr::expr(Func::lower(Expr::col(user::Column::Email)))
+                        .like(LikeExpr::new(pattern.clone()).escape('\\')),
+                )
+                .add(
+                    Expr::expr(Func::lower(Expr::col(user::Column::Name)))
+                        .like(LikeExpr::new(pattern).escape('\\')),
+                ),
+        );
+    }
+    if let Some(role) = f.role.as_deref() {
+        q = q.filter(user::Column::Role.eq(role));
+    }
+    if let Some(status) = f.status.as_deref() {
+        if !matches!(status, "pending" | "active" | "disabled") {
+            return Err(Error::invalid(
+                "status",
+                "status is pending, active or disabled",
+            ));
+        }
+        q = q.filter(user::Column::Status.eq(status));
+    }
+    if let Some(c) = f.cursor.as_deref() {
+        let id =
+            Uuid::parse_str(c).map_err(|_| Error::invalid("cursor", "the cursor is not valid"))?;
+        q = q.filter(user::Column::Id.gt(id));
+    }
+    let tx = scope.read().await?;
+    let mut items = q
+        .order_by_asc(user::Column::Id)
+        .limit(limit + 1)
+        .all(&*tx)
+        .await?;
+    tx.commit().await?;
+    let next_cursor = if items.len() as u64 > limit {
+        items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        items.last().map(|u| u.id.to_string())
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
+}
+
+fn not_found() -> Error {
+    Error::NotFound("member")
+}
+
+async fn find(tx: &TenantTx, id: Uuid) -> Result<user::Model> {
+    user::Entity::find_by_id(id)
+        .one(&**tx)
+        .await?
+        .ok_or_else(not_found)
+}
+
+/// One member.
+pub async fn get(scope: &TenantScope, id: Uuid) -> Result<user::Model> {
+    let tx = scope.read().await?;
+    let u = find(&tx, id).await?;
+    tx.commit().await?;
+    Ok(u)
+}
+
+/// Refuses when `target` is the tenant's only active owner.
+async fn refuse_last_owner(tx: &TenantTx, target: &user::Model, what: &str) -> Result<()> {
+    if target.role != "owner" || target.status != "active" {
+        return Ok(());
+    }
+    tx.lock("owners").await?;
+    let owners = user::Entity::find()
+        .filter(user::Column::Role.eq("owner"))
+        .filter(user::Column::Status.eq("active"))
+        .count(&**tx)
+        .await?;
+    if owners <= 1 {
+        return Err(Error::Conflict {
+            code: "last_owner",
+            message: format!("the tenant's last owner cannot be {what}"),
+        });
+    }
+    Ok(())
+}
+
+fn owners_only() -> Error {
+    Error::Forbidden {
+        code: "forbidden",
+        message: "only an owner can grant, change or remove the owner role".into(),
+    }
+}
+
+/// What an admin changes of a member.
+#[derive(Clone, Debug, Default)]
+pub struct Change {
+    pub role: Option<String>,
+    /// `active` or `disabled`.
+    pub status: Option<String>,
+}
+
+/// `PATCH /members/{id}`: changes a member's role and/or status. Disabling revokes every
+/// session of theirs at once and blocks their logins; both changes reach the member's next
+/// request (their cached view is dropped), not only their next token.
+pub async fn update(
+    state: &AppState,
+    scope: &TenantScope,
+    meta: &RequestMeta,
+    by: &Authorized,
+    id: Uuid,
+    change: &Change,
+) -> Result<user::Model> {
+    if let Some(role) = change.role.as_deref()
+        && !roles::exists(role, &by.settings.custom_roles)
+    {
+        return Err(Error::invalid("role", format!("unknown role {role:?}")));
+    }
+    if let Some(s) = change.status.as_deref()
+        && !matches!(s, "active" | "disabled")
+    {
+        return Err(Error::invalid("status", "status is active or disabled"));
+    }
+    let tx = scope.begin().await?;
+    let target = find(&tx, id).await?;
+    let new_role = change.role.clone().filter(|r| *r != target.role);
+    let new_status = change.status.clone().filter(|s| *s != target.status);
+    if new_role.is_some()
+        && (target.role == "owner" || new_role.as_deref() == Some("owner"))
+        && !by.is_owner()
+    {
+        return Err(owners_only());
+    }
+    if new_status.is_some() && target.role == "owner" && !by.is_owner() {
+        return Err(owners_only());
+    }
+    if new_status.is_some() && target.status == "pending" {
+        return Err(Error::Conflict {
+            code: "member_pending",
+            message: "the member has not verified their email yet".into(),
+        });
+    }
+    if new_role.is_some() {
+        refuse_last_owner(&tx, &target, "demoted").await?;
+    }
+    if new_status.as_deref() == Some("disabled") {
+        refuse_last_owner(&tx, &target, "disabled").await?;
+    }
+    let now = Utc::now();
+    let mut revoked = Vec::new();
+    if let Some(role) = &new_role {
+        user::Entity::update_many()
+            .col_expr(user::Column::Role, Expr::value(role.clone()))
+            .col_expr(user::Column::UpdatedAt, Expr::value(now))
+            .filter(user::Column::Id.eq(id))
+            .exec(&*tx)
+            .await?;
+        audit::record(
+            &tx,
+            meta,
+            Event::ok(Actor::User(by.user.id), "member.role_changed")
+                .target("user", id)
+                .details(serde_json::json!({ "from": target.role, "to": role })),
+        )
+        .await?;
+    }
+    if let Some(status) = &new_status {
+        user::Entity::update_many()
+            .col_expr(user::Column::Status, Expr::value(status.clone()))
+            .col_expr(user::Column::UpdatedAt, Expr::value(now))
+            .filter(user::Column::Id.eq(id))
+            .exec(&*tx)
+            .await?;
+        if status == "disabled" {
+            revoked = state
+                .sessions
+                .revoke_all(&tx, id, None, "member_disabled")
+                .await?;
+        }
+        audit::record(
+            &tx,
+            meta,
+            Event::ok(
+                Actor::User(by.user.id),
+                if status == "disabled" {
+                    "member.disabled"
+                } else {
+                    "member.enabled"
+                },
+            )
+            .target("user", id)
+            .details(serde_json::json!({ "sessions_revoked": revoked.len() })),
+        )
+        .await?;
+    }
+    let updated = find(&tx, id).await?;
+    tx.commit().await?;
+    state.sessions.forget(&revoked).await;
+    state.users.invalidate(&id).await;
+    Ok(updated)
+}
+
+/// `DELETE /members/{id}`: removes a member and everything of theirs (the audit log keeps
+/// their events).
+pub async fn remove(
+    state: &AppState,
+    scope: &TenantScope,
+    meta: &RequestMeta,
+    by: &Authorized,
+    id: Uuid,
+) -> Result<()> {
+    let tx = scope.begin().await?;
+    let target = find(&tx, id).await?;
+    if target.role == "owner" && !by.is_owner() {
+        return Err(owners_only());
+    }
+    refuse_last_owner(&tx, &target, "removed").await?;
+    let sessions = crate::accounts::profile::erase(&tx, &target).await?;
+    audit::record(
+        &tx,
+        meta,
+        Event::ok(Actor::User(by.user.id), "member.removed")
+            .target("user", id)
+            .details(serde_json::json!({ "email": target.email, "role": target.role })),
+    )
+    .await?;
+    tx.commit().await?;
+    state.sessions.forget(&sessions).await;
+    state.users.invalidate(&id).await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_text_is_taken_literally() {
+        assert_eq!(like_pattern("Ann"), "%ann%");
+        assert_eq!(like_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
+}

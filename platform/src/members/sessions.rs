@@ -1,0 +1,119 @@
+//! Every session in a tenant, as its admins see them: list (optionally one member's), revoke
+//! one, or revoke all of a member's. Revocations take effect at once.
+
+use chrono::Utc;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use crate::{
+    app::AppState,
+    audit::{self, Actor, Event, RequestMeta},
+    error::{Error, Result},
+    store::{
+        TenantScope,
+        entities::{session, user},
+    },
+};
+
+/// The live sessions of `scope` (of `user_id` only, when given), newest first, a page at a time.
+pub async fn list(
+    scope: &TenantScope,
+    user_id: Option<Uuid>,
+    cursor: Option<&str>,
+    limit: Option<u64>,
+) -> Result<(Vec<session::Model>, Option<String>)> {
+    let limit = limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(Error::invalid("limit", "limit must be 1 to 200"));
+    }
+    let now = Utc::now();
+    let mut q = session::Entity::find()
+        .filter(session::Column::RevokedAt.is_null())
+        .filter(session::Column::ExpiresAt.gt(now))
+        .filter(session::Column::IdleExpiresAt.gt(now));
+    if let Some(u) = user_id {
+        q = q.filter(session::Column::UserId.eq(u));
+    }
+    if let Some(c) = cursor {
+        let id =
+            Uuid::parse_str(c).map_err(|_| Error::invalid("cursor", "the cursor is not valid"))?;
+        q = q.filter(session::Column::Id.lt(id));
+    }
+    let tx = scope.read().await?;
+    let mut items = q
+        .order_by_desc(session::Column::Id)
+        .limit(limit + 1)
+        .all(&*tx)
+        .await?;
+    tx.commit().await?;
+    let next = if items.len() as u64 > limit {
+        items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        items.last().map(|s| s.id.to_string())
+    } else {
+        None
+    };
+    Ok((items, next))
+}
+
+/// Revokes session `sid` of the tenant (`404` when there is no such live session), on behalf
+/// of `actor`.
+pub async fn revoke(
+    state: &AppState,
+    scope: &TenantScope,
+    meta: &RequestMeta,
+    actor: Actor,
+    sid: Uuid,
+) -> Result<()> {
+    let tx = scope.begin().await?;
+    let owner = session::Entity::find_by_id(sid)
+        .one(&*tx)
+        .await?
+        .map(|s| s.user_id);
+    if !state
+        .sessions
+        .revoke(&tx, sid, None, "revoked_by_admin")
+        .await?
+    {
+        return Err(Error::NotFound("session"));
+    }
+    audit::record(
+        &tx,
+        meta,
+        Event::ok(actor, "session.revoked")
+            .target("session", sid)
+            .details(serde_json::json!({ "user_id": owner.map(|u| u.to_string()) })),
+    )
+    .await?;
+    tx.commit().await?;
+    state.sessions.forget(&[sid]).await;
+    Ok(())
+}
+
+/// Revokes every live session of member `user_id` (`404` for no such member); returns how many.
+pub async fn revoke_user(
+    state: &AppState,
+    scope: &TenantScope,
+    meta: &RequestMeta,
+    actor: Actor,
+    user_id: Uuid,
+) -> Result<usize> {
+    let tx = scope.begin().await?;
+    if user::Entity::find_by_id(user_id).one(&*tx).await?.is_none() {
+        return Err(Error::NotFound("member"));
+    }
+    let ended = state
+        .sessions
+        .revoke_all(&tx, user_id, None, "revoked_by_admin")
+        .await?;
+    audit::record(
+        &tx,
+        meta,
+        Event::ok(actor, "session.revoked_all")
+            .target("user", user_id)
+            .details(serde_json::json!({ "sessions": ended.len() })),
+    )
+    .await?;
+    tx.commit().await?;
+    state.sessions.forget(&ended).await;
+    Ok(ended.len())
+}

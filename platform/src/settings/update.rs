@@ -1,0 +1,123 @@
+//! `PATCH /settings`: merges a partial change into the tenant's settings, validates the result
+//! as a whole, stores the changed keys and applies them at once.
+
+use chrono::Utc;
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Map, Value};
+
+use super::{TenantSettings, validate::validate};
+use crate::{
+    app::AppState,
+    audit::{self, Actor, Event, RequestMeta},
+    authz::Authorized,
+    error::{Error, Result},
+    store::{
+        TenantScope,
+        entities::{setting, user},
+    },
+};
+
+/// Applies `patch` (setting name → new value; `null` restores the default) to the settings of
+/// `scope` and returns the result. Nothing is stored unless every value is valid.
+pub async fn update(
+    state: &AppState,
+    scope: &TenantScope,
+    meta: &RequestMeta,
+    by: &Authorized,
+    patch: Map<String, Value>,
+) -> Result<TenantSettings> {
+    let defaults = match serde_json::to_value(TenantSettings::default()) {
+        Ok(Value::Object(m)) => m,
+        _ => {
+            return Err(Error::Internal(anyhow::anyhow!(
+                "default settings do not serialise"
+            )));
+        }
+    };
+    if patch.is_empty() {
+        return Err(Error::invalid(
+            "settings",
+            "send at least one setting to change",
+        ));
+    }
+    if let Some(unknown) = patch.keys().find(|k| !defaults.contains_key(*k)) {
+        let mut known: Vec<&str> = defaults.keys().map(String::as_str).collect();
+        known.sort_unstable();
+        return Err(Error::invalid(
+            "settings",
+            format!("unknown setting {unknown:?} (known: {})", known.join(", ")),
+        ));
+    }
+    let tx = scope.begin().await?;
+    tx.lock("settings").await?;
+    let current = TenantSettings::load(&tx).await?;
+    let mut merged = match serde_json::to_value(&current) {
+        Ok(Value::Object(m)) => m,
+        _ => {
+            return Err(Error::Internal(anyhow::anyhow!(
+                "settings do not serialise"
+            )));
+        }
+    };
+    for (key, value) in &patch {
+        let value = if value.is_null() {
+            defaults.get(key).cloned().unwrap_or(Value::Null)
+        } else {
+            value.clone()
+        };
+        merged.insert(key.clone(), value);
+        // One key at a time, so a value of the wrong shape is named.
+        if let Err(e) = serde_json::from_value::<TenantSettings>(Value::Object(merged.clone())) {
+            return Err(Error::invalid("settings", format!("{key}: {e}")));
+        }
+    }
+    let next: TenantSettings = serde_json::from_value(Value::Object(merged.clone()))
+        .map_err(|e| Error::invalid("settings", e.to_string()))?;
+    validate(&next, &state.mailer)?;
+    for gone in current
+        .custom_roles
+        .keys()
+        .filter(|r| !next.custom_roles.contains_key(*r))
+    {
+        let holders = user::Entity::find()
+            .filter(user::Column::Role.eq(gone.as_str()))
+            .count(&*tx)
+            .await?;
+        if holders > 0 {
+            return Err(Error::Conflict {
+                code: "role_in_use",
+                message: format!("{holders} member(s) still have the role {gone:?}"),
+            });
+        }
+    }
+    let now = Utc::now();
+    for key in patch.keys() {
+        setting::Entity::delete_by_id(key.clone())
+            .exec(&*tx)
+            .await?;
+        let value = merged.get(key).cloned().unwrap_or(Value::Null);
+        if defaults.get(key) != Some(&value) {
+            setting::Entity::insert(setting::ActiveModel {
+                key: Set(key.clone()),
+                value: Set(value.to_string()),
+                updated_at: Set(now),
+            })
+            .exec(&*tx)
+            .await?;
+        }
+    }
+    let mut keys: Vec<&String> = patch.keys().collect();
+    keys.sort_unstable();
+    audit::record(
+        &tx,
+        meta,
+        Event::ok(Actor::User(by.user.id), "settings.updated")
+            .details(serde_json::json!({ "keys": keys })),
+    )
+    .await?;
+    tx.commit().await?;
+    // Throttling overrides are cached per tenant: drop them so the change applies now.
+    state.tenant_limiters.invalidate(&scope.tenant_id()).await;
+    state.limits_checked.invalidate(&scope.tenant_id()).await;
+    Ok(next)
+}

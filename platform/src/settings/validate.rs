@@ -1,0 +1,104 @@
+//! Checks a whole set of tenant settings before it is stored; the first problem comes back as
+//! `400 invalid_request` naming the setting and what is allowed.
+
+use email_templates::{Branding, Message};
+
+use super::TenantSettings;
+use crate::{error::Error, mail::Mailer, ratelimit::Bucket, roles};
+
+const DAY: u32 = 24 * 3600;
+
+fn range(field: &'static str, value: u32, lo: u32, hi: u32, unit: &str) -> Result<(), Error> {
+    if (lo..=hi).contains(&value) {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            field,
+            format!("{field} must be {lo} to {hi} {unit}"),
+        ))
+    }
+}
+
+/// Checks every value of `s`; templates are checked by rendering them with `mailer`.
+pub fn validate(s: &TenantSettings, mailer: &Mailer) -> Result<(), Error> {
+    range(
+        "access_token_ttl_secs",
+        s.access_token_ttl_secs,
+        60,
+        DAY,
+        "seconds",
+    )?;
+    range(
+        "session_idle_secs",
+        s.session_idle_secs,
+        300,
+        365 * DAY,
+        "seconds",
+    )?;
+    range(
+        "session_absolute_secs",
+        s.session_absolute_secs,
+        300,
+        365 * DAY,
+        "seconds",
+    )?;
+    if s.session_idle_secs > s.session_absolute_secs {
+        return Err(Error::invalid(
+            "session_idle_secs",
+            "session_idle_secs must not exceed session_absolute_secs",
+        ));
+    }
+    roles::validate_custom(&s.custom_roles).map_err(|m| Error::invalid("custom_roles", m))?;
+    if !roles::exists(&s.default_role, &s.custom_roles) || s.default_role == "owner" {
+        return Err(Error::invalid(
+            "default_role",
+            "default_role must be a role of the tenant other than owner",
+        ));
+    }
+    for (name, limit) in &s.rate_limits {
+        if !Bucket::ALL.iter().any(|b| b.name() == name) {
+            let known: Vec<&str> = Bucket::ALL.iter().map(|b| b.name()).collect();
+            return Err(Error::invalid(
+                "rate_limits",
+                format!("unknown bucket {name:?} (known: {})", known.join(", ")),
+            ));
+        }
+        if !(1..=10_000).contains(&limit.per_minute) || !(1..=10_000).contains(&limit.burst) {
+            return Err(Error::invalid(
+                "rate_limits",
+                format!("{name}: per_minute and burst must be 1 to 10000"),
+            ));
+        }
+    }
+    s.password_policy
+        .validate()
+        .map_err(|m| Error::invalid("password_policy", m))?;
+    let branding = s.branding.apply(&Branding::platform_default());
+    branding
+        .validate()
+        .map_err(|e| Error::invalid("branding", e))?;
+    if let Some(url) = &branding.logo_url
+        && !url.starts_with("https://")
+    {
+        return Err(Error::invalid(
+            "branding",
+            "logo_url must be an https:// URL",
+        ));
+    }
+    for (name, over) in &s.email_templates {
+        let message = Message::from_name(name).ok_or_else(|| {
+            let known: Vec<&str> = Message::ALL.iter().map(|m| m.name()).collect();
+            Error::invalid(
+                "email_templates",
+                format!("unknown message {name:?} (known: {})", known.join(", ")),
+            )
+        })?;
+        mailer
+            .check_override(message, over)
+            .map_err(|e| Error::invalid("email_templates", format!("{name}: {e}")))?;
+    }
+    if let Some(days) = s.audit_retention_days {
+        range("audit_retention_days", days, 1, 3650, "days")?;
+    }
+    Ok(())
+}
