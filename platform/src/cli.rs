@@ -38,6 +38,27 @@ enum Command {
     /// Manage tenants.
     #[command(subcommand)]
     Tenant(TenantCommand),
+    /// Check or export a tenant's audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check the tenant's audit hash chain; exits 1 naming the first broken link.
+    Verify {
+        slug: String,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the tenant's audit log as JSON lines, oldest first.
+    Export {
+        slug: String,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -113,6 +134,70 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Tenant(cmd) => tenant(state, cmd).await,
+        Command::Audit(cmd) => audit(state, cmd).await,
+    }
+}
+
+async fn audit(state: AppState, cmd: AuditCommand) -> anyhow::Result<()> {
+    match cmd {
+        AuditCommand::Verify { slug, json } => {
+            let t = state.tenants.get(&slug).await?;
+            let tx = state.tenants.scope(&t).read().await?;
+            let report = crate::audit::chain::verify(&tx, state.master_key.bytes()).await?;
+            tx.commit().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            }
+            if let Some(b) = &report.broken {
+                bail!(
+                    "the audit chain of {} is broken at event {} (id {}): {}",
+                    t.slug,
+                    b.seq,
+                    b.id,
+                    b.reason
+                );
+            }
+            if !json {
+                let from = report.checkpoint_seq.map_or_else(String::new, |c| {
+                    format!(", after the retention checkpoint at {c}")
+                });
+                println!(
+                    "the audit chain of {} checks: {} event(s){from}{}",
+                    t.slug,
+                    report.events,
+                    if report.unchained > 0 {
+                        format!(
+                            "; {} older unchained event(s) not covered",
+                            report.unchained
+                        )
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+            Ok(())
+        }
+        AuditCommand::Export { slug, output } => {
+            let t = state.tenants.get(&slug).await?;
+            let tx = state.tenants.scope(&t).read().await?;
+            let written = match &output {
+                Some(path) => {
+                    let file = std::fs::File::create(path)
+                        .with_context(|| format!("creating {}", path.display()))?;
+                    let mut out = std::io::BufWriter::new(file);
+                    crate::audit::query::export(&tx, &mut out).await?
+                }
+                None => {
+                    let mut out = std::io::BufWriter::new(std::io::stdout());
+                    crate::audit::query::export(&tx, &mut out).await?
+                }
+            };
+            tx.commit().await?;
+            if let Some(path) = output {
+                eprintln!("wrote {written} event(s) to {}", path.display());
+            }
+            Ok(())
+        }
     }
 }
 

@@ -58,9 +58,15 @@ pub async fn serve_with<A: Acceptor + 'static>(
     let for_housekeeping = state.clone();
     let housekeeping = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
+        let mut minutes = 0u64;
         loop {
             tick.tick().await;
             crate::accounts::throttle::housekeeping(&for_housekeeping);
+            // Hourly, starting a minute after start-up.
+            if minutes % 60 == 1 {
+                prune_audit_logs(&for_housekeeping).await;
+            }
+            minutes += 1;
         }
     });
     let local = acceptor
@@ -81,6 +87,40 @@ pub async fn serve_with<A: Acceptor + 'static>(
     store.close().await;
     tracing::info!("stopped");
     result.context("serving HTTP")
+}
+
+/// Applies every tenant's audit retention setting (see [`crate::audit::retention`]).
+pub async fn prune_audit_logs(state: &AppState) {
+    let tenants = match state.tenants.list().await {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::warn!(error = %e, "audit retention: could not list tenants");
+            return;
+        }
+    };
+    for t in tenants.iter().filter(|t| {
+        matches!(
+            t.status,
+            crate::tenants::TenantStatus::Active | crate::tenants::TenantStatus::Suspended
+        )
+    }) {
+        let scope = state.tenants.scope(t);
+        let run = async {
+            let tx = scope.read().await?;
+            let days = crate::settings::TenantSettings::load(&tx)
+                .await?
+                .audit_retention_days;
+            tx.commit().await?;
+            let Some(days) = days else { return Ok(0) };
+            let before = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
+            crate::audit::retention::prune(&scope, state.master_key.bytes(), before).await
+        };
+        match run.await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(tenant = %t.slug, events = n, "audit retention pruned events"),
+            Err(e) => tracing::warn!(tenant = %t.slug, error = %e, "audit retention failed"),
+        }
+    }
 }
 
 /// Completes on SIGTERM or Ctrl-C.

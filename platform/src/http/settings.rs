@@ -125,8 +125,10 @@ pub struct SettingsView {
     pub audit_retention_days: Option<u32>,
 }
 
-/// A change of some settings: only the fields sent change; `null` restores a default.
+/// A change of some settings: only the fields sent change; `null` restores a default; an
+/// unknown field is refused.
 #[derive(Object, Debug)]
+#[oai(deny_unknown_fields)]
 pub struct SettingsPatch {
     pub access_token_ttl_secs: MaybeUndefined<u32>,
     pub session_idle_secs: MaybeUndefined<u32>,

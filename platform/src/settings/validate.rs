@@ -76,13 +76,13 @@ pub fn validate(s: &TenantSettings, mailer: &Mailer) -> Result<(), Error> {
     let branding = s.branding.apply(&Branding::platform_default());
     branding
         .validate()
-        .map_err(|e| Error::invalid("branding", e))?;
+        .map_err(|e| Error::invalid("branding", format!("branding: {e}")))?;
     if let Some(url) = &branding.logo_url
         && !url.starts_with("https://")
     {
         return Err(Error::invalid(
             "branding",
-            "logo_url must be an https:// URL",
+            "branding: logo_url must be an https:// URL",
         ));
     }
     for (name, over) in &s.email_templates {

@@ -1,5 +1,6 @@
 //! Every operation in the spec that needs a token, called anonymously, with another tenant's
 //! token, with a tampered token and with an expired one: always 401 (or 404), never served.
+//! And every tenant-admin operation called by a member whose role grants no permission: 403.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use platform::crypto::jwt::AccessClaims;
@@ -11,6 +12,22 @@ use crate::{
 };
 
 crate::both_backends!(every_protected_operation_refuses_bad_tokens);
+
+/// `path` with its parameters filled in: tenant `acme`, fresh ids for the rest.
+fn fill(path: &str) -> String {
+    let mut url = path.replace("{tenant}", "acme");
+    for p in ["{session_id}", "{user_id}", "{invitation_id}"] {
+        url = url.replace(p, &uuid::Uuid::now_v7().to_string());
+    }
+    url
+}
+
+/// Whether `path` is a tenant-admin operation (it needs a permission, not only a token).
+fn is_admin(path: &str) -> bool {
+    ["members", "sessions", "audit-events", "settings"]
+        .iter()
+        .any(|r| path.starts_with(&format!("/v1/tenants/{{tenant}}/{r}")))
+}
 
 fn claims_of(token: &str) -> AccessClaims {
     let payload = token.split('.').nth(1).expect("payload");
@@ -52,9 +69,7 @@ async fn every_protected_operation_refuses_bad_tokens(db: Db) {
             if op.get("security").is_none() {
                 continue;
             }
-            let url = path
-                .replace("{tenant}", "acme")
-                .replace("{session_id}", &uuid::Uuid::now_v7().to_string());
+            let url = fill(path);
             for (label, token) in [
                 ("anonymous", None),
                 ("another tenant's", Some(other_tenant.as_str())),
@@ -84,6 +99,49 @@ async fn every_protected_operation_refuses_bad_tokens(db: Db) {
     assert!(
         checked >= 4,
         "expected several protected operations, found {checked}"
+    );
+
+    // A member whose role grants nothing is refused every admin operation.
+    crate::accounts::set_setting(&app, "acme", "default_role", r#""guest""#).await;
+    let guest = sign_up(&app, "acme", "gil@acme.test").await;
+    let guest = guest["access_token"].as_str().expect("token").to_owned();
+    let mut refused = 0;
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        if !is_admin(path) {
+            continue;
+        }
+        for (method, op) in item.as_object().expect("item") {
+            assert!(
+                op.get("security").is_some(),
+                "{method} {path} is unauthenticated"
+            );
+            let body = if path.ends_with("/settings") {
+                serde_json::json!({ "self_signup": true })
+            } else {
+                serde_json::json!({ "email": "x@acme.test", "role": "member" })
+            };
+            let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+            let resp = app
+                .client
+                .request(m, app.url(&fill(path)))
+                .bearer_auth(&guest)
+                .json(&body)
+                .send()
+                .await
+                .expect("request");
+            let status = resp.status().as_u16();
+            let problem: Value = resp.json().await.unwrap_or(Value::Null);
+            assert_eq!(
+                (status, problem["code"].as_str()),
+                (403, Some("forbidden")),
+                "{method} {path} as a guest"
+            );
+            refused += 1;
+        }
+    }
+    assert!(
+        refused >= 12,
+        "expected the admin operations, found {refused}"
     );
     // And the good token does work (the checks above are not vacuous).
     let resp = app

@@ -10,6 +10,7 @@ mod coverage;
 mod helpers;
 mod http_basics;
 mod mailbox;
+mod members;
 mod mfa;
 mod migrate;
 mod outbox;
