@@ -45,6 +45,8 @@ pub struct AppState {
     pub blocks: moka::future::Cache<String, i64>,
     pub keys: Keys,
     pub sessions: Sessions,
+    /// The platform key and operator session liveness.
+    pub operators: crate::operators::auth::OperatorState,
     /// Users as `/me` shows them, by id: 30 s at most, dropped in-process by every write that
     /// changes what the view shows (verification, name, deletion).
     pub users: moka::future::Cache<uuid::Uuid, Arc<crate::store::entities::user::Model>>,
@@ -86,6 +88,7 @@ impl AppState {
             keys: Keys::new(sealer.clone()),
             sealer,
             sessions: Sessions::new(),
+            operators: crate::operators::auth::OperatorState::new(),
             users: moka::future::Cache::builder()
                 .max_capacity(1_000_000)
                 .time_to_live(Duration::from_secs(30))

@@ -29,6 +29,48 @@ impl Authorized {
     }
 }
 
+/// Who performs a tenant-admin action, as the domain functions need to know them: a member
+/// (with their current rights) or a platform operator.
+#[derive(Clone, Debug)]
+pub struct By {
+    /// Who the audit log names.
+    pub actor: crate::audit::Actor,
+    /// The member acting, if a member is.
+    pub member_id: Option<Uuid>,
+    /// Whether they may grant, change or remove ownership (owners and platform operators).
+    pub owner_rights: bool,
+    /// The tenant's settings (its custom roles).
+    pub settings: TenantSettings,
+    /// Why (an operator's free-text reason), recorded with the tenant's audit events.
+    pub reason: Option<String>,
+}
+
+impl Authorized {
+    /// This member as the actor of a domain action.
+    pub fn by(&self) -> By {
+        By {
+            actor: crate::audit::Actor::User(self.user.id),
+            member_id: Some(self.user.id),
+            owner_rights: self.is_owner(),
+            settings: self.settings.clone(),
+            reason: None,
+        }
+    }
+}
+
+impl By {
+    /// A platform operator acting on a tenant with `settings`.
+    pub fn operator(operator_id: Uuid, settings: TenantSettings, reason: Option<String>) -> Self {
+        Self {
+            actor: crate::audit::Actor::Operator(operator_id),
+            member_id: None,
+            owner_rights: true,
+            settings,
+            reason,
+        }
+    }
+}
+
 /// The user `user_id` of `scope`, through the cache of `/me` views.
 pub async fn current_user(
     state: &AppState,

@@ -41,6 +41,29 @@ enum Command {
     /// Check or export a tenant's audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Manage platform operators (support staff).
+    #[command(subcommand)]
+    Operator(OperatorCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum OperatorCommand {
+    /// Create an operator with a generated password and TOTP enrolled; prints both once.
+    Create {
+        email: String,
+        /// `support` (read, revoke sessions, reset MFA, force password resets, resend
+        /// invitations) or `admin` (also tenant lifecycle, member roles and status).
+        #[arg(long, default_value = "support")]
+        role: String,
+        /// Print JSON (`email`, `password`, `totp_secret`, …).
+        #[arg(long)]
+        json: bool,
+    },
+    /// List operators.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -135,6 +158,45 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Tenant(cmd) => tenant(state, cmd).await,
         Command::Audit(cmd) => audit(state, cmd).await,
+        Command::Operator(cmd) => operator(state, cmd).await,
+    }
+}
+
+async fn operator(state: AppState, cmd: OperatorCommand) -> anyhow::Result<()> {
+    match cmd {
+        OperatorCommand::Create { email, role, json } => {
+            let created = crate::operators::create(&state, &email, &role).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&created)?);
+            } else {
+                println!("created operator {} ({})", created.email, created.role);
+                println!("password:    {}", created.password);
+                println!("totp_secret: {}", created.totp_secret);
+                println!("otpauth_url: {}", created.otpauth_url);
+                println!("These are shown once; store them in a password manager now.");
+            }
+            Ok(())
+        }
+        OperatorCommand::List { json } => {
+            let all = crate::operators::list(&state).await?;
+            if json {
+                let v: Vec<serde_json::Value> = all
+                    .iter()
+                    .map(|o| {
+                        serde_json::json!({
+                            "id": o.id, "email": o.email, "role": o.role,
+                            "status": o.status, "created_at": o.created_at,
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                for o in all {
+                    println!("{:<40} {:<8} {}", o.email, o.role, o.status);
+                }
+            }
+            Ok(())
+        }
     }
 }
 

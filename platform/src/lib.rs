@@ -16,6 +16,7 @@ pub mod masterkey;
 pub mod members;
 pub mod mfa;
 pub mod migrate;
+pub mod operators;
 pub mod ratelimit;
 pub mod roles;
 pub mod server;

@@ -1,8 +1,10 @@
-//! The control-plane migrator: tables shared by the whole platform (the tenant registry).
+//! The control-plane migrator: tables shared by the whole platform (the tenant registry,
+//! operators).
 
 use sea_orm_migration::prelude::*;
 
 mod m0001_tenants;
+mod m0002_operators;
 
 /// Migrates the control schema (PostgreSQL) or the control database file (SQLite).
 #[derive(Debug)]
@@ -10,6 +12,9 @@ pub struct ControlMigrator;
 
 impl MigratorTrait for ControlMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_tenants::Migration)]
+        vec![
+            Box::new(m0001_tenants::Migration),
+            Box::new(m0002_operators::Migration),
+        ]
     }
 }

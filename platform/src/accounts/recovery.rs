@@ -51,37 +51,7 @@ pub async fn forgot(
         .await?;
         return tx.commit().await;
     };
-    reset_token::Entity::delete_many()
-        .filter(reset_token::Column::UserId.eq(u.id))
-        .exec(&*tx)
-        .await?;
-    let token = new_opaque_token();
-    let now = Utc::now();
-    reset_token::Entity::insert(reset_token::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(u.id),
-        token_hash: Set(token_hash(&token)),
-        expires_at: Set(now + chrono::Duration::minutes(RESET_MINUTES)),
-        created_at: Set(now),
-        used_at: Set(None),
-    })
-    .exec(&*tx)
-    .await?;
-    let link = format!(
-        "{}/reset-password?tenant={}&token={token}",
-        state.mailer.public_url(),
-        tenant.slug
-    );
-    state
-        .mailer
-        .queue(
-            &mut tx,
-            Message::PasswordReset,
-            &state.mailer.branding_for(&tenant.name),
-            &email,
-            serde_json::json!({ "link": link, "expires_minutes": RESET_MINUTES }),
-        )
-        .await?;
+    send_reset_link(state, &mut tx, &tenant, &u).await?;
     audit::record(
         &tx,
         meta,
@@ -173,4 +143,47 @@ pub(crate) fn rename_field(e: Error, field: &'static str) -> Error {
         Error::Invalid { message, .. } => Error::Invalid { field, message },
         other => other,
     }
+}
+
+/// Replaces any reset token of `u` with a new one (30 minutes, single use) and queues the
+/// email with its link, inside `tx`.
+pub(crate) async fn send_reset_link(
+    state: &AppState,
+    tx: &mut crate::store::TenantTx,
+    tenant: &crate::tenants::Tenant,
+    u: &crate::store::entities::user::Model,
+) -> Result<()> {
+    let email = EmailAddress::parse(&u.email)?;
+    reset_token::Entity::delete_many()
+        .filter(reset_token::Column::UserId.eq(u.id))
+        .exec(&**tx)
+        .await?;
+    let token = new_opaque_token();
+    let now = Utc::now();
+    reset_token::Entity::insert(reset_token::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(u.id),
+        token_hash: Set(token_hash(&token)),
+        expires_at: Set(now + chrono::Duration::minutes(RESET_MINUTES)),
+        created_at: Set(now),
+        used_at: Set(None),
+    })
+    .exec(&**tx)
+    .await?;
+    let link = format!(
+        "{}/reset-password?tenant={}&token={token}",
+        state.mailer.public_url(),
+        tenant.slug
+    );
+    state
+        .mailer
+        .queue(
+            tx,
+            Message::PasswordReset,
+            &state.mailer.branding_for(&tenant.name),
+            &email,
+            serde_json::json!({ "link": link, "expires_minutes": RESET_MINUTES }),
+        )
+        .await?;
+    Ok(())
 }

@@ -47,6 +47,8 @@ pub struct Event {
     pub success: bool,
     /// Event-specific facts; never passwords, codes or tokens.
     pub details: Option<Value>,
+    /// Why, in the words of the operator or admin who acted (stored in `details.reason`).
+    pub reason: Option<String>,
 }
 
 impl Event {
@@ -58,6 +60,7 @@ impl Event {
             target: None,
             success: true,
             details: None,
+            reason: None,
         }
     }
 
@@ -72,6 +75,12 @@ impl Event {
     /// Names the object acted on.
     pub fn target(mut self, kind: &'static str, id: impl ToString) -> Self {
         self.target = Some((kind, id.to_string()));
+        self
+    }
+
+    /// Adds the actor's reason, if they gave one.
+    pub fn reason(mut self, reason: Option<&str>) -> Self {
+        self.reason = reason.map(str::to_owned);
         self
     }
 
@@ -111,7 +120,14 @@ pub async fn record(tx: &TenantTx, meta: &RequestMeta, event: Event) -> Result<(
         ip: meta.ip.clone(),
         user_agent: meta.user_agent.clone(),
         request_id: meta.request_id.clone(),
-        details: event.details.map(|d| d.to_string()),
+        details: match (event.details, event.reason) {
+            (Some(Value::Object(mut m)), Some(r)) => {
+                m.insert("reason".into(), Value::String(r));
+                Some(Value::Object(m).to_string())
+            }
+            (None, Some(r)) => Some(serde_json::json!({ "reason": r }).to_string()),
+            (d, _) => d.map(|d| d.to_string()),
+        },
         seq: Some(seq),
         prev_hash: Some(prev_hash),
         hash: None,

@@ -138,6 +138,7 @@ impl AdminSessionsApi {
             &a.scope,
             &request_meta(req),
             Actor::User(a.user_id),
+            None,
             path_id(&session_id, "session")?,
         )
         .await?;

@@ -268,7 +268,9 @@ impl MembersApi {
         body: Json<MemberPatch>,
     ) -> Result<MemberResponse, ApiError> {
         let a = &auth.0;
-        let by = authz::require(&state, &a.scope, a.user_id, Permission::MembersWrite).await?;
+        let by = authz::require(&state, &a.scope, a.user_id, Permission::MembersWrite)
+            .await?
+            .by();
         let u = members::update(
             &state,
             &a.scope,
@@ -303,7 +305,9 @@ impl MembersApi {
         user_id: Path<String>,
     ) -> Result<NoContent, ApiError> {
         let a = &auth.0;
-        let by = authz::require(&state, &a.scope, a.user_id, Permission::MembersWrite).await?;
+        let by = authz::require(&state, &a.scope, a.user_id, Permission::MembersWrite)
+            .await?
+            .by();
         members::remove(
             &state,
             &a.scope,
@@ -336,6 +340,7 @@ impl MembersApi {
             &a.scope,
             &request_meta(req),
             Actor::User(a.user_id),
+            None,
             path_id(&user_id, "member")?,
         )
         .await?;
@@ -361,7 +366,9 @@ impl MembersApi {
         body: Json<InvitationRequest>,
     ) -> Result<InvitationResponse, ApiError> {
         let a = &auth.0;
-        let by = authz::require(&state, &a.scope, a.user_id, Permission::MembersWrite).await?;
+        let by = authz::require(&state, &a.scope, a.user_id, Permission::MembersWrite)
+            .await?
+            .by();
         let inv = invitations::create(
             &state,
             &a.scope,
@@ -423,7 +430,9 @@ impl MembersApi {
         invitation_id: Path<String>,
     ) -> Result<InvitationResponse, ApiError> {
         let a = &auth.0;
-        let by = authz::require(&state, &a.scope, a.user_id, Permission::MembersWrite).await?;
+        let by = authz::require(&state, &a.scope, a.user_id, Permission::MembersWrite)
+            .await?
+            .by();
         let inv = invitations::resend(
             &state,
             &a.scope,
@@ -450,7 +459,9 @@ impl MembersApi {
         invitation_id: Path<String>,
     ) -> Result<NoContent, ApiError> {
         let a = &auth.0;
-        let by = authz::require(&state, &a.scope, a.user_id, Permission::MembersWrite).await?;
+        let by = authz::require(&state, &a.scope, a.user_id, Permission::MembersWrite)
+            .await?
+            .by();
         invitations::revoke(
             &a.scope,
             &request_meta(req),

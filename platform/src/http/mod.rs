@@ -3,6 +3,8 @@
 
 mod accounts;
 mod admin_sessions;
+mod admin_support;
+mod admin_tenants;
 mod audit;
 pub mod auth;
 mod health;
@@ -10,6 +12,7 @@ mod me;
 mod members;
 pub mod metrics;
 mod mfa;
+mod operator_auth;
 pub mod problem;
 mod request_context;
 mod settings;
@@ -39,6 +42,9 @@ type Apis = (
     admin_sessions::AdminSessionsApi,
     audit::AuditApi,
     settings::SettingsApi,
+    operator_auth::OperatorAuthApi,
+    admin_tenants::AdminTenantsApi,
+    admin_support::AdminSupportApi,
 );
 
 fn apis() -> Apis {
@@ -51,6 +57,9 @@ fn apis() -> Apis {
         admin_sessions::AdminSessionsApi,
         audit::AuditApi,
         settings::SettingsApi,
+        operator_auth::OperatorAuthApi,
+        admin_tenants::AdminTenantsApi,
+        admin_support::AdminSupportApi,
     )
 }
 
@@ -105,7 +114,6 @@ pub fn app(state: AppState) -> impl Endpoint {
         .nest("/docs", docs)
         .at("/metrics", get(metrics_handler))
         .with(tenant_context::TenantContext { tenants })
-        .with(tenant_context::AdminGuard)
         .data(state)
         .with(request_context::RequestContext {
             max_body_bytes,

@@ -179,7 +179,9 @@ impl SettingsApi {
         #[oai(name = "tenant")] _tenant: Path<String>,
     ) -> Result<SettingsResponse, ApiError> {
         let a = &auth.0;
-        let by = authz::require(&state, &a.scope, a.user_id, Permission::SettingsRead).await?;
+        let by = authz::require(&state, &a.scope, a.user_id, Permission::SettingsRead)
+            .await?
+            .by();
         Ok(SettingsResponse::Ok(Json(view(&by.settings)?)))
     }
 
@@ -200,7 +202,9 @@ impl SettingsApi {
         body: Json<SettingsPatch>,
     ) -> Result<SettingsResponse, ApiError> {
         let a = &auth.0;
-        let by = authz::require(&state, &a.scope, a.user_id, Permission::SettingsWrite).await?;
+        let by = authz::require(&state, &a.scope, a.user_id, Permission::SettingsWrite)
+            .await?
+            .by();
         let patch = match body.0.to_json() {
             Some(serde_json::Value::Object(m)) => m,
             _ => serde_json::Map::new(),

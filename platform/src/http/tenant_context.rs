@@ -48,35 +48,3 @@ impl<E: Endpoint> Endpoint for TenantContextEndpoint<E> {
         self.inner.call(req).await.map(IntoResponse::into_response)
     }
 }
-
-/// The operator API's prefix.
-pub const ADMIN_PREFIX: &str = "/v1/admin";
-
-/// Refuses every `/v1/admin` request that lacks an operator token. Operators arrive with the
-/// operator issue; until then no token is one, so every such request is `401`.
-pub struct AdminGuard;
-
-impl<E: Endpoint> Middleware<E> for AdminGuard {
-    type Output = AdminGuardEndpoint<E>;
-
-    fn transform(&self, ep: E) -> Self::Output {
-        AdminGuardEndpoint { inner: ep }
-    }
-}
-
-/// See [`AdminGuard`].
-pub struct AdminGuardEndpoint<E> {
-    inner: E,
-}
-
-impl<E: Endpoint> Endpoint for AdminGuardEndpoint<E> {
-    type Output = Response;
-
-    async fn call(&self, req: Request) -> poem::Result<Self::Output> {
-        let path = req.uri().path();
-        if path == ADMIN_PREFIX || path.starts_with("/v1/admin/") {
-            return Ok(ApiError::from(crate::error::Error::unauthorized()).into_response());
-        }
-        self.inner.call(req).await.map(IntoResponse::into_response)
-    }
-}

@@ -12,7 +12,7 @@ use crate::{
     accounts::{self, TokenPair},
     app::AppState,
     audit::{self, Actor, Event, RequestMeta},
-    authz::Authorized,
+    authz::By,
     crypto::codes::token_hash,
     domain::{EmailAddress, Password},
     error::{Error, Result},
@@ -37,7 +37,7 @@ pub async fn create(
     state: &AppState,
     scope: &TenantScope,
     meta: &RequestMeta,
-    by: &Authorized,
+    by: &By,
     email: &str,
     role: &str,
 ) -> Result<invitation::Model> {
@@ -45,7 +45,7 @@ pub async fn create(
     if !roles::exists(role, &by.settings.custom_roles) {
         return Err(Error::invalid("role", format!("unknown role {role:?}")));
     }
-    if role == "owner" && !by.is_owner() {
+    if role == "owner" && !by.owner_rights {
         return Err(Error::Forbidden {
             code: "forbidden",
             message: "only an owner can invite an owner".into(),
@@ -71,19 +71,12 @@ pub async fn create(
         .filter(invitation::Column::RevokedAt.is_null())
         .exec(&*tx)
         .await?;
-    let inv = sending::invite(
-        &mut tx,
-        &state.mailer,
-        &tenant,
-        &email,
-        role,
-        Some(by.user.id),
-    )
-    .await?;
+    let inv = sending::invite(&mut tx, &state.mailer, &tenant, &email, role, by.member_id).await?;
     audit::record(
         &tx,
         meta,
-        Event::ok(Actor::User(by.user.id), "invitation.created")
+        Event::ok(by.actor, "invitation.created")
+            .reason(by.reason.as_deref())
             .target("invitation", inv.id)
             .details(serde_json::json!({ "email": inv.email, "role": inv.role })),
     )
@@ -158,7 +151,7 @@ pub async fn resend(
     state: &AppState,
     scope: &TenantScope,
     meta: &RequestMeta,
-    by: &Authorized,
+    by: &By,
     id: Uuid,
 ) -> Result<invitation::Model> {
     let tenant = accounts::tenant_of(state, scope).await?;
@@ -173,7 +166,7 @@ pub async fn resend(
             message: "the invitation was already accepted or revoked".into(),
         });
     }
-    if inv.role == "owner" && !by.is_owner() {
+    if inv.role == "owner" && !by.owner_rights {
         return Err(Error::Forbidden {
             code: "forbidden",
             message: "only an owner can invite an owner".into(),
@@ -183,7 +176,9 @@ pub async fn resend(
     audit::record(
         &tx,
         meta,
-        Event::ok(Actor::User(by.user.id), "invitation.resent").target("invitation", id),
+        Event::ok(by.actor, "invitation.resent")
+            .reason(by.reason.as_deref())
+            .target("invitation", id),
     )
     .await?;
     tx.commit().await?;
@@ -191,12 +186,7 @@ pub async fn resend(
 }
 
 /// `DELETE /members/invitations/{id}`: the link stops working.
-pub async fn revoke(
-    scope: &TenantScope,
-    meta: &RequestMeta,
-    by: &Authorized,
-    id: Uuid,
-) -> Result<()> {
+pub async fn revoke(scope: &TenantScope, meta: &RequestMeta, by: &By, id: Uuid) -> Result<()> {
     let tx = scope.begin().await?;
     let inv = invitation::Entity::find_by_id(id)
         .one(&*tx)
@@ -217,7 +207,9 @@ pub async fn revoke(
     audit::record(
         &tx,
         meta,
-        Event::ok(Actor::User(by.user.id), "invitation.revoked").target("invitation", id),
+        Event::ok(by.actor, "invitation.revoked")
+            .reason(by.reason.as_deref())
+            .target("invitation", id),
     )
     .await?;
     tx.commit().await

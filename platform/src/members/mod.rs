@@ -4,6 +4,7 @@
 
 pub mod invitations;
 pub mod sessions;
+pub mod support;
 
 use chrono::Utc;
 use sea_orm::{
@@ -14,8 +15,8 @@ use uuid::Uuid;
 
 use crate::{
     app::AppState,
-    audit::{self, Actor, Event, RequestMeta},
-    authz::Authorized,
+    audit::{self, Event, RequestMeta},
+    authz::By,
     error::{Error, Result},
     roles,
     store::{TenantScope, TenantTx, entities::user},
@@ -174,7 +175,7 @@ pub async fn update(
     state: &AppState,
     scope: &TenantScope,
     meta: &RequestMeta,
-    by: &Authorized,
+    by: &By,
     id: Uuid,
     change: &Change,
 ) -> Result<user::Model> {
@@ -194,11 +195,11 @@ pub async fn update(
     let new_status = change.status.clone().filter(|s| *s != target.status);
     if new_role.is_some()
         && (target.role == "owner" || new_role.as_deref() == Some("owner"))
-        && !by.is_owner()
+        && !by.owner_rights
     {
         return Err(owners_only());
     }
-    if new_status.is_some() && target.role == "owner" && !by.is_owner() {
+    if new_status.is_some() && target.role == "owner" && !by.owner_rights {
         return Err(owners_only());
     }
     if new_status.is_some() && target.status == "pending" {
@@ -225,7 +226,8 @@ pub async fn update(
         audit::record(
             &tx,
             meta,
-            Event::ok(Actor::User(by.user.id), "member.role_changed")
+            Event::ok(by.actor, "member.role_changed")
+                .reason(by.reason.as_deref())
                 .target("user", id)
                 .details(serde_json::json!({ "from": target.role, "to": role })),
         )
@@ -248,7 +250,7 @@ pub async fn update(
             &tx,
             meta,
             Event::ok(
-                Actor::User(by.user.id),
+                by.actor,
                 if status == "disabled" {
                     "member.disabled"
                 } else {
@@ -256,6 +258,7 @@ pub async fn update(
                 },
             )
             .target("user", id)
+            .reason(by.reason.as_deref())
             .details(serde_json::json!({ "sessions_revoked": revoked.len() })),
         )
         .await?;
@@ -273,12 +276,12 @@ pub async fn remove(
     state: &AppState,
     scope: &TenantScope,
     meta: &RequestMeta,
-    by: &Authorized,
+    by: &By,
     id: Uuid,
 ) -> Result<()> {
     let tx = scope.begin().await?;
     let target = find(&tx, id).await?;
-    if target.role == "owner" && !by.is_owner() {
+    if target.role == "owner" && !by.owner_rights {
         return Err(owners_only());
     }
     refuse_last_owner(&tx, &target, "removed").await?;
@@ -286,7 +289,8 @@ pub async fn remove(
     audit::record(
         &tx,
         meta,
-        Event::ok(Actor::User(by.user.id), "member.removed")
+        Event::ok(by.actor, "member.removed")
+            .reason(by.reason.as_deref())
             .target("user", id)
             .details(serde_json::json!({ "email": target.email, "role": target.role })),
     )

@@ -62,6 +62,7 @@ pub async fn revoke(
     scope: &TenantScope,
     meta: &RequestMeta,
     actor: Actor,
+    reason: Option<&str>,
     sid: Uuid,
 ) -> Result<()> {
     let tx = scope.begin().await?;
@@ -81,6 +82,7 @@ pub async fn revoke(
         meta,
         Event::ok(actor, "session.revoked")
             .target("session", sid)
+            .reason(reason)
             .details(serde_json::json!({ "user_id": owner.map(|u| u.to_string()) })),
     )
     .await?;
@@ -95,6 +97,7 @@ pub async fn revoke_user(
     scope: &TenantScope,
     meta: &RequestMeta,
     actor: Actor,
+    reason: Option<&str>,
     user_id: Uuid,
 ) -> Result<usize> {
     let tx = scope.begin().await?;
@@ -110,6 +113,7 @@ pub async fn revoke_user(
         meta,
         Event::ok(actor, "session.revoked_all")
             .target("user", user_id)
+            .reason(reason)
             .details(serde_json::json!({ "sessions": ended.len() })),
     )
     .await?;

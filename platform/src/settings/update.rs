@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 use super::{TenantSettings, validate::validate};
 use crate::{
     app::AppState,
-    audit::{self, Actor, Event, RequestMeta},
-    authz::Authorized,
+    audit::{self, Event, RequestMeta},
+    authz::By,
     error::{Error, Result},
     store::{
         TenantScope,
@@ -23,7 +23,7 @@ pub async fn update(
     state: &AppState,
     scope: &TenantScope,
     meta: &RequestMeta,
-    by: &Authorized,
+    by: &By,
     patch: Map<String, Value>,
 ) -> Result<TenantSettings> {
     let defaults = match serde_json::to_value(TenantSettings::default()) {
@@ -111,7 +111,8 @@ pub async fn update(
     audit::record(
         &tx,
         meta,
-        Event::ok(Actor::User(by.user.id), "settings.updated")
+        Event::ok(by.actor, "settings.updated")
+            .reason(by.reason.as_deref())
             .details(serde_json::json!({ "keys": keys })),
     )
     .await?;

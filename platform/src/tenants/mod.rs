@@ -33,7 +33,8 @@ pub enum TenantStatus {
 }
 
 impl TenantStatus {
-    fn as_str(self) -> &'static str {
+    /// The stored (and shown) name of the status.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Provisioning => "provisioning",
             Self::Active => "active",
@@ -215,6 +216,27 @@ impl Tenants {
     pub async fn resume(&self, key: &str) -> Result<Tenant> {
         let t = self.get(key).await?;
         self.set_status_by_id(t.id, TenantStatus::Active).await
+    }
+
+    /// Renames a tenant (its display name; the slug and id never change).
+    pub async fn rename(&self, key: &str, name: &str) -> Result<Tenant> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+            return Err(Error::invalid(
+                "name",
+                "a tenant name is 1 to 200 characters without control characters",
+            ));
+        }
+        let t = self.get(key).await?;
+        let row = tenant::ActiveModel {
+            id: Set(t.id),
+            name: Set(name.to_owned()),
+            updated_at: Set(Utc::now()),
+            ..Default::default()
+        };
+        let model: Tenant = row.update(self.store.control()).await?.into();
+        self.invalidate(&model).await;
+        Ok(model)
     }
 
     /// Marks a tenant whose provisioning was finished by `platform migrate` as active.

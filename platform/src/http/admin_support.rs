@@ -1,0 +1,466 @@
+//! `/v1/admin/tenants/{tenant}/...`: operators' support actions inside one tenant: members
+//! (role and status need the `admin` operator role; MFA reset and forced password reset need
+//! `support`), sessions, invitations and the tenant's audit log. Every action is recorded in the
+//! tenant's log (actor = the operator) and in the operators' log, with the optional `reason`.
+
+// poem-openapi takes every query parameter as its own argument.
+#![allow(clippy::too_many_arguments)]
+
+use chrono::{DateTime, Utc};
+use poem::{Request, web::Data};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi, Tags,
+    param::{Path, Query},
+    payload::Json,
+};
+
+use super::{
+    admin_sessions::{TenantSessionPage, TenantSessionView},
+    audit::{AuditEventView, AuditPage},
+    auth::request_meta,
+    members::{InvitationPage, InvitationView, MemberPage, RevokedCount, path_id},
+    operator_auth::OperatorAuth,
+    problem::ApiError,
+    views::UserView,
+};
+use crate::{
+    app::AppState,
+    audit::{
+        Actor,
+        query::{self, Filter},
+    },
+    error::Error,
+    members::{self, invitations, sessions},
+    operators::{OpPermission, audit::parse_reason, support},
+};
+
+#[derive(Tags)]
+enum SupportTags {
+    /// Operators' support actions inside a tenant.
+    AdminSupport,
+}
+
+/// Support actions on one member; each field is optional, and several may be sent at once.
+#[derive(Object, Debug)]
+pub struct SupportMemberPatch {
+    /// A new role (`admin` operators).
+    #[oai(validator(max_length = 40))]
+    pub role: Option<String>,
+    /// `active` or `disabled` (`admin` operators; disabling revokes their sessions).
+    #[oai(validator(max_length = 20))]
+    pub status: Option<String>,
+    /// Erase the member's second factor so they can enrol again (their sessions end).
+    pub reset_mfa: Option<bool>,
+    /// Clear the password, end every session, and email a reset link.
+    pub force_password_reset: Option<bool>,
+    /// Why, for both audit logs.
+    #[oai(validator(max_length = 2000))]
+    pub reason: Option<String>,
+}
+
+#[derive(ApiResponse)]
+enum MemberPageResponse {
+    /// Members, in order of joining.
+    #[oai(status = 200)]
+    Ok(Json<MemberPage>),
+}
+
+#[derive(ApiResponse)]
+enum MemberResponse {
+    /// The member after the change.
+    #[oai(status = 200)]
+    Ok(Json<UserView>),
+}
+
+#[derive(ApiResponse)]
+enum SessionPageResponse {
+    /// Live sessions, newest first.
+    #[oai(status = 200)]
+    Ok(Json<TenantSessionPage>),
+}
+
+#[derive(ApiResponse)]
+enum InvitationPageResponse {
+    /// Invitations, newest first.
+    #[oai(status = 200)]
+    Ok(Json<InvitationPage>),
+}
+
+#[derive(ApiResponse)]
+enum InvitationResponse {
+    /// Sent again with a new link.
+    #[oai(status = 200)]
+    Ok(Json<InvitationView>),
+}
+
+#[derive(ApiResponse)]
+enum AuditResponse {
+    /// Events, newest first.
+    #[oai(status = 200)]
+    Ok(Json<AuditPage>),
+}
+
+#[derive(ApiResponse)]
+enum RevokedResponse {
+    /// How many sessions ended.
+    #[oai(status = 200)]
+    Ok(Json<RevokedCount>),
+}
+
+#[derive(ApiResponse)]
+enum NoContent {
+    /// Revoked: its tokens stop working at once.
+    #[oai(status = 204)]
+    Done,
+}
+
+/// The operators' per-tenant support API.
+pub struct AdminSupportApi;
+
+#[OpenApi(tag = "SupportTags::AdminSupport")]
+impl AdminSupportApi {
+    /// A tenant's members (search with `q`, filter by `role` and `status`).
+    #[oai(
+        path = "/v1/admin/tenants/:tenant/members",
+        method = "get",
+        operation_id = "tenant_member_list"
+    )]
+    async fn members(
+        &self,
+        state: Data<&AppState>,
+        auth: OperatorAuth,
+        tenant: Path<String>,
+        #[oai(validator(max_length = 200))] q: Query<Option<String>>,
+        #[oai(validator(max_length = 40))] role: Query<Option<String>>,
+        #[oai(validator(max_length = 20))] status: Query<Option<String>>,
+        #[oai(validator(max_length = 64))] cursor: Query<Option<String>>,
+        limit: Query<Option<u64>>,
+    ) -> Result<MemberPageResponse, ApiError> {
+        auth.0.require(OpPermission::Read)?;
+        let on = support::open(&state, &tenant).await?;
+        let page = members::list(
+            &on.scope,
+            &members::Filter {
+                q: q.0,
+                role: role.0,
+                status: status.0,
+                cursor: cursor.0,
+                limit: limit.0,
+            },
+        )
+        .await?;
+        Ok(MemberPageResponse::Ok(Json(MemberPage {
+            items: page
+                .items
+                .iter()
+                .map(|u| UserView::of(u, on.tenant.id))
+                .collect(),
+            next_cursor: page.next_cursor,
+        })))
+    }
+
+    /// Support actions on a member: role and status (`admin` operators), MFA reset and forced
+    /// password reset (`support`). The last owner cannot be demoted or disabled.
+    #[oai(
+        path = "/v1/admin/tenants/:tenant/members/:user_id",
+        method = "patch",
+        operation_id = "tenant_member_update"
+    )]
+    async fn update_member(
+        &self,
+        state: Data<&AppState>,
+        auth: OperatorAuth,
+        req: &Request,
+        tenant: Path<String>,
+        user_id: Path<String>,
+        body: Json<SupportMemberPatch>,
+    ) -> Result<MemberResponse, ApiError> {
+        let b = &body.0;
+        auth.0.require(OpPermission::Support)?;
+        if b.role.is_some() || b.status.is_some() {
+            auth.0.require(OpPermission::Admin)?;
+        }
+        let reason = parse_reason(b.reason.as_deref())?;
+        let meta = request_meta(req);
+        let on = support::open(&state, &tenant).await?;
+        let id = path_id(&user_id, "member")?;
+        let by = support::by(&on, &auth.0, reason.clone()).await?;
+        let target = Some(("user", id.to_string()));
+        if b.role.is_some() || b.status.is_some() {
+            members::update(
+                &state,
+                &on.scope,
+                &meta,
+                &by,
+                id,
+                &members::Change {
+                    role: b.role.clone(),
+                    status: b.status.clone(),
+                },
+            )
+            .await?;
+            support::logged(
+                &state,
+                &meta,
+                &auth.0,
+                &on,
+                "member.updated",
+                target.clone(),
+                reason.as_deref(),
+            )
+            .await?;
+        }
+        if b.reset_mfa == Some(true) {
+            members::support::reset_mfa(&state, &on.scope, &meta, &by, id).await?;
+            support::logged(
+                &state,
+                &meta,
+                &auth.0,
+                &on,
+                "mfa.reset",
+                target.clone(),
+                reason.as_deref(),
+            )
+            .await?;
+        }
+        if b.force_password_reset == Some(true) {
+            members::support::force_password_reset(&state, &on.scope, &meta, &by, id).await?;
+            support::logged(
+                &state,
+                &meta,
+                &auth.0,
+                &on,
+                "member.password_reset_forced",
+                target.clone(),
+                reason.as_deref(),
+            )
+            .await?;
+        }
+        let u = members::get(&on.scope, id).await?;
+        Ok(MemberResponse::Ok(Json(UserView::of(&u, on.tenant.id))))
+    }
+
+    /// A tenant's live sessions, newest first (`user_id` narrows to one member).
+    #[oai(
+        path = "/v1/admin/tenants/:tenant/sessions",
+        method = "get",
+        operation_id = "tenant_admin_session_list"
+    )]
+    async fn sessions(
+        &self,
+        state: Data<&AppState>,
+        auth: OperatorAuth,
+        tenant: Path<String>,
+        #[oai(validator(max_length = 64))] user_id: Query<Option<String>>,
+        #[oai(validator(max_length = 64))] cursor: Query<Option<String>>,
+        limit: Query<Option<u64>>,
+    ) -> Result<SessionPageResponse, ApiError> {
+        auth.0.require(OpPermission::Read)?;
+        let on = support::open(&state, &tenant).await?;
+        let user = match user_id.0.as_deref() {
+            Some(raw) => Some(
+                uuid::Uuid::parse_str(raw)
+                    .map_err(|_| Error::invalid("user_id", "user_id is a member id"))?,
+            ),
+            None => None,
+        };
+        let (items, next_cursor) =
+            sessions::list(&on.scope, user, cursor.0.as_deref(), limit.0).await?;
+        Ok(SessionPageResponse::Ok(Json(TenantSessionPage {
+            items: items.iter().map(TenantSessionView::from).collect(),
+            next_cursor,
+        })))
+    }
+
+    /// Revokes one session of a tenant (`support`).
+    #[oai(
+        path = "/v1/admin/tenants/:tenant/sessions/:session_id",
+        method = "delete",
+        operation_id = "tenant_admin_session_revoke"
+    )]
+    async fn revoke(
+        &self,
+        state: Data<&AppState>,
+        auth: OperatorAuth,
+        req: &Request,
+        tenant: Path<String>,
+        session_id: Path<String>,
+        #[oai(validator(max_length = 2000))] reason: Query<Option<String>>,
+    ) -> Result<NoContent, ApiError> {
+        auth.0.require(OpPermission::Support)?;
+        let reason = parse_reason(reason.0.as_deref())?;
+        let meta = request_meta(req);
+        let on = support::open(&state, &tenant).await?;
+        let sid = path_id(&session_id, "session")?;
+        sessions::revoke(
+            &state,
+            &on.scope,
+            &meta,
+            Actor::Operator(auth.0.id),
+            reason.as_deref(),
+            sid,
+        )
+        .await?;
+        support::logged(
+            &state,
+            &meta,
+            &auth.0,
+            &on,
+            "session.revoked",
+            Some(("session", sid.to_string())),
+            reason.as_deref(),
+        )
+        .await?;
+        Ok(NoContent::Done)
+    }
+
+    /// Revokes every session of one member (`support`).
+    #[oai(
+        path = "/v1/admin/tenants/:tenant/members/:user_id/sessions",
+        method = "delete",
+        operation_id = "tenant_admin_member_sessions_revoke"
+    )]
+    async fn revoke_all(
+        &self,
+        state: Data<&AppState>,
+        auth: OperatorAuth,
+        req: &Request,
+        tenant: Path<String>,
+        user_id: Path<String>,
+        #[oai(validator(max_length = 2000))] reason: Query<Option<String>>,
+    ) -> Result<RevokedResponse, ApiError> {
+        auth.0.require(OpPermission::Support)?;
+        let reason = parse_reason(reason.0.as_deref())?;
+        let meta = request_meta(req);
+        let on = support::open(&state, &tenant).await?;
+        let id = path_id(&user_id, "member")?;
+        let n = sessions::revoke_user(
+            &state,
+            &on.scope,
+            &meta,
+            Actor::Operator(auth.0.id),
+            reason.as_deref(),
+            id,
+        )
+        .await?;
+        support::logged(
+            &state,
+            &meta,
+            &auth.0,
+            &on,
+            "session.revoked_all",
+            Some(("user", id.to_string())),
+            reason.as_deref(),
+        )
+        .await?;
+        Ok(RevokedResponse::Ok(Json(RevokedCount {
+            revoked: u32::try_from(n).unwrap_or(u32::MAX),
+        })))
+    }
+
+    /// A tenant's invitations (`status`: `pending` by default, or `accepted`, `revoked`,
+    /// `expired`, `all`).
+    #[oai(
+        path = "/v1/admin/tenants/:tenant/invitations",
+        method = "get",
+        operation_id = "tenant_invitation_list"
+    )]
+    async fn invitations(
+        &self,
+        state: Data<&AppState>,
+        auth: OperatorAuth,
+        tenant: Path<String>,
+        #[oai(validator(max_length = 20))] status: Query<Option<String>>,
+        #[oai(validator(max_length = 64))] cursor: Query<Option<String>>,
+        limit: Query<Option<u64>>,
+    ) -> Result<InvitationPageResponse, ApiError> {
+        auth.0.require(OpPermission::Read)?;
+        let on = support::open(&state, &tenant).await?;
+        let (items, next_cursor) = invitations::list(
+            &on.scope,
+            &invitations::Filter {
+                status: status.0,
+                cursor: cursor.0,
+                limit: limit.0,
+            },
+        )
+        .await?;
+        Ok(InvitationPageResponse::Ok(Json(InvitationPage {
+            items: items.iter().map(Into::into).collect(),
+            next_cursor,
+        })))
+    }
+
+    /// Sends an invitation again with a new link and a new 7-day life (`support`).
+    #[oai(
+        path = "/v1/admin/tenants/:tenant/invitations/:invitation_id/resend",
+        method = "post",
+        operation_id = "tenant_invitation_resend"
+    )]
+    async fn resend(
+        &self,
+        state: Data<&AppState>,
+        auth: OperatorAuth,
+        req: &Request,
+        tenant: Path<String>,
+        invitation_id: Path<String>,
+        #[oai(validator(max_length = 2000))] reason: Query<Option<String>>,
+    ) -> Result<InvitationResponse, ApiError> {
+        auth.0.require(OpPermission::Support)?;
+        let reason = parse_reason(reason.0.as_deref())?;
+        let meta = request_meta(req);
+        let on = support::open(&state, &tenant).await?;
+        let id = path_id(&invitation_id, "invitation")?;
+        let by = support::by(&on, &auth.0, reason.clone()).await?;
+        let inv = invitations::resend(&state, &on.scope, &meta, &by, id).await?;
+        support::logged(
+            &state,
+            &meta,
+            &auth.0,
+            &on,
+            "invitation.resent",
+            Some(("invitation", id.to_string())),
+            reason.as_deref(),
+        )
+        .await?;
+        Ok(InvitationResponse::Ok(Json((&inv).into())))
+    }
+
+    /// A tenant's audit log, newest first, with the filters of `GET /v1/tenants/{tenant}/audit-events`.
+    #[oai(
+        path = "/v1/admin/tenants/:tenant/audit-events",
+        method = "get",
+        operation_id = "tenant_audit_event_list"
+    )]
+    async fn audit(
+        &self,
+        state: Data<&AppState>,
+        auth: OperatorAuth,
+        tenant: Path<String>,
+        #[oai(validator(max_length = 64))] actor: Query<Option<String>>,
+        #[oai(validator(max_length = 100))] action: Query<Option<String>>,
+        since: Query<Option<DateTime<Utc>>>,
+        until: Query<Option<DateTime<Utc>>>,
+        #[oai(validator(max_length = 64))] cursor: Query<Option<String>>,
+        limit: Query<Option<u64>>,
+    ) -> Result<AuditResponse, ApiError> {
+        auth.0.require(OpPermission::Read)?;
+        let on = support::open(&state, &tenant).await?;
+        let page = query::list(
+            &on.scope,
+            &Filter {
+                actor: actor.0,
+                action: action.0,
+                since: since.0,
+                until: until.0,
+                cursor: cursor.0,
+                limit: limit.0,
+            },
+        )
+        .await?;
+        Ok(AuditResponse::Ok(Json(AuditPage {
+            items: page.items.iter().map(AuditEventView::from).collect(),
+            next_cursor: page.next_cursor,
+        })))
+    }
+}

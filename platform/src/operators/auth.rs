@@ -1,0 +1,492 @@
+//! Operator sign-in: the password always leads to a TOTP challenge (operators cannot skip the
+//! second factor), then a token pair signed with the platform key; refresh tokens rotate once
+//! used (a reused one revokes the session); sessions are checked on every request.
+
+use std::{sync::Arc, time::Duration};
+
+use chrono::{DateTime, Utc};
+use moka::future::Cache;
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, EntityTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait},
+};
+use uuid::Uuid;
+
+use super::{
+    audit::{self, Entry},
+    keys::{OPERATOR_AUDIENCE, OPERATOR_TENANT, platform_key},
+    permissions,
+};
+use crate::{
+    app::AppState,
+    audit::RequestMeta,
+    crypto::{
+        codes::{new_opaque_token, token_hash},
+        jwt::AccessClaims,
+    },
+    domain::{EmailAddress, Password},
+    error::{Error, Result},
+    ratelimit::Bucket,
+    store::entities::{operator, operator_challenge, operator_refresh_token, operator_session},
+};
+
+/// Operator access tokens live this long.
+pub const ACCESS_TTL_SECS: u32 = 900;
+/// An operator session ends after this long without a refresh.
+pub const IDLE_SECS: i64 = 8 * 3600;
+/// An operator session ends this long after its login, whatever happens.
+pub const ABSOLUTE_SECS: i64 = 24 * 3600;
+/// An `mfa_token` lives this long, for this many attempts.
+const CHALLENGE_SECS: i64 = 300;
+const CHALLENGE_ATTEMPTS: i32 = 5;
+
+/// What the liveness cache keeps of a session: its operator, until when it lives, and whether
+/// it (or its operator) was revoked.
+type Liveness = (Uuid, DateTime<Utc>, bool);
+
+/// Process-wide operator state: the platform key and a liveness cache of sessions.
+#[derive(Clone, Default)]
+pub struct OperatorState {
+    pub key: Arc<tokio::sync::OnceCell<Arc<super::keys::PlatformKey>>>,
+    live: Option<Cache<Uuid, Liveness>>,
+}
+
+impl std::fmt::Debug for OperatorState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OperatorState")
+    }
+}
+
+impl OperatorState {
+    /// Empty state; session liveness is cached for at most 30 s.
+    pub fn new() -> Self {
+        Self {
+            key: Arc::default(),
+            live: Some(
+                Cache::builder()
+                    .max_capacity(10_000)
+                    .time_to_live(Duration::from_secs(30))
+                    .build(),
+            ),
+        }
+    }
+
+    async fn forget(&self, sid: Uuid) {
+        if let Some(c) = &self.live {
+            c.invalidate(&sid).await;
+        }
+    }
+}
+
+/// A signed-in operator's token pair.
+#[derive(Debug)]
+pub struct OperatorPair {
+    pub access_token: String,
+    pub expires_in: u32,
+    pub refresh_token: String,
+    pub session_id: Uuid,
+    pub operator: operator::Model,
+}
+
+/// The answer to a right password: the second step's token.
+#[derive(Debug)]
+pub struct OperatorChallenge {
+    pub mfa_token: String,
+    pub expires_in: u32,
+}
+
+fn throttle_key(meta: &RequestMeta) -> String {
+    format!("admin:{}", meta.ip.as_deref().unwrap_or("-"))
+}
+
+async fn refuse_if_blocked(state: &AppState, bucket: Bucket, key: &str) -> Result<()> {
+    crate::accounts::throttle::refuse_if_blocked(state, bucket, key).await
+}
+
+async fn failed(state: &AppState, bucket: Bucket, key: &str) {
+    if let Err(retry) = state.limiter.check(bucket, key) {
+        let until = Utc::now().timestamp() + i64::try_from(retry.secs()).unwrap_or(60);
+        state
+            .blocks
+            .insert(format!("{bucket:?}:{key}"), until)
+            .await;
+    }
+}
+
+/// `POST /v1/admin/auth/login`: a right password answers a TOTP challenge; anything else is
+/// the same `401 invalid_credentials`, at the same cost.
+pub async fn login(
+    state: &AppState,
+    meta: &RequestMeta,
+    email: &str,
+    password: &str,
+) -> Result<OperatorChallenge> {
+    let ip = throttle_key(meta);
+    let account = format!("admin:{}", email.trim().to_lowercase());
+    refuse_if_blocked(state, Bucket::LoginIp, &ip).await?;
+    refuse_if_blocked(state, Bucket::LoginAccount, &account).await?;
+    let found = match EmailAddress::parse(email) {
+        Ok(e) => {
+            operator::Entity::find()
+                .filter(operator::Column::Email.eq(e.as_str()))
+                .one(state.store.control())
+                .await?
+        }
+        Err(_) => None,
+    };
+    let password = Password::parse(password)
+        .or_else(|_| Password::parse("dummy-password-for-timing"))
+        .map_err(|e| Error::invalid("password", e))?;
+    let stored = found
+        .as_ref()
+        .filter(|o| o.status == "active")
+        .map(|o| o.password_hash.as_str());
+    let verified = state
+        .hasher
+        .verify(&password, stored)
+        .await
+        .map_err(|e| match e {
+            crate::crypto::CryptoError::Busy => Error::Busy,
+            other => Error::Internal(anyhow::anyhow!("verifying a password: {other}")),
+        })?;
+    let Some(op) = found.filter(|o| verified.ok && o.status == "active") else {
+        failed(state, Bucket::LoginIp, &ip).await;
+        failed(state, Bucket::LoginAccount, &account).await;
+        audit::record(state, meta, Entry::failed(None, "operator.login")).await?;
+        return Err(Error::invalid_credentials());
+    };
+    let token = new_opaque_token();
+    let now = Utc::now();
+    operator_challenge::Entity::insert(operator_challenge::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        token_hash: Set(token_hash(&token)),
+        operator_id: Set(op.id),
+        attempts: Set(0),
+        expires_at: Set(now + chrono::Duration::seconds(CHALLENGE_SECS)),
+        created_at: Set(now),
+    })
+    .exec(state.store.control())
+    .await?;
+    Ok(OperatorChallenge {
+        mfa_token: token,
+        expires_in: u32::try_from(CHALLENGE_SECS).unwrap_or(300),
+    })
+}
+
+/// `POST /v1/admin/auth/login/mfa`: the TOTP code (each step accepted once) completes the
+/// login.
+pub async fn login_mfa(
+    state: &AppState,
+    meta: &RequestMeta,
+    mfa_token: &str,
+    code: &str,
+) -> Result<OperatorPair> {
+    let ip = throttle_key(meta);
+    refuse_if_blocked(state, Bucket::MfaIp, &ip).await?;
+    let invalid = || Error::Unauthorized {
+        code: "invalid_mfa_token",
+        message: "the MFA token is invalid, used or expired; sign in again",
+    };
+    let control = state.store.control();
+    if mfa_token.is_empty() || mfa_token.len() > 128 {
+        return Err(invalid());
+    }
+    let Some(ch) = operator_challenge::Entity::find()
+        .filter(operator_challenge::Column::TokenHash.eq(token_hash(mfa_token)))
+        .one(control)
+        .await?
+    else {
+        failed(state, Bucket::MfaIp, &ip).await;
+        return Err(invalid());
+    };
+    let taken = operator_challenge::Entity::update_many()
+        .col_expr(
+            operator_challenge::Column::Attempts,
+            Expr::col(operator_challenge::Column::Attempts).add(1),
+        )
+        .filter(operator_challenge::Column::Id.eq(ch.id))
+        .filter(operator_challenge::Column::Attempts.lt(CHALLENGE_ATTEMPTS))
+        .filter(operator_challenge::Column::ExpiresAt.gt(Utc::now()))
+        .exec(control)
+        .await?
+        .rows_affected;
+    let op = operator::Entity::find_by_id(ch.operator_id)
+        .one(control)
+        .await?;
+    let Some(op) = op.filter(|o| taken == 1 && o.status == "active") else {
+        operator_challenge::Entity::delete_by_id(ch.id)
+            .exec(control)
+            .await?;
+        return Err(invalid());
+    };
+    let account = format!("admin-mfa:{}", op.id);
+    refuse_if_blocked(state, Bucket::MfaAccount, &account).await?;
+    let secret = super::totp_secret(state, &op)?;
+    let now_unix = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
+    let claimed = match secret.verify(code, now_unix, op.totp_last_step) {
+        Some(step) => {
+            operator::Entity::update_many()
+                .col_expr(operator::Column::TotpLastStep, Expr::value(Some(step)))
+                .filter(operator::Column::Id.eq(op.id))
+                .filter(
+                    sea_orm::Condition::any()
+                        .add(operator::Column::TotpLastStep.is_null())
+                        .add(operator::Column::TotpLastStep.lt(step)),
+                )
+                .exec(control)
+                .await?
+                .rows_affected
+                == 1
+        }
+        None => false,
+    };
+    if !claimed {
+        failed(state, Bucket::MfaIp, &ip).await;
+        failed(state, Bucket::MfaAccount, &account).await;
+        audit::record(
+            state,
+            meta,
+            Entry::failed(Some(op.id), "operator.login_mfa"),
+        )
+        .await?;
+        return Err(crate::mfa::wrong_code());
+    }
+    operator_challenge::Entity::delete_by_id(ch.id)
+        .exec(control)
+        .await?;
+    let now = Utc::now();
+    let session = operator_session::Model {
+        id: Uuid::now_v7(),
+        operator_id: op.id,
+        ip: meta.ip.clone(),
+        user_agent: meta.user_agent.clone(),
+        created_at: now,
+        idle_expires_at: now + chrono::Duration::seconds(IDLE_SECS),
+        expires_at: now + chrono::Duration::seconds(ABSOLUTE_SECS),
+        revoked_at: None,
+    };
+    operator_session::Entity::insert(operator_session::ActiveModel::from(session.clone()))
+        .exec(control)
+        .await?;
+    let refresh = new_refresh(state, session.id).await?;
+    audit::record(
+        state,
+        meta,
+        Entry::new(Some(op.id), "operator.login").target("session", session.id),
+    )
+    .await?;
+    issue(state, op, &session, refresh).await
+}
+
+async fn new_refresh(state: &AppState, session_id: Uuid) -> Result<String> {
+    let token = new_opaque_token();
+    operator_refresh_token::Entity::insert(operator_refresh_token::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        session_id: Set(session_id),
+        token_hash: Set(token_hash(&token)),
+        created_at: Set(Utc::now()),
+        used_at: Set(None),
+    })
+    .exec(state.store.control())
+    .await?;
+    Ok(token)
+}
+
+async fn issue(
+    state: &AppState,
+    op: operator::Model,
+    session: &operator_session::Model,
+    refresh_token: String,
+) -> Result<OperatorPair> {
+    let key = platform_key(state).await?;
+    let now = Utc::now().timestamp();
+    let claims = AccessClaims {
+        iss: format!("{}/v1/admin", state.config.public_url()),
+        sub: op.id.to_string(),
+        aud: OPERATOR_AUDIENCE.into(),
+        exp: now + i64::from(ACCESS_TTL_SECS),
+        iat: now,
+        nbf: now,
+        jti: Uuid::now_v7().to_string(),
+        tenant_id: OPERATOR_TENANT.into(),
+        sid: session.id.to_string(),
+        role: op.role.clone(),
+        permissions: permissions(&op.role)
+            .iter()
+            .map(|p| p.as_str().to_owned())
+            .collect(),
+        amr: vec!["pwd".into(), "totp".into(), "mfa".into()],
+        token_use: "access".into(),
+        mfa_enrollment_required: false,
+    };
+    let access_token = key
+        .signer
+        .sign(&claims)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("signing an operator token: {e}")))?;
+    Ok(OperatorPair {
+        access_token,
+        expires_in: ACCESS_TTL_SECS,
+        refresh_token,
+        session_id: session.id,
+        operator: op,
+    })
+}
+
+fn invalid_refresh() -> Error {
+    Error::Unauthorized {
+        code: "invalid_refresh_token",
+        message: "the refresh token is invalid, expired or revoked",
+    }
+}
+
+/// `POST /v1/admin/auth/token/refresh`: rotates the refresh token; a reused one revokes the
+/// whole session.
+pub async fn refresh(state: &AppState, meta: &RequestMeta, token: &str) -> Result<OperatorPair> {
+    if token.is_empty() || token.len() > 128 {
+        return Err(invalid_refresh());
+    }
+    let control = state.store.control();
+    let Some(row) = operator_refresh_token::Entity::find()
+        .filter(operator_refresh_token::Column::TokenHash.eq(token_hash(token)))
+        .one(control)
+        .await?
+    else {
+        return Err(invalid_refresh());
+    };
+    let now = Utc::now();
+    let used = operator_refresh_token::Entity::update_many()
+        .col_expr(
+            operator_refresh_token::Column::UsedAt,
+            Expr::value(Some(now)),
+        )
+        .filter(operator_refresh_token::Column::Id.eq(row.id))
+        .filter(operator_refresh_token::Column::UsedAt.is_null())
+        .exec(control)
+        .await?
+        .rows_affected;
+    if used != 1 {
+        revoke(state, row.session_id).await?;
+        audit::record(
+            state,
+            meta,
+            Entry::failed(None, "operator.refresh_reused").target("session", row.session_id),
+        )
+        .await?;
+        return Err(invalid_refresh());
+    }
+    let session = operator_session::Entity::find_by_id(row.session_id)
+        .one(control)
+        .await?
+        .filter(|s| s.revoked_at.is_none() && s.expires_at > now && s.idle_expires_at > now)
+        .ok_or_else(invalid_refresh)?;
+    let op = operator::Entity::find_by_id(session.operator_id)
+        .one(control)
+        .await?
+        .filter(|o| o.status == "active")
+        .ok_or_else(invalid_refresh)?;
+    let idle = Ord::min(
+        now + chrono::Duration::seconds(IDLE_SECS),
+        session.expires_at,
+    );
+    operator_session::Entity::update_many()
+        .col_expr(operator_session::Column::IdleExpiresAt, Expr::value(idle))
+        .filter(operator_session::Column::Id.eq(session.id))
+        .exec(control)
+        .await?;
+    state.operators.forget(session.id).await;
+    let refresh = new_refresh(state, session.id).await?;
+    issue(state, op, &session, refresh).await
+}
+
+/// Ends operator session `sid` at once.
+pub async fn revoke(state: &AppState, sid: Uuid) -> Result<()> {
+    operator_session::Entity::update_many()
+        .col_expr(
+            operator_session::Column::RevokedAt,
+            Expr::value(Some(Utc::now())),
+        )
+        .filter(operator_session::Column::Id.eq(sid))
+        .filter(operator_session::Column::RevokedAt.is_null())
+        .exec(state.store.control())
+        .await?;
+    state.operators.forget(sid).await;
+    Ok(())
+}
+
+/// A request's proven operator.
+#[derive(Clone, Debug)]
+pub struct OperatorCaller {
+    pub id: Uuid,
+    pub session_id: Uuid,
+    pub role: String,
+}
+
+impl OperatorCaller {
+    /// Refuses with `403 forbidden` unless the operator's role allows `p`.
+    pub fn require(&self, p: super::OpPermission) -> Result<()> {
+        if permissions(&self.role).contains(&p) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden {
+                code: "forbidden",
+                message: format!("this needs the operator permission {}", p.as_str()),
+            })
+        }
+    }
+}
+
+/// Checks an operator access token: the platform key's signature, `exp`/`nbf` with
+/// `leeway_secs`, the operator audience, and a live session of an active operator.
+pub async fn authenticate(
+    state: &AppState,
+    token: &str,
+    leeway_secs: u64,
+) -> Result<Option<OperatorCaller>> {
+    let key = platform_key(state).await?;
+    let Ok(claims) = key
+        .verifier
+        .verify(token, OPERATOR_TENANT, OPERATOR_AUDIENCE, leeway_secs)
+    else {
+        return Ok(None);
+    };
+    let (Ok(id), Ok(sid)) = (Uuid::parse_str(&claims.sub), Uuid::parse_str(&claims.sid)) else {
+        return Ok(None);
+    };
+    let cached = match &state.operators.live {
+        Some(c) => c.get(&sid).await,
+        None => None,
+    };
+    let (owner, until, revoked) = match cached {
+        Some(e) => e,
+        None => {
+            let Some(s) = operator_session::Entity::find_by_id(sid)
+                .one(state.store.control())
+                .await?
+            else {
+                return Ok(None);
+            };
+            let op_active = operator::Entity::find_by_id(s.operator_id)
+                .one(state.store.control())
+                .await?
+                .is_some_and(|o| o.status == "active");
+            let e = (
+                s.operator_id,
+                Ord::min(s.idle_expires_at, s.expires_at),
+                s.revoked_at.is_some() || !op_active,
+            );
+            if let Some(c) = &state.operators.live {
+                c.insert(sid, e).await;
+            }
+            e
+        }
+    };
+    if revoked || owner != id || until <= Utc::now() {
+        return Ok(None);
+    }
+    Ok(Some(OperatorCaller {
+        id,
+        session_id: sid,
+        role: claims.role,
+    }))
+}

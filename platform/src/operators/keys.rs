@@ -1,0 +1,105 @@
+//! The platform's own Ed25519 key, which signs operator tokens: created on first use, stored
+//! sealed in the control plane, loaded once per process. Tenant keys never verify an operator
+//! token and this key never verifies a tenant token, so neither works on the other's paths.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use sea_orm::{ActiveValue::Set, EntityTrait, QueryOrder};
+
+use crate::{
+    app::AppState,
+    crypto::jwt::{Signer, SigningKeyMaterial, Verifier},
+    error::{Error, Result},
+    store::entities::platform_key,
+};
+
+/// The `tenant_id` claim of operator tokens (no tenant has it: tenant ids are UUIDs).
+pub const OPERATOR_TENANT: &str = "platform";
+/// The `aud` of operator tokens.
+pub const OPERATOR_AUDIENCE: &str = "platform-admin";
+
+/// The signer and verifier of operator tokens.
+pub struct PlatformKey {
+    pub signer: Signer,
+    pub verifier: Verifier,
+}
+
+impl std::fmt::Debug for PlatformKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PlatformKey")
+    }
+}
+
+fn aad(kid: &str) -> Vec<u8> {
+    format!("platform-key:{kid}").into_bytes()
+}
+
+fn internal(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::Internal(anyhow::anyhow!("{what}: {e}"))
+}
+
+async fn load_or_create(state: &AppState) -> Result<PlatformKey> {
+    let control = state.store.control();
+    let existing = platform_key::Entity::find()
+        .order_by_asc(platform_key::Column::CreatedAt)
+        .one(control)
+        .await?;
+    let material = match existing {
+        Some(row) => {
+            let der = state
+                .sealer
+                .open(&row.private_sealed, &aad(&row.kid))
+                .map_err(|e| internal("opening the platform key", e))?;
+            SigningKeyMaterial::from_pkcs8_der(row.kid, &der)
+                .map_err(|e| internal("the platform key", e))?
+        }
+        None => {
+            let m = SigningKeyMaterial::generate();
+            let sealed = state
+                .sealer
+                .seal(&m.private_pkcs8_der, &aad(&m.kid))
+                .map_err(|e| internal("sealing the platform key", e))?;
+            let inserted = platform_key::Entity::insert(platform_key::ActiveModel {
+                kid: Set(m.kid.clone()),
+                private_sealed: Set(sealed),
+                created_at: Set(Utc::now()),
+            })
+            .exec(control)
+            .await;
+            if let Err(e) = inserted {
+                // Another instance may have created one at the same moment: use the oldest.
+                let Some(row) = platform_key::Entity::find()
+                    .order_by_asc(platform_key::Column::CreatedAt)
+                    .one(control)
+                    .await?
+                else {
+                    return Err(Error::from(e));
+                };
+                let der = state
+                    .sealer
+                    .open(&row.private_sealed, &aad(&row.kid))
+                    .map_err(|e| internal("opening the platform key", e))?;
+                SigningKeyMaterial::from_pkcs8_der(row.kid, &der)
+                    .map_err(|e| internal("the platform key", e))?
+            } else {
+                m
+            }
+        }
+    };
+    Ok(PlatformKey {
+        signer: Signer::new(&material).map_err(|e| internal("the platform signer", e))?,
+        verifier: Verifier::new(&[(material.kid.clone(), material.public_key)])
+            .map_err(|e| internal("the platform verifier", e))?,
+    })
+}
+
+/// The platform key, loaded (or created) on first use.
+pub async fn platform_key(state: &AppState) -> Result<Arc<PlatformKey>> {
+    state
+        .operators
+        .key
+        .get_or_try_init(|| async { load_or_create(state).await.map(Arc::new) })
+        .await
+        .cloned()
+}

@@ -1,0 +1,182 @@
+//! Platform operators (support staff): accounts in the control plane, always with TOTP
+//! ([`auth`] signs them in, [`keys`] holds the platform key that signs their tokens), their own
+//! audit log ([`audit`]), the support actions they take on tenants ([`support`]) and the
+//! customer search across tenants ([`search`]).
+
+pub mod audit;
+pub mod auth;
+pub mod keys;
+pub mod lifecycle;
+pub mod search;
+pub mod support;
+
+use chrono::Utc;
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use crate::{
+    app::AppState,
+    crypto::totp::TotpSecret,
+    domain::{EmailAddress, Password},
+    error::{Error, Result},
+    store::entities::operator,
+};
+
+/// What an operator may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpPermission {
+    /// See tenants, members, sessions, invitations and audit logs; search customers.
+    Read,
+    /// Revoke sessions, reset MFA, force a password reset, resend invitations.
+    Support,
+    /// Change members' roles and status; create, rename, suspend, resume and delete tenants;
+    /// change tenant settings; manage operators.
+    Admin,
+}
+
+impl OpPermission {
+    /// The name put in the token's `permissions`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "platform:read",
+            Self::Support => "platform:support",
+            Self::Admin => "platform:admin",
+        }
+    }
+}
+
+/// The operator roles: `support` (read and support actions) and `admin` (everything).
+pub fn permissions(role: &str) -> &'static [OpPermission] {
+    match role {
+        "admin" => &[
+            OpPermission::Read,
+            OpPermission::Support,
+            OpPermission::Admin,
+        ],
+        "support" => &[OpPermission::Read, OpPermission::Support],
+        _ => &[],
+    }
+}
+
+/// A newly created operator and the secrets shown once.
+#[derive(Debug, serde::Serialize)]
+pub struct Created {
+    pub id: Uuid,
+    pub email: String,
+    pub role: String,
+    /// Generated: 24 random characters.
+    pub password: String,
+    /// Base32, for an authenticator app.
+    pub totp_secret: String,
+    /// The same secret as an `otpauth://` URL.
+    pub otpauth_url: String,
+}
+
+fn sealed_totp_aad(operator_id: Uuid) -> Vec<u8> {
+    format!("operator:{operator_id}:totp").into_bytes()
+}
+
+/// The operator's TOTP secret, unsealed.
+pub fn totp_secret(state: &AppState, op: &operator::Model) -> Result<TotpSecret> {
+    let raw = state
+        .sealer
+        .open(&op.totp_sealed, &sealed_totp_aad(op.id))
+        .map_err(|e| Error::Internal(anyhow::anyhow!("opening an operator TOTP secret: {e}")))?;
+    TotpSecret::from_bytes(&raw)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("an operator TOTP secret: {e}")))
+}
+
+fn generated_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    (0..24)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
+}
+
+/// `platform operator create`: an operator with a generated password and TOTP already
+/// enrolled; the secrets are returned once and stored only hashed or sealed.
+pub async fn create(state: &AppState, email: &str, role: &str) -> Result<Created> {
+    let email = EmailAddress::parse(email)?;
+    if permissions(role).is_empty() {
+        return Err(Error::invalid(
+            "role",
+            "an operator role is support or admin",
+        ));
+    }
+    let password = generated_password();
+    let hash = state
+        .hasher
+        .hash(&Password::parse(&password).map_err(|e| Error::invalid("password", e))?)
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("hashing a password: {e}")))?;
+    let secret = TotpSecret::generate();
+    let id = Uuid::now_v7();
+    let sealed = state
+        .sealer
+        .seal(secret.bytes(), &sealed_totp_aad(id))
+        .map_err(|e| Error::Internal(anyhow::anyhow!("sealing a TOTP secret: {e}")))?;
+    let control = state.store.control();
+    if operator::Entity::find()
+        .filter(operator::Column::Email.eq(email.as_str()))
+        .one(control)
+        .await?
+        .is_some()
+    {
+        return Err(Error::Conflict {
+            code: "operator_exists",
+            message: format!("an operator {} already exists", email.as_str()),
+        });
+    }
+    let now = Utc::now();
+    operator::Entity::insert(operator::ActiveModel {
+        id: Set(id),
+        email: Set(email.as_str().to_owned()),
+        password_hash: Set(hash),
+        role: Set(role.to_owned()),
+        status: Set("active".into()),
+        totp_sealed: Set(sealed),
+        totp_last_step: Set(None),
+        failed_logins: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec(control)
+    .await?;
+    let (otpauth_url, _) = secret
+        .provisioning("Platform operators", email.as_str())
+        .map_err(|e| Error::Internal(anyhow::anyhow!("otpauth URL: {e}")))?;
+    audit::record(
+        state,
+        &crate::audit::RequestMeta::default(),
+        audit::Entry::new(None, "operator.created")
+            .target("operator", id)
+            .details(serde_json::json!({ "email": email.as_str(), "role": role })),
+    )
+    .await?;
+    Ok(Created {
+        id,
+        email: email.as_str().to_owned(),
+        role: role.to_owned(),
+        password,
+        totp_secret: secret.to_base32(),
+        otpauth_url,
+    })
+}
+
+/// Every operator, by email.
+pub async fn list(state: &AppState) -> Result<Vec<operator::Model>> {
+    Ok(operator::Entity::find()
+        .order_by_asc(operator::Column::Email)
+        .all(state.store.control())
+        .await?)
+}
+
+/// One operator.
+pub async fn get(state: &AppState, id: Uuid) -> Result<operator::Model> {
+    operator::Entity::find_by_id(id)
+        .one(state.store.control())
+        .await?
+        .ok_or(Error::NotFound("operator"))
+}
