@@ -20,7 +20,7 @@ cargo test --workspace --locked
 
 # The contract test lives beside the repository (../shared); run the groups whose issues are done.
 CONTRACT=../shared/acceptance/contract.py
-ONLY=${CONTRACT_GROUPS:-foundation,accounts,tokens,mfa,members}
+ONLY=${CONTRACT_GROUPS:-foundation,accounts,tokens,mfa,members,admin}
 if [ -f "$CONTRACT" ]; then
   echo "== contract test ($ONLY) against a release build"
   cargo build --release --locked -p platform

@@ -143,6 +143,43 @@ async fn every_protected_operation_refuses_bad_tokens(db: Db) {
         refused >= 12,
         "expected the admin operations, found {refused}"
     );
+
+    // A support operator is refused the operations reserved to admin operators.
+    let (support, _) = crate::operators::operator(&app, "sam@platform.test", "support").await;
+    let support = support["access_token"].as_str().expect("token").to_owned();
+    let mut reserved = 0;
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("item") {
+            let id = op["operationId"].as_str().unwrap_or_default();
+            if ![
+                "tenant_create",
+                "tenant_update",
+                "tenant_delete",
+                "operator_list",
+            ]
+            .contains(&id)
+            {
+                continue;
+            }
+            let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+            let url = format!("{}?confirm=acme", fill(path));
+            let resp = app
+                .client
+                .request(m, app.url(&url))
+                .bearer_auth(&support)
+                .json(&serde_json::json!({ "slug": "new-co", "name": "X" }))
+                .send()
+                .await
+                .expect("request");
+            assert_eq!(
+                resp.status().as_u16(),
+                403,
+                "{method} {path} as a support operator"
+            );
+            reserved += 1;
+        }
+    }
+    assert_eq!(reserved, 4);
     // And the good token does work (the checks above are not vacuous).
     let resp = app
         .client

@@ -13,6 +13,7 @@ mod mailbox;
 mod members;
 mod mfa;
 mod migrate;
+mod operators;
 mod outbox;
 mod scope;
 mod spec;
