@@ -1,7 +1,7 @@
 //! What can happen to the console: a user's intent (from the keymap), a tick of the clock, or
 //! the result of a request. Plain data: `update` turns each into a new state and commands.
 
-use crate::api::{Outcome, Failure};
+use crate::api::{Failure, Outcome};
 
 /// One thing to react to.
 #[derive(Clone, Debug, PartialEq)]

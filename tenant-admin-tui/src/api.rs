@@ -18,18 +18,56 @@ pub enum Command {
         code: String,
     },
     Tenants,
-    Members { tenant: String },
-    Sessions { tenant: String, user: Option<String> },
-    Invitations { tenant: String },
-    Audit { tenant: String },
-    RevokeSession { tenant: String, session: String, reason: Option<String> },
-    RevokeUser { tenant: String, user: String, reason: Option<String> },
-    UpdateMember { tenant: String, user: String, change: MemberChange, reason: Option<String> },
-    Resend { tenant: String, invitation: String, reason: Option<String> },
-    SetTenantStatus { tenant: String, status: String, reason: Option<String> },
-    DeleteTenant { tenant: String, reason: Option<String> },
-    CreateTenant { slug: String, owner: Option<String> },
-    Customers { query: String },
+    Members {
+        tenant: String,
+    },
+    Sessions {
+        tenant: String,
+        user: Option<String>,
+    },
+    Invitations {
+        tenant: String,
+    },
+    Audit {
+        tenant: String,
+    },
+    RevokeSession {
+        tenant: String,
+        session: String,
+        reason: Option<String>,
+    },
+    RevokeUser {
+        tenant: String,
+        user: String,
+        reason: Option<String>,
+    },
+    UpdateMember {
+        tenant: String,
+        user: String,
+        change: MemberChange,
+        reason: Option<String>,
+    },
+    Resend {
+        tenant: String,
+        invitation: String,
+        reason: Option<String>,
+    },
+    SetTenantStatus {
+        tenant: String,
+        status: String,
+        reason: Option<String>,
+    },
+    DeleteTenant {
+        tenant: String,
+        reason: Option<String>,
+    },
+    CreateTenant {
+        slug: String,
+        owner: Option<String>,
+    },
+    Customers {
+        query: String,
+    },
 }
 
 /// A support action on one member.
@@ -100,7 +138,10 @@ pub struct Customer {
 /// What came back.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
-    LoggedIn { email: String, role: String },
+    LoggedIn {
+        email: String,
+        role: String,
+    },
     Tenants(Vec<Tenant>),
     Members(String, Vec<Member>),
     Sessions(String, Vec<Session>),
@@ -108,7 +149,10 @@ pub enum Outcome {
     Audit(String, Vec<Event>),
     Customers(Vec<Customer>),
     /// An action succeeded; the text says what happened, `reload` what to fetch again.
-    Did { message: String, reload: Vec<Command> },
+    Did {
+        message: String,
+        reload: Vec<Command>,
+    },
 }
 
 /// Why a command failed, ready to show.
@@ -153,7 +197,10 @@ async fn failure(e: platform_client::Error<platform_client::ByteStream>) -> Fail
                 .unwrap_or("the request failed");
             Failure {
                 message: format!("{status}: {detail}"),
-                request_id: problem["request_id"].as_str().map(str::to_owned).or(header_id),
+                request_id: problem["request_id"]
+                    .as_str()
+                    .map(str::to_owned)
+                    .or(header_id),
                 signed_out: status == 401,
             }
         }
@@ -371,10 +418,7 @@ impl Api {
                                 (Some(t), Some(id)) => format!("{t}:{}", short(id)),
                                 _ => String::new(),
                             },
-                            details: e
-                                .details
-                                .map(|d| d.to_string())
-                                .unwrap_or_default(),
+                            details: e.details.map(|d| d.to_string()).unwrap_or_default(),
                         })
                         .collect(),
                 )

@@ -14,7 +14,8 @@ use crate::{
     api::{Api, Command},
     keymap::{self, Keymap},
     state::State,
-    ui, update::update,
+    ui,
+    update::update,
 };
 
 /// How often the clock ticks (spinner, follow mode).
@@ -29,7 +30,11 @@ pub struct App<B: Backend> {
     results: mpsc::UnboundedReceiver<Action>,
 }
 
-async fn worker(mut api: Api, mut rx: mpsc::UnboundedReceiver<Command>, tx: mpsc::UnboundedSender<Action>) {
+async fn worker(
+    mut api: Api,
+    mut rx: mpsc::UnboundedReceiver<Command>,
+    tx: mpsc::UnboundedSender<Action>,
+) {
     while let Some(cmd) = rx.recv().await {
         let action = match api.run(cmd).await {
             Ok(outcome) => Action::Done(Box::new(outcome)),

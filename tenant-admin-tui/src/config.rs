@@ -63,11 +63,20 @@ mod tests {
     fn a_file_sets_the_server_and_keys_and_unknown_keys_are_refused() {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("c.toml");
-        std::fs::write(&path, "server = \"https://a.test\"\n[keys]\nrevoke = [\"z\"]\n").expect("write");
+        std::fs::write(
+            &path,
+            "server = \"https://a.test\"\n[keys]\nrevoke = [\"z\"]\n",
+        )
+        .expect("write");
         let c = load(Some(path.clone())).expect("load");
         assert_eq!(c.server, "https://a.test");
         assert_eq!(c.keys["revoke"], vec!["z".to_owned()]);
         std::fs::write(&path, "sever = \"typo\"\n").expect("write");
-        assert!(load(Some(path)).expect_err("typo").to_string().contains("sever"));
+        assert!(
+            load(Some(path))
+                .expect_err("typo")
+                .to_string()
+                .contains("sever")
+        );
     }
 }

@@ -13,24 +13,52 @@ pub const BINDINGS: &[(&str, &[&str], &str)] = &[
     ("down", &["down", "j"], "move down"),
     ("enter", &["enter", "l", "right"], "open / confirm"),
     ("back", &["esc", "h", "left"], "back / cancel"),
-    ("next_pane", &["tab"], "next pane (members, sessions, invitations, audit)"),
+    (
+        "next_pane",
+        &["tab"],
+        "next pane (members, sessions, invitations, audit)",
+    ),
     ("help", &["?"], "this help"),
     ("filter", &["/"], "filter the list"),
     ("refresh", &["r"], "reload"),
     ("quit", &["q", "ctrl-c"], "quit"),
     ("revoke", &["x"], "revoke the selected session"),
-    ("revoke_all", &["X"], "revoke every session of the selected member"),
+    (
+        "revoke_all",
+        &["X"],
+        "revoke every session of the selected member",
+    ),
     ("reset_mfa", &["m"], "reset the selected member's MFA"),
-    ("force_reset", &["p"], "force a password reset of the selected member"),
-    ("toggle_disabled", &["d"], "disable / enable the selected member"),
+    (
+        "force_reset",
+        &["p"],
+        "force a password reset of the selected member",
+    ),
+    (
+        "toggle_disabled",
+        &["d"],
+        "disable / enable the selected member",
+    ),
     ("change_role", &["R"], "change the selected member's role"),
     ("resend", &["i"], "resend the selected invitation"),
     ("suspend", &["s"], "suspend / resume the tenant"),
-    ("delete", &["D"], "delete the tenant (type its slug to confirm)"),
+    (
+        "delete",
+        &["D"],
+        "delete the tenant (type its slug to confirm)",
+    ),
     ("create", &["c"], "create a tenant"),
     ("follow", &["f"], "follow the audit log as events happen"),
-    ("search", &["S"], "search a customer by email across tenants"),
-    ("sessions_of_user", &["u"], "sessions of the selected member"),
+    (
+        "search",
+        &["S"],
+        "search a customer by email across tenants",
+    ),
+    (
+        "sessions_of_user",
+        &["u"],
+        "sessions of the selected member",
+    ),
 ];
 
 fn action_named(name: &str) -> Option<Action> {
@@ -159,7 +187,14 @@ mod tests {
     #[test]
     fn defaults_map_vim_keys_and_arrows() {
         let k = Keymap::new(&HashMap::new()).expect("defaults");
-        for (key, action) in [("j", Action::Down), ("down", Action::Down), ("k", Action::Up), ("?", Action::Help), ("ctrl-c", Action::Quit), ("X", Action::RevokeAll)] {
+        for (key, action) in [
+            ("j", Action::Down),
+            ("down", Action::Down),
+            ("k", Action::Up),
+            ("?", Action::Help),
+            ("ctrl-c", Action::Quit),
+            ("X", Action::RevokeAll),
+        ] {
             assert_eq!(k.action(&parse_key(key).expect(key)), Some(action), "{key}");
         }
     }

@@ -21,7 +21,12 @@ pub enum Pane {
 }
 
 impl Pane {
-    pub const ALL: [Pane; 4] = [Pane::Members, Pane::Sessions, Pane::Invitations, Pane::Audit];
+    pub const ALL: [Pane; 4] = [
+        Pane::Members,
+        Pane::Sessions,
+        Pane::Invitations,
+        Pane::Audit,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -56,7 +61,10 @@ impl Matches for Member {
 }
 impl Matches for Session {
     fn matches(&self, n: &str) -> bool {
-        self.ip.contains(n) || self.user_agent.to_lowercase().contains(n) || self.id.starts_with(n) || self.user_id.starts_with(n)
+        self.ip.contains(n)
+            || self.user_agent.to_lowercase().contains(n)
+            || self.id.starts_with(n)
+            || self.user_id.starts_with(n)
     }
 }
 impl Matches for Invitation {
@@ -66,7 +74,10 @@ impl Matches for Invitation {
 }
 impl Matches for Event {
     fn matches(&self, n: &str) -> bool {
-        self.action.contains(n) || self.actor.contains(n) || self.time.contains(n) || self.target.contains(n)
+        self.action.contains(n)
+            || self.actor.contains(n)
+            || self.time.contains(n)
+            || self.target.contains(n)
     }
 }
 impl Matches for Customer {
@@ -99,7 +110,10 @@ impl<T: Matches> ListView<T> {
     /// The rows that pass the filter.
     pub fn visible(&self) -> Vec<&T> {
         let n = self.filter.to_lowercase();
-        self.items.iter().filter(|t| n.is_empty() || t.matches(&n)).collect()
+        self.items
+            .iter()
+            .filter(|t| n.is_empty() || t.matches(&n))
+            .collect()
     }
 
     /// The selected row, if any.
@@ -163,14 +177,24 @@ pub enum PromptKind {
     /// The current list's live filter.
     Filter,
     /// A reason for `then` (may stay empty).
-    Reason { then: Box<Command>, what: String },
+    Reason {
+        then: Box<Command>,
+        what: String,
+    },
     /// Type the slug to delete the tenant.
-    ConfirmDelete { slug: String },
+    ConfirmDelete {
+        slug: String,
+    },
     /// A new role for member `user`.
-    Role { user: String, email: String },
+    Role {
+        user: String,
+        email: String,
+    },
     /// A new tenant's slug, then its owner's email.
     CreateSlug,
-    CreateOwner { slug: String },
+    CreateOwner {
+        slug: String,
+    },
     /// A customer's email (or part of it).
     Search,
 }
@@ -254,7 +278,9 @@ impl State {
 
     /// Whether keys type text (a prompt or the sign-in form has focus).
     pub fn typing(&self) -> bool {
-        self.popup.is_none() && !self.help && (self.prompt.is_some() || self.screen == Screen::Login)
+        self.popup.is_none()
+            && !self.help
+            && (self.prompt.is_some() || self.screen == Screen::Login)
     }
 
     /// The spinner's current frame, or a space when idle.

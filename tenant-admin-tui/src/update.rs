@@ -42,7 +42,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
         return vec![];
     }
     if state.help {
-        if matches!(action, Action::Enter | Action::Back | Action::Help | Action::Quit) {
+        if matches!(
+            action,
+            Action::Enter | Action::Back | Action::Help | Action::Quit
+        ) {
             state.help = false;
         }
         return vec![];
@@ -68,7 +71,7 @@ fn tick(state: &mut State) -> Vec<Command> {
         && state.screen == Screen::Tenant
         && state.pane == Pane::Audit
         && state.busy == 0
-        && state.ticks % FOLLOW_TICKS == 0
+        && state.ticks.is_multiple_of(FOLLOW_TICKS)
         && let Some(t) = &state.tenant
     {
         return vec![Command::Audit {
@@ -128,12 +131,21 @@ fn login(state: &mut State, action: Action) -> Vec<Command> {
         Action::Backspace => {
             f.field_mut().pop();
         }
-        Action::NextPane | Action::Down => f.focus = (f.focus + 1) % crate::state::LoginForm::FIELDS,
-        Action::Up => f.focus = (f.focus + crate::state::LoginForm::FIELDS - 1) % crate::state::LoginForm::FIELDS,
+        Action::NextPane | Action::Down => {
+            f.focus = (f.focus + 1) % crate::state::LoginForm::FIELDS
+        }
+        Action::Up => {
+            f.focus =
+                (f.focus + crate::state::LoginForm::FIELDS - 1) % crate::state::LoginForm::FIELDS
+        }
         Action::Back => state.quit = true,
         Action::Enter if f.focus < 3 => f.focus += 1,
         Action::Enter => {
-            if f.server.trim().is_empty() || f.email.trim().is_empty() || f.password.is_empty() || f.code.trim().is_empty() {
+            if f.server.trim().is_empty()
+                || f.email.trim().is_empty()
+                || f.password.is_empty()
+                || f.code.trim().is_empty()
+            {
                 state.popup = Some(Popup::Error {
                     message: "fill in the server, email, password and TOTP code".into(),
                     request_id: None,
@@ -227,7 +239,11 @@ fn submit(state: &mut State, p: Prompt) -> Vec<Command> {
             }
         }
         PromptKind::Role { user, .. } if !text.is_empty() => {
-            let tenant = state.tenant.as_ref().map(|t| t.slug.clone()).unwrap_or_default();
+            let tenant = state
+                .tenant
+                .as_ref()
+                .map(|t| t.slug.clone())
+                .unwrap_or_default();
             vec![Command::UpdateMember {
                 tenant,
                 user,
@@ -256,11 +272,41 @@ fn submit(state: &mut State, p: Prompt) -> Vec<Command> {
 
 fn with_reason(cmd: Command, reason: Option<String>) -> Command {
     match cmd {
-        Command::RevokeSession { tenant, session, .. } => Command::RevokeSession { tenant, session, reason },
-        Command::RevokeUser { tenant, user, .. } => Command::RevokeUser { tenant, user, reason },
-        Command::UpdateMember { tenant, user, change, .. } => Command::UpdateMember { tenant, user, change, reason },
-        Command::Resend { tenant, invitation, .. } => Command::Resend { tenant, invitation, reason },
-        Command::SetTenantStatus { tenant, status, .. } => Command::SetTenantStatus { tenant, status, reason },
+        Command::RevokeSession {
+            tenant, session, ..
+        } => Command::RevokeSession {
+            tenant,
+            session,
+            reason,
+        },
+        Command::RevokeUser { tenant, user, .. } => Command::RevokeUser {
+            tenant,
+            user,
+            reason,
+        },
+        Command::UpdateMember {
+            tenant,
+            user,
+            change,
+            ..
+        } => Command::UpdateMember {
+            tenant,
+            user,
+            change,
+            reason,
+        },
+        Command::Resend {
+            tenant, invitation, ..
+        } => Command::Resend {
+            tenant,
+            invitation,
+            reason,
+        },
+        Command::SetTenantStatus { tenant, status, .. } => Command::SetTenantStatus {
+            tenant,
+            status,
+            reason,
+        },
         other => other,
     }
 }
@@ -294,8 +340,16 @@ fn tenants(state: &mut State, action: Action) -> Vec<Command> {
         }
         Action::Suspend => {
             if let Some(t) = state.tenants.current().cloned() {
-                let status = if t.status == "suspended" { "active" } else { "suspended" };
-                let verb = if status == "active" { "resume" } else { "suspend" };
+                let status = if t.status == "suspended" {
+                    "active"
+                } else {
+                    "suspended"
+                };
+                let verb = if status == "active" {
+                    "resume"
+                } else {
+                    "suspend"
+                };
                 return ask_reason(
                     state,
                     format!("{verb} {}", t.slug),
@@ -317,7 +371,11 @@ fn tenants(state: &mut State, action: Action) -> Vec<Command> {
     vec![]
 }
 
-fn open_tenant(state: &mut State, t: crate::api::Tenant, member_filter: Option<String>) -> Vec<Command> {
+fn open_tenant(
+    state: &mut State,
+    t: crate::api::Tenant,
+    member_filter: Option<String>,
+) -> Vec<Command> {
     let slug = t.slug.clone();
     state.tenant = Some(t);
     state.screen = Screen::Tenant;
@@ -330,9 +388,16 @@ fn open_tenant(state: &mut State, t: crate::api::Tenant, member_filter: Option<S
     state.session_user = None;
     state.follow = false;
     vec![
-        Command::Members { tenant: slug.clone() },
-        Command::Sessions { tenant: slug.clone(), user: None },
-        Command::Invitations { tenant: slug.clone() },
+        Command::Members {
+            tenant: slug.clone(),
+        },
+        Command::Sessions {
+            tenant: slug.clone(),
+            user: None,
+        },
+        Command::Invitations {
+            tenant: slug.clone(),
+        },
         Command::Audit { tenant: slug },
     ]
 }
@@ -346,7 +411,10 @@ fn tenant(state: &mut State, action: Action) -> Vec<Command> {
         Action::Back => {
             if state.session_user.is_some() && state.pane == Pane::Sessions {
                 state.session_user = None;
-                return vec![Command::Sessions { tenant: slug, user: None }];
+                return vec![Command::Sessions {
+                    tenant: slug,
+                    user: None,
+                }];
             }
             state.screen = Screen::Tenants;
             state.follow = false;
@@ -370,15 +438,44 @@ fn tenant(state: &mut State, action: Action) -> Vec<Command> {
         Action::Up | Action::Down => {
             let up = action == Action::Up;
             match state.pane {
-                Pane::Members => if up { state.members.up() } else { state.members.down() },
-                Pane::Sessions => if up { state.sessions.up() } else { state.sessions.down() },
-                Pane::Invitations => if up { state.invitations.up() } else { state.invitations.down() },
-                Pane::Audit => if up { state.audit.up() } else { state.audit.down() },
+                Pane::Members => {
+                    if up {
+                        state.members.up()
+                    } else {
+                        state.members.down()
+                    }
+                }
+                Pane::Sessions => {
+                    if up {
+                        state.sessions.up()
+                    } else {
+                        state.sessions.down()
+                    }
+                }
+                Pane::Invitations => {
+                    if up {
+                        state.invitations.up()
+                    } else {
+                        state.invitations.down()
+                    }
+                }
+                Pane::Audit => {
+                    if up {
+                        state.audit.up()
+                    } else {
+                        state.audit.down()
+                    }
+                }
             }
         }
         Action::Follow if state.pane == Pane::Audit => {
             state.follow = !state.follow;
-            state.status = if state.follow { "following new events" } else { "follow mode off" }.into();
+            state.status = if state.follow {
+                "following new events"
+            } else {
+                "follow mode off"
+            }
+            .into();
             if state.follow {
                 return vec![Command::Audit { tenant: slug }];
             }
@@ -388,14 +485,26 @@ fn tenant(state: &mut State, action: Action) -> Vec<Command> {
                 return ask_reason(
                     state,
                     format!("revoke session {}", crate::api::short(&s.id)),
-                    Command::RevokeSession { tenant: slug, session: s.id, reason: None },
+                    Command::RevokeSession {
+                        tenant: slug,
+                        session: s.id,
+                        reason: None,
+                    },
                 );
             }
         }
-        Action::RevokeAll | Action::ResetMfa | Action::ForceReset | Action::ToggleDisabled | Action::ChangeRole | Action::SessionsOfUser | Action::Enter
+        Action::RevokeAll
+        | Action::ResetMfa
+        | Action::ForceReset
+        | Action::ToggleDisabled
+        | Action::ChangeRole
+        | Action::SessionsOfUser
+        | Action::Enter
             if state.pane == Pane::Members =>
         {
-            let Some(m) = state.members.current().cloned() else { return vec![] };
+            let Some(m) = state.members.current().cloned() else {
+                return vec![];
+            };
             return member_action(state, slug, m, action);
         }
         Action::RevokeAll if state.pane == Pane::Sessions => {
@@ -403,7 +512,11 @@ fn tenant(state: &mut State, action: Action) -> Vec<Command> {
                 return ask_reason(
                     state,
                     "revoke every session of this member".into(),
-                    Command::RevokeUser { tenant: slug, user: s.user_id, reason: None },
+                    Command::RevokeUser {
+                        tenant: slug,
+                        user: s.user_id,
+                        reason: None,
+                    },
                 );
             }
         }
@@ -412,7 +525,11 @@ fn tenant(state: &mut State, action: Action) -> Vec<Command> {
                 return ask_reason(
                     state,
                     format!("resend the invitation of {}", i.email),
-                    Command::Resend { tenant: slug, invitation: i.id, reason: None },
+                    Command::Resend {
+                        tenant: slug,
+                        invitation: i.id,
+                        reason: None,
+                    },
                 );
             }
         }
@@ -421,7 +538,12 @@ fn tenant(state: &mut State, action: Action) -> Vec<Command> {
     vec![]
 }
 
-fn member_action(state: &mut State, slug: String, m: crate::api::Member, action: Action) -> Vec<Command> {
+fn member_action(
+    state: &mut State,
+    slug: String,
+    m: crate::api::Member,
+    action: Action,
+) -> Vec<Command> {
     let update = |change| Command::UpdateMember {
         tenant: slug.clone(),
         user: m.id.clone(),
@@ -433,25 +555,50 @@ fn member_action(state: &mut State, slug: String, m: crate::api::Member, action:
             state.session_user = Some((m.id.clone(), m.email.clone()));
             state.pane = Pane::Sessions;
             state.sessions = Default::default();
-            vec![Command::Sessions { tenant: slug, user: Some(m.id) }]
+            vec![Command::Sessions {
+                tenant: slug,
+                user: Some(m.id),
+            }]
         }
         Action::RevokeAll => ask_reason(
             state,
             format!("revoke every session of {}", m.email),
-            Command::RevokeUser { tenant: slug.clone(), user: m.id.clone(), reason: None },
+            Command::RevokeUser {
+                tenant: slug.clone(),
+                user: m.id.clone(),
+                reason: None,
+            },
         ),
-        Action::ResetMfa => ask_reason(state, format!("reset the MFA of {}", m.email), update(MemberChange::ResetMfa)),
+        Action::ResetMfa => ask_reason(
+            state,
+            format!("reset the MFA of {}", m.email),
+            update(MemberChange::ResetMfa),
+        ),
         Action::ForceReset => ask_reason(
             state,
             format!("force a password reset of {}", m.email),
             update(MemberChange::ForcePasswordReset),
         ),
         Action::ToggleDisabled => {
-            let to = if m.status == "disabled" { "active" } else { "disabled" };
-            ask_reason(state, format!("set {} {to}", m.email), update(MemberChange::Status(to.into())))
+            let to = if m.status == "disabled" {
+                "active"
+            } else {
+                "disabled"
+            };
+            ask_reason(
+                state,
+                format!("set {} {to}", m.email),
+                update(MemberChange::Status(to.into())),
+            )
         }
         Action::ChangeRole => {
-            open_prompt(state, PromptKind::Role { user: m.id.clone(), email: m.email.clone() });
+            open_prompt(
+                state,
+                PromptKind::Role {
+                    user: m.id.clone(),
+                    email: m.email.clone(),
+                },
+            );
             vec![]
         }
         _ => vec![],
@@ -494,13 +641,27 @@ mod tests {
 
     fn signed_in() -> State {
         let mut s = State::new("http://x.test");
-        update(&mut s, Action::Done(Box::new(Outcome::LoggedIn { email: "op@x.test".into(), role: "support".into() })));
+        update(
+            &mut s,
+            Action::Done(Box::new(Outcome::LoggedIn {
+                email: "op@x.test".into(),
+                role: "support".into(),
+            })),
+        );
         s.busy = 0;
         update(
             &mut s,
             Action::Done(Box::new(Outcome::Tenants(vec![
-                Tenant { slug: "acme".into(), name: "Acme".into(), status: "active".into() },
-                Tenant { slug: "globex".into(), name: "Globex".into(), status: "suspended".into() },
+                Tenant {
+                    slug: "acme".into(),
+                    name: "Acme".into(),
+                    status: "active".into(),
+                },
+                Tenant {
+                    slug: "globex".into(),
+                    name: "Globex".into(),
+                    status: "suspended".into(),
+                },
             ]))),
         );
         s
@@ -528,9 +689,20 @@ mod tests {
         let cmds = update(&mut s, Action::Enter);
         assert_eq!(
             cmds,
-            vec![Command::Login { server: "http://x.test".into(), email: "op@x.test".into(), password: "pw".into(), code: "123456".into() }]
+            vec![Command::Login {
+                server: "http://x.test".into(),
+                email: "op@x.test".into(),
+                password: "pw".into(),
+                code: "123456".into()
+            }]
         );
-        let cmds = update(&mut s, Action::Done(Box::new(Outcome::LoggedIn { email: "op@x.test".into(), role: "support".into() })));
+        let cmds = update(
+            &mut s,
+            Action::Done(Box::new(Outcome::LoggedIn {
+                email: "op@x.test".into(),
+                role: "support".into(),
+            })),
+        );
         assert_eq!(s.screen, Screen::Tenants);
         assert!(s.login.password.is_empty(), "secrets are not kept");
         assert_eq!(cmds, vec![Command::Tenants]);
@@ -552,7 +724,12 @@ mod tests {
         let cmds = update(&mut s, Action::Enter);
         assert_eq!(s.screen, Screen::Tenant);
         assert_eq!(cmds.len(), 4);
-        for p in [Pane::Sessions, Pane::Invitations, Pane::Audit, Pane::Members] {
+        for p in [
+            Pane::Sessions,
+            Pane::Invitations,
+            Pane::Audit,
+            Pane::Members,
+        ] {
             update(&mut s, Action::NextPane);
             assert_eq!(s.pane, p);
         }
@@ -569,7 +746,13 @@ mod tests {
             &mut s,
             Action::Done(Box::new(Outcome::Sessions(
                 "acme".into(),
-                vec![Session { id: "s1".into(), user_id: "u1".into(), ip: "1.2.3.4".into(), user_agent: "curl".into(), created: "now".into() }],
+                vec![Session {
+                    id: "s1".into(),
+                    user_id: "u1".into(),
+                    ip: "1.2.3.4".into(),
+                    user_agent: "curl".into(),
+                    created: "now".into(),
+                }],
             ))),
         );
         assert!(update(&mut s, Action::Revoke).is_empty());
@@ -578,13 +761,29 @@ mod tests {
         let cmds = update(&mut s, Action::Enter);
         assert_eq!(
             cmds,
-            vec![Command::RevokeSession { tenant: "acme".into(), session: "s1".into(), reason: Some("ticket 7".into()) }]
+            vec![Command::RevokeSession {
+                tenant: "acme".into(),
+                session: "s1".into(),
+                reason: Some("ticket 7".into())
+            }]
         );
         let reload = update(
             &mut s,
-            Action::Done(Box::new(Outcome::Did { message: "revoked".into(), reload: vec![Command::Sessions { tenant: "acme".into(), user: None }] })),
+            Action::Done(Box::new(Outcome::Did {
+                message: "revoked".into(),
+                reload: vec![Command::Sessions {
+                    tenant: "acme".into(),
+                    user: None,
+                }],
+            })),
         );
-        assert_eq!(reload, vec![Command::Sessions { tenant: "acme".into(), user: None }]);
+        assert_eq!(
+            reload,
+            vec![Command::Sessions {
+                tenant: "acme".into(),
+                user: None
+            }]
+        );
         assert_eq!(s.status, "revoked");
     }
 
@@ -596,22 +795,42 @@ mod tests {
             &mut s,
             Action::Done(Box::new(Outcome::Members(
                 "acme".into(),
-                vec![Member { id: "u1".into(), email: "a@acme.test".into(), role: "member".into(), status: "active".into(), mfa: true }],
+                vec![Member {
+                    id: "u1".into(),
+                    email: "a@acme.test".into(),
+                    role: "member".into(),
+                    status: "active".into(),
+                    mfa: true,
+                }],
             ))),
         );
         update(&mut s, Action::ResetMfa);
         let cmds = update(&mut s, Action::Enter);
         assert_eq!(
             cmds,
-            vec![Command::UpdateMember { tenant: "acme".into(), user: "u1".into(), change: MemberChange::ResetMfa, reason: None }]
+            vec![Command::UpdateMember {
+                tenant: "acme".into(),
+                user: "u1".into(),
+                change: MemberChange::ResetMfa,
+                reason: None
+            }]
         );
         update(&mut s, Action::Back);
         update(&mut s, Action::Delete);
         typed(&mut s, "acm");
-        assert!(update(&mut s, Action::Enter).is_empty(), "a wrong slug deletes nothing");
+        assert!(
+            update(&mut s, Action::Enter).is_empty(),
+            "a wrong slug deletes nothing"
+        );
         update(&mut s, Action::Delete);
         typed(&mut s, "acme");
-        assert_eq!(update(&mut s, Action::Enter), vec![Command::DeleteTenant { tenant: "acme".into(), reason: None }]);
+        assert_eq!(
+            update(&mut s, Action::Enter),
+            vec![Command::DeleteTenant {
+                tenant: "acme".into(),
+                reason: None
+            }]
+        );
     }
 
     #[test]
@@ -623,15 +842,37 @@ mod tests {
             update(&mut s, Action::NextPane);
         }
         assert_eq!(update(&mut s, Action::Follow).len(), 1);
-        let polls: usize = (0..FOLLOW_TICKS * 2).map(|_| update(&mut s, Action::Tick).len()).sum();
+        let polls: usize = (0..FOLLOW_TICKS * 2)
+            .map(|_| update(&mut s, Action::Tick).len())
+            .sum();
         assert_eq!(polls, 2);
         s.busy = 1;
-        update(&mut s, Action::Failed(Failure { message: "403: nope".into(), request_id: Some("rid".into()), signed_out: false }));
-        assert_eq!(s.popup, Some(Popup::Error { message: "403: nope".into(), request_id: Some("rid".into()) }));
+        update(
+            &mut s,
+            Action::Failed(Failure {
+                message: "403: nope".into(),
+                request_id: Some("rid".into()),
+                signed_out: false,
+            }),
+        );
+        assert_eq!(
+            s.popup,
+            Some(Popup::Error {
+                message: "403: nope".into(),
+                request_id: Some("rid".into())
+            })
+        );
         assert_eq!(s.busy, 0);
         update(&mut s, Action::Enter);
         assert!(s.popup.is_none());
-        update(&mut s, Action::Failed(Failure { message: "401".into(), request_id: None, signed_out: true }));
+        update(
+            &mut s,
+            Action::Failed(Failure {
+                message: "401".into(),
+                request_id: None,
+                signed_out: true,
+            }),
+        );
         assert_eq!(s.screen, Screen::Login, "an ended session signs out");
     }
 }

@@ -9,7 +9,8 @@ fn main() {
     let spec_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../platform.json");
     println!("cargo:rerun-if-changed={}", spec_path.display());
     let text = fs::read_to_string(&spec_path).expect("read openapi/platform.json");
-    let mut doc: serde_json::Value = serde_json::from_str(&text).expect("parse openapi/platform.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&text).expect("parse openapi/platform.json");
     if let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) {
         paths.retain(|path, _| path.starts_with("/v1/admin") || path.starts_with("/health"));
     }

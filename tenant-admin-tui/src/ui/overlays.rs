@@ -28,17 +28,39 @@ pub fn prompt(frame: &mut Frame, area: Rect, p: &Prompt) {
     let (title, hint) = match &p.kind {
         PromptKind::Filter => {
             // The filter shows in the list's title; a one-line bar is enough.
-            let bar = Rect { y: area.y + area.height.saturating_sub(1), height: 1, ..area };
+            let bar = Rect {
+                y: area.y + area.height.saturating_sub(1),
+                height: 1,
+                ..area
+            };
             frame.render_widget(Clear, bar);
             frame.render_widget(Paragraph::new(format!("/{}_", p.text)), bar);
             return;
         }
-        PromptKind::Reason { what, .. } => (format!(" {what} "), "Reason for the audit log (optional), Enter to confirm, Esc to cancel"),
-        PromptKind::ConfirmDelete { slug } => (format!(" delete {slug} and ALL its data "), "Type the tenant's slug to confirm, Esc to cancel"),
-        PromptKind::Role { email, .. } => (format!(" new role for {email} "), "owner, admin, member, viewer, guest or a custom role"),
-        PromptKind::CreateSlug => (" new tenant ".into(), "Slug: a-z, 0-9 and -, 3 to 40 characters"),
-        PromptKind::CreateOwner { slug } => (format!(" owner of {slug} "), "Email to invite as owner (optional), Enter to create"),
-        PromptKind::Search => (" find a customer ".into(), "An email address, or part of one (3+ characters)"),
+        PromptKind::Reason { what, .. } => (
+            format!(" {what} "),
+            "Reason for the audit log (optional), Enter to confirm, Esc to cancel",
+        ),
+        PromptKind::ConfirmDelete { slug } => (
+            format!(" delete {slug} and ALL its data "),
+            "Type the tenant's slug to confirm, Esc to cancel",
+        ),
+        PromptKind::Role { email, .. } => (
+            format!(" new role for {email} "),
+            "owner, admin, member, viewer, guest or a custom role",
+        ),
+        PromptKind::CreateSlug => (
+            " new tenant ".into(),
+            "Slug: a-z, 0-9 and -, 3 to 40 characters",
+        ),
+        PromptKind::CreateOwner { slug } => (
+            format!(" owner of {slug} "),
+            "Email to invite as owner (optional), Enter to create",
+        ),
+        PromptKind::Search => (
+            " find a customer ".into(),
+            "An email address, or part of one (3+ characters)",
+        ),
     };
     let r = centered(area, 70, 5);
     frame.render_widget(Clear, r);
@@ -47,7 +69,11 @@ pub fn prompt(frame: &mut Frame, area: Rect, p: &Prompt) {
             Line::from(Span::styled(hint, Style::new().fg(Color::DarkGray))),
             Line::from(format!("> {}_", p.text)),
         ])
-        .block(Block::bordered().title(title).border_style(Style::new().fg(Color::Yellow))),
+        .block(
+            Block::bordered()
+                .title(title)
+                .border_style(Style::new().fg(Color::Yellow)),
+        ),
         r,
     );
 }
@@ -58,7 +84,10 @@ pub fn help(frame: &mut Frame, area: Rect, keymap: &Keymap) {
         .iter()
         .map(|(_, keys, what)| {
             Line::from(vec![
-                Span::styled(format!("{:<16}", keys.join(" ")), Style::new().fg(Color::Yellow)),
+                Span::styled(
+                    format!("{:<16}", keys.join(" ")),
+                    Style::new().fg(Color::Yellow),
+                ),
                 Span::raw(*what),
             ])
         })
@@ -66,24 +95,36 @@ pub fn help(frame: &mut Frame, area: Rect, keymap: &Keymap) {
     let r = centered(area, 76, u16::try_from(lines.len() + 2).unwrap_or(u16::MAX));
     frame.render_widget(Clear, r);
     frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().title(" Keys (Esc closes; rebind them in the config file) ")),
+        Paragraph::new(lines)
+            .block(Block::bordered().title(" Keys (Esc closes; rebind them in the config file) ")),
         r,
     );
 }
 
 pub fn popup(frame: &mut Frame, area: Rect, p: &Popup) {
-    let Popup::Error { message, request_id } = p;
-    let mut lines = vec![Line::from(Span::styled(message.clone(), Style::new().add_modifier(Modifier::BOLD)))];
+    let Popup::Error {
+        message,
+        request_id,
+    } = p;
+    let mut lines = vec![Line::from(Span::styled(
+        message.clone(),
+        Style::new().add_modifier(Modifier::BOLD),
+    ))];
     if let Some(id) = request_id {
         lines.push(Line::from(format!("request id: {id}")));
     }
-    lines.push(Line::from(Span::styled("Enter or Esc to dismiss", Style::new().fg(Color::DarkGray))));
+    lines.push(Line::from(Span::styled(
+        "Enter or Esc to dismiss",
+        Style::new().fg(Color::DarkGray),
+    )));
     let r = centered(area, 70, 6);
     frame.render_widget(Clear, r);
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: true })
-            .block(Block::bordered().title(" Error ").border_style(Style::new().fg(Color::Red))),
+        Paragraph::new(lines).wrap(Wrap { trim: true }).block(
+            Block::bordered()
+                .title(" Error ")
+                .border_style(Style::new().fg(Color::Red)),
+        ),
         r,
     );
 }
