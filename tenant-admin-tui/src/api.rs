@@ -31,6 +31,9 @@ pub enum Command {
     Audit {
         tenant: String,
     },
+    Settings {
+        tenant: String,
+    },
     RevokeSession {
         tenant: String,
         session: String,
@@ -147,6 +150,8 @@ pub enum Outcome {
     Sessions(String, Vec<Session>),
     Invitations(String, Vec<Invitation>),
     Audit(String, Vec<Event>),
+    /// A tenant's settings as `name = value` lines.
+    Settings(String, Vec<(String, String)>),
     Customers(Vec<Customer>),
     /// An action succeeded; the text says what happened, `reload` what to fetch again.
     Did {
@@ -422,6 +427,15 @@ impl Api {
                         })
                         .collect(),
                 )
+            }
+            Command::Settings { tenant } => {
+                let d = c.tenant_get(&tenant).await?.into_inner();
+                let json = serde_json::to_value(&d.settings).unwrap_or_default();
+                let lines = json
+                    .as_object()
+                    .map(|m| m.iter().map(|(k, v)| (k.clone(), v.to_string())).collect())
+                    .unwrap_or_default();
+                Outcome::Settings(tenant, lines)
             }
             Command::RevokeSession {
                 tenant,

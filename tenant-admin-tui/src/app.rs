@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crossterm::event::{Event, KeyEvent, KeyEventKind};
+use crossterm::event::{Event, KeyEvent, KeyEventKind, MouseEventKind};
 use futures::{Stream, StreamExt};
 use ratatui::{Terminal, backend::Backend};
 use tokio::sync::mpsc;
@@ -119,6 +119,12 @@ impl<B: Backend> App<B> {
             tokio::select! {
                 ev = events.next() => match ev {
                     Some(Ok(Event::Key(k))) => self.key(k),
+                    // The wheel moves the selection, like the arrows.
+                    Some(Ok(Event::Mouse(m))) => match m.kind {
+                        MouseEventKind::ScrollUp => self.handle(Action::Up),
+                        MouseEventKind::ScrollDown => self.handle(Action::Down),
+                        _ => {}
+                    },
                     Some(Ok(_)) => {}
                     Some(Err(e)) => return Err(e.into()),
                     None => break,

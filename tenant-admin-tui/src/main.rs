@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use crossterm::{
-    event::EventStream,
+    event::{DisableMouseCapture, EnableMouseCapture, EventStream},
     execute,
     terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode},
 };
@@ -33,18 +33,18 @@ async fn main() -> anyhow::Result<()> {
     let keymap = Keymap::new(&cfg.keys).map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
     enable_raw_mode()?;
     let mut out = std::io::stdout();
-    execute!(out, EnterAlternateScreen)?;
+    execute!(out, EnterAlternateScreen, EnableMouseCapture)?;
     // Restore the terminal even if something panics.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let _ = disable_raw_mode();
-        let _ = execute!(std::io::stdout(), LeaveAlternateScreen);
+        let _ = execute!(std::io::stdout(), DisableMouseCapture, LeaveAlternateScreen);
         default_hook(info);
     }));
     let terminal = Terminal::new(CrosstermBackend::new(out))?;
     let mut app = App::new(terminal, State::new(&cfg.server), keymap);
     let result = app.run(EventStream::new()).await;
     disable_raw_mode()?;
-    execute!(std::io::stdout(), LeaveAlternateScreen)?;
+    execute!(std::io::stdout(), DisableMouseCapture, LeaveAlternateScreen)?;
     result
 }

@@ -18,14 +18,16 @@ pub enum Pane {
     Sessions,
     Invitations,
     Audit,
+    Settings,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 4] = [
+    pub const ALL: [Pane; 5] = [
         Pane::Members,
         Pane::Sessions,
         Pane::Invitations,
         Pane::Audit,
+        Pane::Settings,
     ];
 
     pub fn title(self) -> &'static str {
@@ -34,6 +36,7 @@ impl Pane {
             Pane::Sessions => "Sessions",
             Pane::Invitations => "Invitations",
             Pane::Audit => "Audit",
+            Pane::Settings => "Settings",
         }
     }
 
@@ -78,6 +81,11 @@ impl Matches for Event {
             || self.actor.contains(n)
             || self.time.contains(n)
             || self.target.contains(n)
+    }
+}
+impl Matches for (String, String) {
+    fn matches(&self, n: &str) -> bool {
+        self.0.contains(n) || self.1.to_lowercase().contains(n)
     }
 }
 impl Matches for Customer {
@@ -232,6 +240,8 @@ pub struct State {
     pub session_user: Option<(String, String)>,
     pub invitations: ListView<Invitation>,
     pub audit: ListView<Event>,
+    /// The tenant's settings (read-only here; change them with `PATCH /v1/admin/tenants/{t}`).
+    pub settings: ListView<(String, String)>,
     pub follow: bool,
     pub customers: ListView<Customer>,
     pub prompt: Option<Prompt>,
@@ -264,6 +274,7 @@ impl State {
             session_user: None,
             invitations: ListView::default(),
             audit: ListView::default(),
+            settings: ListView::default(),
             follow: false,
             customers: ListView::default(),
             prompt: None,

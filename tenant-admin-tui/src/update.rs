@@ -96,6 +96,7 @@ fn done(state: &mut State, outcome: Outcome) -> Vec<Command> {
         Outcome::Sessions(slug, s) if is_current(state, &slug) => state.sessions.set(s),
         Outcome::Invitations(slug, i) if is_current(state, &slug) => state.invitations.set(i),
         Outcome::Audit(slug, e) if is_current(state, &slug) => state.audit.set(e),
+        Outcome::Settings(slug, l) if is_current(state, &slug) => state.settings.set(l),
         Outcome::Customers(c) => {
             state.customers.set(c);
             state.screen = Screen::Customers;
@@ -181,6 +182,7 @@ fn current_filter(state: &mut State) -> &mut String {
         (Screen::Tenant, Pane::Sessions) => &mut state.sessions.filter,
         (Screen::Tenant, Pane::Invitations) => &mut state.invitations.filter,
         (Screen::Tenant, Pane::Audit) => &mut state.audit.filter,
+        (Screen::Tenant, Pane::Settings) => &mut state.settings.filter,
     }
 }
 
@@ -190,6 +192,7 @@ fn clamp_all(state: &mut State) {
     state.sessions.clamp();
     state.invitations.clamp();
     state.audit.clamp();
+    state.settings.clamp();
     state.customers.clamp();
 }
 
@@ -385,6 +388,7 @@ fn open_tenant(
     state.sessions = Default::default();
     state.invitations = Default::default();
     state.audit = Default::default();
+    state.settings = Default::default();
     state.session_user = None;
     state.follow = false;
     vec![
@@ -398,7 +402,10 @@ fn open_tenant(
         Command::Invitations {
             tenant: slug.clone(),
         },
-        Command::Audit { tenant: slug },
+        Command::Audit {
+            tenant: slug.clone(),
+        },
+        Command::Settings { tenant: slug },
     ]
 }
 
@@ -433,6 +440,7 @@ fn tenant(state: &mut State, action: Action) -> Vec<Command> {
                 },
                 Pane::Invitations => Command::Invitations { tenant: slug },
                 Pane::Audit => Command::Audit { tenant: slug },
+                Pane::Settings => Command::Settings { tenant: slug },
             }];
         }
         Action::Up | Action::Down => {
@@ -464,6 +472,13 @@ fn tenant(state: &mut State, action: Action) -> Vec<Command> {
                         state.audit.up()
                     } else {
                         state.audit.down()
+                    }
+                }
+                Pane::Settings => {
+                    if up {
+                        state.settings.up()
+                    } else {
+                        state.settings.down()
                     }
                 }
             }
@@ -723,11 +738,12 @@ mod tests {
         let mut s = signed_in();
         let cmds = update(&mut s, Action::Enter);
         assert_eq!(s.screen, Screen::Tenant);
-        assert_eq!(cmds.len(), 4);
+        assert_eq!(cmds.len(), 5);
         for p in [
             Pane::Sessions,
             Pane::Invitations,
             Pane::Audit,
+            Pane::Settings,
             Pane::Members,
         ] {
             update(&mut s, Action::NextPane);

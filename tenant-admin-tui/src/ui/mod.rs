@@ -313,7 +313,8 @@ mod tests {
         insta::assert_snapshot!("error_popup", draw(&s, 80, 24));
         s.popup = None;
         s.help = true;
-        insta::assert_snapshot!("help", draw(&s, 80, 30));
+        insta::assert_snapshot!("help", draw(&s, 80, 24));
+        insta::assert_snapshot!("help_tall", draw(&s, 80, 40));
     }
 
     #[test]

@@ -79,26 +79,34 @@ pub fn prompt(frame: &mut Frame, area: Rect, p: &Prompt) {
 }
 
 pub fn help(frame: &mut Frame, area: Rect, keymap: &Keymap) {
-    let lines: Vec<Line> = keymap
-        .listing
-        .iter()
-        .map(|(_, keys, what)| {
-            Line::from(vec![
-                Span::styled(
-                    format!("{:<16}", keys.join(" ")),
-                    Style::new().fg(Color::Yellow),
-                ),
-                Span::raw(*what),
-            ])
-        })
-        .collect();
-    let r = centered(area, 76, u16::try_from(lines.len() + 2).unwrap_or(u16::MAX));
-    frame.render_widget(Clear, r);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(Block::bordered().title(" Keys (Esc closes; rebind them in the config file) ")),
-        r,
+    let line = |(_, keys, what): &(String, Vec<String>, &'static str)| {
+        Line::from(vec![
+            Span::styled(
+                format!("{:<14}", keys.join(" ")),
+                Style::new().fg(Color::Yellow),
+            ),
+            Span::raw(*what),
+        ])
+    };
+    let all: Vec<Line> = keymap.listing.iter().map(line).collect();
+    // One column when it fits, two side by side otherwise (80×24 needs two).
+    let rows = u16::try_from(all.len()).unwrap_or(u16::MAX);
+    let columns: u16 = if rows + 2 <= area.height { 1 } else { 2 };
+    let per = all.len().div_ceil(usize::from(columns));
+    let r = centered(
+        area,
+        if columns == 1 { 60 } else { 78 },
+        u16::try_from(per).unwrap_or(u16::MAX) + 2,
     );
+    frame.render_widget(Clear, r);
+    let block = Block::bordered().title(" Keys (Esc closes; rebind them in the config file) ");
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let width = inner.width / columns;
+    for (i, chunk) in all.chunks(per.max(1)).enumerate() {
+        let x = inner.x + width * u16::try_from(i).unwrap_or(0);
+        frame.render_widget(Paragraph::new(chunk.to_vec()), Rect { x, width, ..inner });
+    }
 }
 
 pub fn popup(frame: &mut Frame, area: Rect, p: &Popup) {

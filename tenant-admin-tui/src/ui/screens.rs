@@ -145,7 +145,7 @@ pub fn tenant(frame: &mut Frame, area: Rect, state: &State) {
         .highlight_style(Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD))
         .divider(" │ ");
     let [tabs_left, tabs_right] =
-        Layout::horizontal([Constraint::Min(10), Constraint::Length(24)]).areas(tabs_area);
+        Layout::horizontal([Constraint::Min(10), Constraint::Length(12)]).areas(tabs_area);
     frame.render_widget(tabs, tabs_left);
     let flag = if state.follow {
         "● following"
@@ -263,6 +263,15 @@ pub fn tenant(frame: &mut Frame, area: Rect, state: &State) {
                 detail,
             );
         }
+        Pane::Settings => table(
+            frame,
+            main,
+            "Settings (change them with PATCH /v1/admin/tenants/{tenant})".into(),
+            &state.settings,
+            &["setting", "value"],
+            &[Constraint::Length(24), Constraint::Min(20)],
+            |(k, v)| vec![k.clone(), v.clone()],
+        ),
     }
 }
 
