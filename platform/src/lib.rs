@@ -17,6 +17,7 @@ pub mod members;
 pub mod mfa;
 pub mod migrate;
 pub mod operators;
+pub mod paging;
 pub mod ratelimit;
 pub mod roles;
 pub mod server;

@@ -10,11 +10,6 @@ use crate::{
     store::{TenantScope, TenantTx, entities::audit_event},
 };
 
-/// Most events on one page.
-pub const MAX_LIMIT: u64 = 200;
-/// Events on a page when the caller does not say.
-pub const DEFAULT_LIMIT: u64 = 50;
-
 /// What to read.
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
@@ -42,10 +37,7 @@ fn bad(field: &'static str, message: &str) -> Error {
 
 /// A page of the log of `scope`, newest first.
 pub async fn list(scope: &TenantScope, f: &Filter) -> Result<Page> {
-    let limit = f.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(bad("limit", "limit must be 1 to 200"));
-    }
+    let limit = crate::paging::limit(f.limit)?;
     let mut q = audit_event::Entity::find();
     if let Some(a) = f.actor.as_deref() {
         q = match a {
@@ -89,24 +81,17 @@ pub async fn list(scope: &TenantScope, f: &Filter) -> Result<Page> {
     if let Some(u) = f.until {
         q = q.filter(audit_event::Column::OccurredAt.lt(u));
     }
-    if let Some(c) = f.cursor.as_deref() {
-        // Ids are UUIDv7, ordered by time: the cursor is the last id of the previous page.
-        let id = Uuid::parse_str(c).map_err(|_| bad("cursor", "the cursor is not valid"))?;
+    if let Some(id) = crate::paging::cursor(f.cursor.as_deref())? {
         q = q.filter(audit_event::Column::Id.lt(id));
     }
     let tx = scope.read().await?;
-    let mut items = q
+    let rows = q
         .order_by_desc(audit_event::Column::Id)
         .limit(limit + 1)
         .all(&*tx)
         .await?;
     tx.commit().await?;
-    let next_cursor = if items.len() as u64 > limit {
-        items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        items.last().map(|e| e.id.to_string())
-    } else {
-        None
-    };
+    let (items, next_cursor) = crate::paging::split(rows, limit, |e| e.id);
     Ok(Page { items, next_cursor })
 }
 

@@ -99,10 +99,7 @@ pub async fn list(
     scope: &TenantScope,
     f: &Filter,
 ) -> Result<(Vec<invitation::Model>, Option<String>)> {
-    let limit = f.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(Error::invalid("limit", "limit must be 1 to 200"));
-    }
+    let limit = crate::paging::limit(f.limit)?;
     let now = Utc::now();
     let mut q = invitation::Entity::find();
     q = match f.status.as_deref().unwrap_or("pending") {
@@ -124,25 +121,17 @@ pub async fn list(
             ));
         }
     };
-    if let Some(c) = f.cursor.as_deref() {
-        let id =
-            Uuid::parse_str(c).map_err(|_| Error::invalid("cursor", "the cursor is not valid"))?;
+    if let Some(id) = crate::paging::cursor(f.cursor.as_deref())? {
         q = q.filter(invitation::Column::Id.lt(id));
     }
     let tx = scope.read().await?;
-    let mut items = q
+    let rows = q
         .order_by_desc(invitation::Column::Id)
         .limit(limit + 1)
         .all(&*tx)
         .await?;
     tx.commit().await?;
-    let next = if items.len() as u64 > limit {
-        items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        items.last().map(|i| i.id.to_string())
-    } else {
-        None
-    };
-    Ok((items, next))
+    Ok(crate::paging::split(rows, limit, |i| i.id))
 }
 
 /// `POST /members/invitations/{id}/resend`: a new link and a new 7-day life for an invitation

@@ -22,9 +22,6 @@ use crate::{
     store::{TenantScope, TenantTx, entities::user},
 };
 
-/// Most members on one page.
-pub const MAX_LIMIT: u64 = 200;
-
 /// Which members to list.
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
@@ -59,10 +56,7 @@ fn like_pattern(q: &str) -> String {
 
 /// A page of members, in order of joining.
 pub async fn list(scope: &TenantScope, f: &Filter) -> Result<Page> {
-    let limit = f.limit.unwrap_or(50);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(Error::invalid("limit", "limit must be 1 to 200"));
-    }
+    let limit = crate::paging::limit(f.limit)?;
     let mut q = user::Entity::find();
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         if text.chars().count() > 100 {
@@ -93,24 +87,17 @@ pub async fn list(scope: &TenantScope, f: &Filter) -> Result<Page> {
         }
         q = q.filter(user::Column::Status.eq(status));
     }
-    if let Some(c) = f.cursor.as_deref() {
-        let id =
-            Uuid::parse_str(c).map_err(|_| Error::invalid("cursor", "the cursor is not valid"))?;
+    if let Some(id) = crate::paging::cursor(f.cursor.as_deref())? {
         q = q.filter(user::Column::Id.gt(id));
     }
     let tx = scope.read().await?;
-    let mut items = q
+    let rows = q
         .order_by_asc(user::Column::Id)
         .limit(limit + 1)
         .all(&*tx)
         .await?;
     tx.commit().await?;
-    let next_cursor = if items.len() as u64 > limit {
-        items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        items.last().map(|u| u.id.to_string())
-    } else {
-        None
-    };
+    let (items, next_cursor) = crate::paging::split(rows, limit, |u| u.id);
     Ok(Page { items, next_cursor })
 }
 

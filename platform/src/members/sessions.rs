@@ -22,10 +22,7 @@ pub async fn list(
     cursor: Option<&str>,
     limit: Option<u64>,
 ) -> Result<(Vec<session::Model>, Option<String>)> {
-    let limit = limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(Error::invalid("limit", "limit must be 1 to 200"));
-    }
+    let limit = crate::paging::limit(limit)?;
     let now = Utc::now();
     let mut q = session::Entity::find()
         .filter(session::Column::RevokedAt.is_null())
@@ -34,25 +31,17 @@ pub async fn list(
     if let Some(u) = user_id {
         q = q.filter(session::Column::UserId.eq(u));
     }
-    if let Some(c) = cursor {
-        let id =
-            Uuid::parse_str(c).map_err(|_| Error::invalid("cursor", "the cursor is not valid"))?;
+    if let Some(id) = crate::paging::cursor(cursor)? {
         q = q.filter(session::Column::Id.lt(id));
     }
     let tx = scope.read().await?;
-    let mut items = q
+    let rows = q
         .order_by_desc(session::Column::Id)
         .limit(limit + 1)
         .all(&*tx)
         .await?;
     tx.commit().await?;
-    let next = if items.len() as u64 > limit {
-        items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        items.last().map(|s| s.id.to_string())
-    } else {
-        None
-    };
-    Ok((items, next))
+    Ok(crate::paging::split(rows, limit, |s| s.id))
 }
 
 /// Revokes session `sid` of the tenant (`404` when there is no such live session), on behalf

@@ -125,10 +125,7 @@ pub async fn list(
     state: &AppState,
     f: &Filter,
 ) -> Result<(Vec<operator_audit::Model>, Option<String>)> {
-    let limit = f.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(Error::invalid("limit", "limit must be 1 to 200"));
-    }
+    let limit = crate::paging::limit(f.limit)?;
     let mut q = operator_audit::Entity::find();
     if let Some(o) = f.operator_id {
         q = q.filter(operator_audit::Column::OperatorId.eq(o));
@@ -149,21 +146,13 @@ pub async fn list(
     if let Some(u) = f.until {
         q = q.filter(operator_audit::Column::OccurredAt.lt(u));
     }
-    if let Some(c) = f.cursor.as_deref() {
-        let id =
-            Uuid::parse_str(c).map_err(|_| Error::invalid("cursor", "the cursor is not valid"))?;
+    if let Some(id) = crate::paging::cursor(f.cursor.as_deref())? {
         q = q.filter(operator_audit::Column::Id.lt(id));
     }
-    let mut items = q
+    let rows = q
         .order_by_desc(operator_audit::Column::Id)
         .limit(limit + 1)
         .all(state.store.control())
         .await?;
-    let next = if items.len() as u64 > limit {
-        items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        items.last().map(|e| e.id.to_string())
-    } else {
-        None
-    };
-    Ok((items, next))
+    Ok(crate::paging::split(rows, limit, |e| e.id))
 }
