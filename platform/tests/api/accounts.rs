@@ -35,6 +35,23 @@ pub async fn post(app: &TestApp, path: &str, body: Value, token: Option<&str>) -
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
+/// Any method, with a bearer token and an optional JSON body.
+pub async fn send(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+    token: &str,
+) -> (u16, Value) {
+    let mut req = app.client.request(method, app.url(path)).bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.expect("request");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
 pub async fn get(app: &TestApp, path: &str, token: Option<&str>) -> (u16, Value) {
     let mut req = app.client.get(app.url(path));
     if let Some(t) = token {

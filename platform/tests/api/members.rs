@@ -6,7 +6,7 @@ use platform::domain::EmailAddress;
 use serde_json::{Value, json};
 
 use crate::{
-    accounts::{PASSWORD, get, post, sign_up},
+    accounts::{PASSWORD, get, post, send, sign_up},
     helpers::{Db, TestApp, platform_bin, spawn_app},
     mailbox::{code_in, messages_to, token_in, wait_for},
 };
@@ -23,22 +23,6 @@ crate::both_backends!(
     audit_verify_names_an_edited_or_deleted_row,
     retention_prunes_behind_a_signed_checkpoint,
 );
-
-async fn send(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-    token: &str,
-) -> (u16, Value) {
-    let mut req = app.client.request(method, app.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.expect("request");
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
 
 async fn patch(app: &TestApp, path: &str, body: Value, token: &str) -> (u16, Value) {
     send(app, reqwest::Method::PATCH, path, Some(body), token).await

@@ -50,16 +50,7 @@ fn access(pair: &Value) -> &str {
 }
 
 async fn delete(app: &TestApp, path: &str, body: Value, token: &str) -> (u16, Value) {
-    let resp = app
-        .client
-        .delete(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("request");
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
+    crate::accounts::send(app, reqwest::Method::DELETE, path, Some(body), token).await
 }
 
 /// Starts enrolment for the holder of `token`; returns the secret.

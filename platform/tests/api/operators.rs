@@ -5,7 +5,7 @@ use platform::crypto::totp::TotpSecret;
 use serde_json::{Value, json};
 
 use crate::{
-    accounts::{PASSWORD, get, post, sign_up},
+    accounts::{PASSWORD, get, post, send, sign_up},
     helpers::{Db, TestApp, spawn_app},
     mailbox::{messages_to, token_in, wait_for},
     members::tenant_with_owner,
@@ -49,22 +49,6 @@ pub async fn operator(app: &TestApp, email: &str, role: &str) -> (Value, TotpSec
 
 fn at(pair: &Value) -> &str {
     pair["access_token"].as_str().expect("token")
-}
-
-async fn send(
-    app: &TestApp,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-    token: &str,
-) -> (u16, Value) {
-    let mut req = app.client.request(method, app.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.expect("request");
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
 }
 
 async fn operators_sign_in_with_totp_and_stay_on_their_side(db: Db) {
