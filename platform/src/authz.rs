@@ -37,6 +37,8 @@ pub struct By {
     pub actor: crate::audit::Actor,
     /// The member acting, if a member is.
     pub member_id: Option<Uuid>,
+    /// The acting member's current role (empty for operators).
+    pub role: String,
     /// Whether they may grant, change or remove ownership (owners and platform operators).
     pub owner_rights: bool,
     /// The tenant's settings (its custom roles).
@@ -45,12 +47,40 @@ pub struct By {
     pub reason: Option<String>,
 }
 
+impl By {
+    /// Whether the actor may grant `role`, or act on a member holding it: owners and operators
+    /// may always; anyone else only when the role's permissions are all among their own, so no
+    /// one can hand out (or take from a more powerful member) more than they hold.
+    pub fn may_manage(&self, role: &str) -> bool {
+        if self.owner_rights {
+            return true;
+        }
+        if self.member_id.is_none() {
+            return false;
+        }
+        let mine = roles::permissions(&self.role, &self.settings.custom_roles);
+        role != "owner"
+            && roles::permissions(role, &self.settings.custom_roles)
+                .iter()
+                .all(|p| mine.contains(p))
+    }
+}
+
+/// The `403` for a role the actor may not grant or act on.
+pub fn beyond_own_rights(role: &str) -> Error {
+    Error::Forbidden {
+        code: "forbidden",
+        message: format!("the role {role:?} holds permissions you do not have"),
+    }
+}
+
 impl Authorized {
     /// This member as the actor of a domain action.
     pub fn by(&self) -> By {
         By {
             actor: crate::audit::Actor::User(self.user.id),
             member_id: Some(self.user.id),
+            role: self.user.role.clone(),
             owner_rights: self.is_owner(),
             settings: self.settings.clone(),
             reason: None,
@@ -64,6 +94,7 @@ impl By {
         Self {
             actor: crate::audit::Actor::Operator(operator_id),
             member_id: None,
+            role: String::new(),
             owner_rights: true,
             settings,
             reason,

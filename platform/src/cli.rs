@@ -205,6 +205,8 @@ async fn audit(state: AppState, cmd: AuditCommand) -> anyhow::Result<()> {
         AuditCommand::Verify { slug, json } => {
             let t = state.tenants.get(&slug).await?;
             let tx = state.tenants.scope(&t).read().await?;
+            // Appends and retention wait while the chain is read, so it is read whole.
+            tx.lock("audit").await?;
             let report = crate::audit::chain::verify(&tx, state.master_key.bytes()).await?;
             tx.commit().await?;
             if json {
@@ -242,6 +244,7 @@ async fn audit(state: AppState, cmd: AuditCommand) -> anyhow::Result<()> {
         AuditCommand::Export { slug, output } => {
             let t = state.tenants.get(&slug).await?;
             let tx = state.tenants.scope(&t).read().await?;
+            tx.lock("audit").await?;
             let written = match &output {
                 Some(path) => {
                     let file = std::fs::File::create(path)

@@ -112,7 +112,11 @@ pub async fn prune_audit_logs(state: &AppState) {
                 .audit_retention_days;
             tx.commit().await?;
             let Some(days) = days else { return Ok(0) };
-            let before = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
+            let Some(before) = chrono::Duration::try_days(i64::from(days.clamp(1, 36_500)))
+                .and_then(|d| chrono::Utc::now().checked_sub_signed(d))
+            else {
+                return Ok(0);
+            };
             crate::audit::retention::prune(&scope, state.master_key.bytes(), before).await
         };
         match run.await {

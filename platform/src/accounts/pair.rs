@@ -42,7 +42,10 @@ pub async fn issue(
     let amr: Vec<String> = serde_json::from_str(&session.amr).unwrap_or_default();
     // The policy is applied at every issue, so a refresh after enrolling lifts the restriction
     // and a policy change reaches a session at its next refresh.
-    let enrollment_only = settings.mfa_policy.requires(&user.role) && !user.mfa_enabled;
+    let enrollment_only = settings
+        .mfa_policy
+        .requires(&user.role, &settings.custom_roles)
+        && !user.mfa_enabled;
     let access_token = tokens::issue_access(
         &keys,
         &state.config.public_url(),

@@ -153,23 +153,10 @@ pub async fn delete(
 ) -> Result<()> {
     let u = load(scope, user_id).await?;
     check_password(state, scope, &u, password).await?;
-    if u.role == "owner" {
-        let tx = scope.begin().await?;
-        let owners = user::Entity::find()
-            .filter(user::Column::Role.eq("owner"))
-            .filter(user::Column::Status.eq("active"))
-            .all(&*tx)
-            .await?
-            .len();
-        tx.commit().await?;
-        if owners <= 1 {
-            return Err(Error::Conflict {
-                code: "last_owner",
-                message: "the tenant's last owner cannot delete their account".into(),
-            });
-        }
-    }
     let tx = scope.begin().await?;
+    // Checked under the owners lock, in the transaction that erases: two owners leaving at
+    // once cannot both pass.
+    crate::members::refuse_last_owner(&tx, &u, "removed").await?;
     let sessions = erase(&tx, &u).await?;
     audit::record(
         &tx,

@@ -19,6 +19,9 @@ use crate::crypto::CryptoError;
 
 /// The `token_use` of an access token.
 pub const ACCESS_TOKEN_USE: &str = "access";
+/// The `token_use` of a token that only reaches MFA enrolment (a tenant's policy requires a
+/// second factor the user has not set up): anything checking `token_use == "access"` refuses it.
+pub const ENROLLMENT_TOKEN_USE: &str = "mfa_enrollment";
 
 /// A generated or loaded Ed25519 key pair: the private key as PKCS#8 DER (seal it before
 /// storing), the raw 32-byte public key, and its key id. `Debug` hides the private key.
@@ -318,7 +321,7 @@ impl Verifier {
         if claims.iat > now.saturating_add(leeway) {
             return Err(refuse("issued in the future", TokenError::Invalid));
         }
-        if claims.token_use != ACCESS_TOKEN_USE {
+        if claims.token_use != ACCESS_TOKEN_USE && claims.token_use != ENROLLMENT_TOKEN_USE {
             return Err(refuse("token use", TokenError::Invalid));
         }
         if claims.tenant_id != expected_tenant_id {

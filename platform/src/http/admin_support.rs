@@ -160,7 +160,8 @@ impl AdminSupportApi {
     }
 
     /// Support actions on a member: role and status (`admin` operators), MFA reset and forced
-    /// password reset (`support`). The last owner cannot be demoted or disabled.
+    /// password reset (`support`), applied in that order after every input is checked. The last
+    /// owner cannot be demoted or disabled.
     #[oai(
         path = "/v1/admin/tenants/:tenant/members/:user_id",
         method = "patch",
@@ -185,6 +186,29 @@ impl AdminSupportApi {
         let on = support::open(&state, &tenant).await?;
         let id = path_id(&user_id, "member")?;
         let by = support::by(&on, &auth.0, reason.clone()).await?;
+        // Check what can be checked before the first step applies (the steps are not one
+        // transaction): the role exists, the status is known, a forced reset meets an active
+        // member.
+        let member = members::get(&on.scope, id).await?;
+        if let Some(role) = &b.role
+            && !crate::roles::exists(role, &by.settings.custom_roles)
+        {
+            return Err(Error::invalid("role", format!("unknown role {role:?}")).into());
+        }
+        if b.status
+            .as_deref()
+            .is_some_and(|s| !matches!(s, "active" | "disabled"))
+        {
+            return Err(Error::invalid("status", "status is active or disabled").into());
+        }
+        let final_status = b.status.as_deref().unwrap_or(&member.status);
+        if b.force_password_reset == Some(true) && final_status != "active" {
+            return Err(Error::Conflict {
+                code: "member_not_active",
+                message: "only an active member can be sent a password reset".into(),
+            }
+            .into());
+        }
         let target = Some(("user", id.to_string()));
         if b.role.is_some() || b.status.is_some() {
             members::update(

@@ -339,7 +339,8 @@ impl AdminTenantsApi {
         )))
     }
 
-    /// Renames, suspends or resumes a tenant, or changes its settings (`admin` operators).
+    /// Changes a tenant's settings, then renames, suspends or resumes it (`admin` operators).
+    /// Settings are checked first, so a bad value changes nothing.
     #[oai(
         path = "/v1/admin/tenants/:tenant",
         method = "patch",
@@ -356,20 +357,9 @@ impl AdminTenantsApi {
         auth.0.require(OpPermission::Admin)?;
         let meta = request_meta(req);
         let reason = parse_reason(body.reason.as_deref())?;
-        let t = lifecycle::update(
-            &state,
-            &auth.0,
-            &meta,
-            &tenant,
-            &TenantChange {
-                name: body.name.as_deref(),
-                status: body.status.as_deref(),
-            },
-            reason.as_deref(),
-        )
-        .await?;
+        // Settings first: they are validated as a whole, so a bad value changes nothing.
         if let Some(patch) = &body.settings {
-            let on = support::open(&state, &t.slug).await?;
+            let on = support::open(&state, &tenant).await?;
             let by = support::by(&on, &auth.0, reason.clone()).await?;
             let map = match patch.to_json() {
                 Some(serde_json::Value::Object(m)) => m,
@@ -382,11 +372,23 @@ impl AdminTenantsApi {
                 &auth.0,
                 &on,
                 "tenant.settings_updated",
-                Some(("tenant", t.id.to_string())),
+                Some(("tenant", on.tenant.id.to_string())),
                 reason.as_deref(),
             )
             .await?;
         }
+        let t = lifecycle::update(
+            &state,
+            &auth.0,
+            &meta,
+            &tenant,
+            &TenantChange {
+                name: body.name.as_deref(),
+                status: body.status.as_deref(),
+            },
+            reason.as_deref(),
+        )
+        .await?;
         Ok(TenantDetailResponse::Ok(Json(
             detail(&state, &t.slug).await?,
         )))

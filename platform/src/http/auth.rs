@@ -64,11 +64,17 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<AuthUser> {
         return Err(refused());
     };
     match state.sessions.is_live(scope, session_id, user_id).await {
-        Ok(true) if claims.mfa_enrollment_required && !reaches_enrolment(req) => Err(
-            poem::Error::from_response(poem::IntoResponse::into_response(ApiError::from(
-                crate::mfa::enrollment_required(),
-            ))),
-        ),
+        Ok(true)
+            if (claims.mfa_enrollment_required
+                || claims.token_use != crate::crypto::jwt::ACCESS_TOKEN_USE)
+                && !reaches_enrolment(req) =>
+        {
+            Err(poem::Error::from_response(
+                poem::IntoResponse::into_response(
+                    ApiError::from(crate::mfa::enrollment_required()),
+                ),
+            ))
+        }
         Ok(true) => Ok(AuthUser {
             user_id,
             session_id,

@@ -121,7 +121,7 @@ pub struct SettingsView {
     /// Template overrides by message (`email_verification`, `login_code`, `password_reset`,
     /// `invitation`, `new_sign_in`, `mfa_changed`, `password_changed`).
     pub email_templates: BTreeMap<String, TemplateOverrideView>,
-    /// Audit events older than this many days (1 to 3,650) are pruned; absent keeps them.
+    /// Audit events older than this many days (30 to 3,650) are pruned; absent keeps them.
     pub audit_retention_days: Option<u32>,
 }
 

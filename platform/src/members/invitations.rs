@@ -45,6 +45,9 @@ pub async fn create(
     if !roles::exists(role, &by.settings.custom_roles) {
         return Err(Error::invalid("role", format!("unknown role {role:?}")));
     }
+    if role != "owner" && !by.may_manage(role) {
+        return Err(crate::authz::beyond_own_rights(role));
+    }
     if role == "owner" && !by.owner_rights {
         return Err(Error::Forbidden {
             code: "forbidden",
@@ -154,6 +157,9 @@ pub async fn resend(
             code: "invitation_closed",
             message: "the invitation was already accepted or revoked".into(),
         });
+    }
+    if inv.role != "owner" && !by.may_manage(&inv.role) {
+        return Err(crate::authz::beyond_own_rights(&inv.role));
     }
     if inv.role == "owner" && !by.owner_rights {
         return Err(Error::Forbidden {
@@ -268,6 +274,8 @@ pub async fn accept(
         .filter(invitation::Column::Id.eq(inv.id))
         .filter(
             Condition::all()
+                .add(invitation::Column::TokenHash.eq(token_hash(token)))
+                .add(invitation::Column::ExpiresAt.gt(now))
                 .add(invitation::Column::AcceptedAt.is_null())
                 .add(invitation::Column::RevokedAt.is_null()),
         )

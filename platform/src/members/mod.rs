@@ -121,7 +121,11 @@ pub async fn get(scope: &TenantScope, id: Uuid) -> Result<user::Model> {
 }
 
 /// Refuses when `target` is the tenant's only active owner.
-async fn refuse_last_owner(tx: &TenantTx, target: &user::Model, what: &str) -> Result<()> {
+pub(crate) async fn refuse_last_owner(
+    tx: &TenantTx,
+    target: &user::Model,
+    what: &str,
+) -> Result<()> {
     if target.role != "owner" || target.status != "active" {
         return Ok(());
     }
@@ -188,6 +192,15 @@ pub async fn update(
     }
     if new_status.is_some() && target.role == "owner" && !by.owner_rights {
         return Err(owners_only());
+    }
+    // Nobody hands out, or takes away from a stronger member, more than they hold.
+    if (new_role.is_some() || new_status.is_some()) && !by.may_manage(&target.role) {
+        return Err(crate::authz::beyond_own_rights(&target.role));
+    }
+    if let Some(role) = &new_role
+        && !by.may_manage(role)
+    {
+        return Err(crate::authz::beyond_own_rights(role));
     }
     if new_status.is_some() && target.status == "pending" {
         return Err(Error::Conflict {
@@ -270,6 +283,9 @@ pub async fn remove(
     let target = find(&tx, id).await?;
     if target.role == "owner" && !by.owner_rights {
         return Err(owners_only());
+    }
+    if !by.may_manage(&target.role) {
+        return Err(crate::authz::beyond_own_rights(&target.role));
     }
     refuse_last_owner(&tx, &target, "removed").await?;
     let sessions = crate::accounts::profile::erase(&tx, &target).await?;

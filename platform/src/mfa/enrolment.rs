@@ -351,6 +351,8 @@ pub async fn status(c: Caller<'_>) -> Result<Status> {
         enabled: u.mfa_enabled,
         enrollment_pending: row.is_some_and(|r| r.confirmed_at.is_none()),
         backup_codes_left: if u.mfa_enabled { left } else { 0 },
-        required: settings.mfa_policy.requires(&u.role),
+        required: settings
+            .mfa_policy
+            .requires(&u.role, &settings.custom_roles),
     })
 }

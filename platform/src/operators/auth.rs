@@ -41,9 +41,9 @@ pub const ABSOLUTE_SECS: i64 = 24 * 3600;
 const CHALLENGE_SECS: i64 = 300;
 const CHALLENGE_ATTEMPTS: i32 = 5;
 
-/// What the liveness cache keeps of a session: its operator, until when it lives, and whether
-/// it (or its operator) was revoked.
-type Liveness = (Uuid, DateTime<Utc>, bool);
+/// What the liveness cache keeps of a session: its operator, until when it lives, whether it
+/// (or its operator) was revoked, and the operator's role as the database has it.
+type Liveness = (Uuid, DateTime<Utc>, bool, String);
 
 /// Process-wide operator state: the platform key and a liveness cache of sessions.
 #[derive(Clone, Default)]
@@ -252,9 +252,14 @@ pub async fn login_mfa(
         .await?;
         return Err(crate::mfa::wrong_code());
     }
-    operator_challenge::Entity::delete_by_id(ch.id)
+    // Consumed once: of two requests racing with the same token, one signs in.
+    let consumed = operator_challenge::Entity::delete_by_id(ch.id)
         .exec(control)
-        .await?;
+        .await?
+        .rows_affected;
+    if consumed != 1 {
+        return Err(invalid());
+    }
     let now = Utc::now();
     let session = operator_session::Model {
         id: Uuid::now_v7(),
@@ -450,6 +455,9 @@ pub async fn authenticate(
     else {
         return Ok(None);
     };
+    if claims.token_use != crate::crypto::jwt::ACCESS_TOKEN_USE {
+        return Ok(None);
+    }
     let (Ok(id), Ok(sid)) = (Uuid::parse_str(&claims.sub), Uuid::parse_str(&claims.sid)) else {
         return Ok(None);
     };
@@ -457,7 +465,7 @@ pub async fn authenticate(
         Some(c) => c.get(&sid).await,
         None => None,
     };
-    let (owner, until, revoked) = match cached {
+    let (owner, until, revoked, role) = match cached {
         Some(e) => e,
         None => {
             let Some(s) = operator_session::Entity::find_by_id(sid)
@@ -466,17 +474,18 @@ pub async fn authenticate(
             else {
                 return Ok(None);
             };
-            let op_active = operator::Entity::find_by_id(s.operator_id)
+            let op = operator::Entity::find_by_id(s.operator_id)
                 .one(state.store.control())
-                .await?
-                .is_some_and(|o| o.status == "active");
+                .await?;
+            let op_active = op.as_ref().is_some_and(|o| o.status == "active");
             let e = (
                 s.operator_id,
                 Ord::min(s.idle_expires_at, s.expires_at),
                 s.revoked_at.is_some() || !op_active,
+                op.map(|o| o.role).unwrap_or_default(),
             );
             if let Some(c) = &state.operators.live {
-                c.insert(sid, e).await;
+                c.insert(sid, e.clone()).await;
             }
             e
         }
@@ -484,9 +493,10 @@ pub async fn authenticate(
     if revoked || owner != id || until <= Utc::now() {
         return Ok(None);
     }
+    // The role as stored (cached at most 30 s), not as frozen in the token.
     Ok(Some(OperatorCaller {
         id,
         session_id: sid,
-        role: claims.role,
+        role,
     }))
 }

@@ -128,12 +128,20 @@ pub enum MfaPolicy {
 }
 
 impl MfaPolicy {
-    /// Whether a user with `role` must have a second factor.
-    pub fn requires(self, role: &str) -> bool {
+    /// Whether a user with `role` must have a second factor. Under `required_for_admins`,
+    /// that is owners, admins and any custom role that may change members, sessions or
+    /// settings.
+    pub fn requires(self, role: &str, custom: &BTreeMap<String, Vec<String>>) -> bool {
+        use crate::roles::Permission::{MembersWrite, SessionsRevoke, SettingsWrite};
         match self {
             Self::Optional => false,
             Self::Required => true,
-            Self::RequiredForAdmins => matches!(role, "owner" | "admin"),
+            Self::RequiredForAdmins => {
+                matches!(role, "owner" | "admin")
+                    || crate::roles::permissions(role, custom)
+                        .iter()
+                        .any(|p| matches!(p, MembersWrite | SessionsRevoke | SettingsWrite))
+            }
         }
     }
 }

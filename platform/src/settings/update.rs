@@ -17,6 +17,17 @@ use crate::{
     },
 };
 
+/// Settings only owners (and platform operators) change: who gets which powers, who must use
+/// MFA, what emails say, and how long the audit trail lasts.
+pub const OWNER_ONLY: &[&str] = &[
+    "custom_roles",
+    "default_role",
+    "email_templates",
+    "mfa_policy",
+    "mfa_email_otp",
+    "audit_retention_days",
+];
+
 /// Applies `patch` (setting name → new value; `null` restores the default) to the settings of
 /// `scope` and returns the result. Nothing is stored unless every value is valid.
 pub async fn update(
@@ -47,6 +58,14 @@ pub async fn update(
             "settings",
             format!("unknown setting {unknown:?} (known: {})", known.join(", ")),
         ));
+    }
+    if !by.owner_rights
+        && let Some(key) = patch.keys().find(|k| OWNER_ONLY.contains(&k.as_str()))
+    {
+        return Err(Error::Forbidden {
+            code: "forbidden",
+            message: format!("only an owner can change {key}"),
+        });
     }
     let tx = scope.begin().await?;
     tx.lock("settings").await?;

@@ -49,10 +49,15 @@ pub fn validate(s: &TenantSettings, mailer: &Mailer) -> Result<(), Error> {
         ));
     }
     roles::validate_custom(&s.custom_roles).map_err(|m| Error::invalid("custom_roles", m))?;
-    if !roles::exists(&s.default_role, &s.custom_roles) || s.default_role == "owner" {
+    use roles::Permission::{MembersWrite, SessionsRevoke, SettingsWrite};
+    let powerful = roles::permissions(&s.default_role, &s.custom_roles)
+        .iter()
+        .any(|p| matches!(p, MembersWrite | SessionsRevoke | SettingsWrite));
+    if !roles::exists(&s.default_role, &s.custom_roles) || powerful {
         return Err(Error::invalid(
             "default_role",
-            "default_role must be a role of the tenant other than owner",
+            "default_role must be a role of the tenant that cannot change members, sessions or \
+             settings (self-registration must never grant them)",
         ));
     }
     for (name, limit) in &s.rate_limits {
@@ -98,7 +103,7 @@ pub fn validate(s: &TenantSettings, mailer: &Mailer) -> Result<(), Error> {
             .map_err(|e| Error::invalid("email_templates", format!("{name}: {e}")))?;
     }
     if let Some(days) = s.audit_retention_days {
-        range("audit_retention_days", days, 1, 3650, "days")?;
+        range("audit_retention_days", days, 30, 3650, "days")?;
     }
     Ok(())
 }

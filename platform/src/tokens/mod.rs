@@ -59,7 +59,12 @@ pub fn issue_access(
                 .collect()
         },
         amr: amr.to_vec(),
-        token_use: "access".into(),
+        token_use: if enrollment_only {
+            crate::crypto::jwt::ENROLLMENT_TOKEN_USE
+        } else {
+            crate::crypto::jwt::ACCESS_TOKEN_USE
+        }
+        .into(),
         mfa_enrollment_required: enrollment_only,
     };
     keys.signer

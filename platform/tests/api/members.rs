@@ -555,6 +555,11 @@ async fn settings_are_validated_and_apply_at_once(db: Db) {
             "nope",
         ),
         (json!({ "audit_retention_days": 0 }), "audit_retention_days"),
+        (json!({ "default_role": "admin" }), "default_role"),
+        (
+            json!({ "email_templates": { "password_reset": { "html": "<img src=\"https://evil.test/x\">{{ link }}" } } }),
+            "evil.test",
+        ),
         (json!({ "made_up": 1 }), "made_up"),
         (
             json!({ "access_token_ttl_secs": 60, "mfa_policy": "sometimes" }),
@@ -657,6 +662,76 @@ async fn custom_roles_grant_their_permissions(db: Db) {
     )
     .await;
     assert_eq!((st, err["code"].as_str()), (409, Some("role_in_use")));
+
+    // A role that may manage members still cannot hand out more than it holds.
+    let (st, _) = patch(
+        &app,
+        "/v1/tenants/acme/settings",
+        json!({ "custom_roles": { "auditor": ["audit:read"], "recruiter": ["members:read", "members:write"] } }),
+        ot,
+    )
+    .await;
+    assert_eq!(st, 200);
+    let rec = join(&app, ot, "rec@acme.test", "recruiter").await;
+    let rt = at(&rec);
+    let rid = rec["user"]["id"].as_str().expect("id").to_owned();
+    let (st, _) = patch(
+        &app,
+        &format!("/v1/tenants/acme/members/{rid}"),
+        json!({ "role": "admin" }),
+        rt,
+    )
+    .await;
+    assert_eq!(st, 403, "no self-promotion");
+    let (st, _) = post(
+        &app,
+        "/v1/tenants/acme/members/invitations",
+        json!({ "email": "boss@acme.test", "role": "admin" }),
+        Some(rt),
+    )
+    .await;
+    assert_eq!(st, 403, "no inviting above one's own rights");
+    let (st, _) = post(
+        &app,
+        "/v1/tenants/acme/members/invitations",
+        json!({ "email": "helper@acme.test", "role": "member" }),
+        Some(rt),
+    )
+    .await;
+    assert_eq!(st, 201, "within one's rights is fine");
+    let aid = aud["user"]["id"].as_str().expect("id").to_owned();
+    let (st, _) = patch(
+        &app,
+        &format!("/v1/tenants/acme/members/{aid}"),
+        json!({ "status": "disabled" }),
+        rt,
+    )
+    .await;
+    assert_eq!(st, 403, "nor act on a member holding what one lacks");
+
+    // Admins change settings, but not who gets which powers.
+    let admin = join(&app, ot, "ada@acme.test", "admin").await;
+    for body in [
+        json!({ "custom_roles": {} }),
+        json!({ "default_role": "viewer" }),
+        json!({ "mfa_policy": "optional" }),
+        json!({ "email_templates": {} }),
+    ] {
+        let (st, err) = patch(&app, "/v1/tenants/acme/settings", body.clone(), at(&admin)).await;
+        assert_eq!(
+            (st, err["code"].as_str()),
+            (403, Some("forbidden")),
+            "{body}"
+        );
+    }
+    let (st, _) = patch(
+        &app,
+        "/v1/tenants/acme/settings",
+        json!({ "access_token_ttl_secs": 600 }),
+        at(&admin),
+    )
+    .await;
+    assert_eq!(st, 200);
     app.stop().await;
 }
 

@@ -437,6 +437,10 @@ async fn the_tenant_policy_restricts_unenrolled_users_to_enrolment(db: Db) {
     let token = access(&pair);
     let c = claims(token);
     assert_eq!(c["mfa_enrollment_required"], true);
+    assert_eq!(
+        c["token_use"], "mfa_enrollment",
+        "other services checking token_use == access refuse it"
+    );
     assert_eq!(c["permissions"], json!([]));
     for path in ["/v1/tenants/acme/me", "/v1/tenants/acme/me/sessions"] {
         let (st, err) = get(&app, path, Some(token)).await;
