@@ -1,7 +1,6 @@
-//! Generates the client from the committed spec (`openapi/platform.json`) with progenitor: the
-//! operator API (`/v1/admin/...`) and health checks, which the console uses. (Tenant-app
-//! operations take a cookie parameter that progenitor does not support; tenant apps get their
-//! own clients.)
+//! Generates the client from the committed spec (`openapi/platform.json`) with progenitor: every
+//! operation. progenitor does not support cookie parameters, so they are left out: this client
+//! sends refresh tokens in the body (cookie mode is for browsers).
 
 use std::{env, fs, path::PathBuf};
 
@@ -12,7 +11,13 @@ fn main() {
     let mut doc: serde_json::Value =
         serde_json::from_str(&text).expect("parse openapi/platform.json");
     if let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) {
-        paths.retain(|path, _| path.starts_with("/v1/admin") || path.starts_with("/health"));
+        for item in paths.values_mut().filter_map(|i| i.as_object_mut()) {
+            for op in item.values_mut() {
+                if let Some(params) = op.get_mut("parameters").and_then(|p| p.as_array_mut()) {
+                    params.retain(|p| p.get("in").and_then(|i| i.as_str()) != Some("cookie"));
+                }
+            }
+        }
     }
     let spec: openapiv3::OpenAPI = serde_json::from_value(doc).expect("an OpenAPI 3.0 document");
     let mut generator = progenitor::Generator::default();
