@@ -446,41 +446,11 @@ fn tenant(state: &mut State, action: Action) -> Vec<Command> {
         Action::Up | Action::Down => {
             let up = action == Action::Up;
             match state.pane {
-                Pane::Members => {
-                    if up {
-                        state.members.up()
-                    } else {
-                        state.members.down()
-                    }
-                }
-                Pane::Sessions => {
-                    if up {
-                        state.sessions.up()
-                    } else {
-                        state.sessions.down()
-                    }
-                }
-                Pane::Invitations => {
-                    if up {
-                        state.invitations.up()
-                    } else {
-                        state.invitations.down()
-                    }
-                }
-                Pane::Audit => {
-                    if up {
-                        state.audit.up()
-                    } else {
-                        state.audit.down()
-                    }
-                }
-                Pane::Settings => {
-                    if up {
-                        state.settings.up()
-                    } else {
-                        state.settings.down()
-                    }
-                }
+                Pane::Members => step(&mut state.members, up),
+                Pane::Sessions => step(&mut state.sessions, up),
+                Pane::Invitations => step(&mut state.invitations, up),
+                Pane::Audit => step(&mut state.audit, up),
+                Pane::Settings => step(&mut state.settings, up),
             }
         }
         Action::Follow if state.pane == Pane::Audit => {
@@ -551,6 +521,11 @@ fn tenant(state: &mut State, action: Action) -> Vec<Command> {
         _ => {}
     }
     vec![]
+}
+
+/// Moves `list`'s selection one row up or down.
+fn step<T: crate::state::Matches>(list: &mut crate::state::ListView<T>, up: bool) {
+    if up { list.up() } else { list.down() }
 }
 
 fn member_action(

@@ -98,9 +98,19 @@ pub async fn refuse_if_blocked(state: &AppState, bucket: Bucket, key: &str) -> R
     Ok(())
 }
 
-/// Records a failure of `key` in `bucket`; past the limit, the key is blocked for the wait.
+/// Records a failure of `key` in `bucket` under the tenant's policies; past the limit, the key
+/// is blocked for the wait.
 pub async fn failed(state: &AppState, scope: &TenantScope, bucket: Bucket, key: &str) {
-    if let Err(retry) = limiter(state, scope).await.check(bucket, key) {
+    block_if_over(state, &*limiter(state, scope).await, bucket, key).await;
+}
+
+/// [`failed`] for keys outside any tenant (operator sign-in), under the default policies.
+pub async fn failed_platform(state: &AppState, bucket: Bucket, key: &str) {
+    block_if_over(state, &state.limiter, bucket, key).await;
+}
+
+async fn block_if_over(state: &AppState, limiter: &RateLimiter, bucket: Bucket, key: &str) {
+    if let Err(retry) = limiter.check(bucket, key) {
         let until = chrono::Utc::now().timestamp() + i64::try_from(retry.secs()).unwrap_or(60);
         state.blocks.insert(block_key(bucket, key), until).await;
     }

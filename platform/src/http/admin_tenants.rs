@@ -233,14 +233,9 @@ async fn detail(state: &AppState, key: &str) -> Result<TenantDetail, Error> {
     let tx = on.scope.read().await?;
     let settings = TenantSettings::load(&tx).await?;
     tx.commit().await?;
-    let json = serde_json::to_value(&settings)
-        .map_err(|e| Error::Internal(anyhow::anyhow!("serialising settings: {e}")))?;
-    let settings =
-        <SettingsView as poem_openapi::types::ParseFromJSON>::parse_from_json(Some(json))
-            .map_err(|e| Error::Internal(anyhow::anyhow!("settings view: {}", e.message())))?;
     Ok(TenantDetail {
         tenant: (&*on.tenant).into(),
-        settings,
+        settings: super::settings::view(&settings)?,
     })
 }
 

@@ -154,7 +154,8 @@ enum SettingsResponse {
     Ok(Json<SettingsView>),
 }
 
-fn view(s: &TenantSettings) -> Result<SettingsView, Error> {
+/// The API view of a tenant's settings.
+pub(super) fn view(s: &TenantSettings) -> Result<SettingsView, Error> {
     let json = serde_json::to_value(s)
         .map_err(|e| Error::Internal(anyhow::anyhow!("serialising settings: {e}")))?;
     SettingsView::parse_from_json(Some(json))

@@ -3,7 +3,6 @@
 //! email them, and are audited with the actor's reason.
 
 use chrono::Utc;
-use email_templates::Message;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
@@ -12,7 +11,6 @@ use crate::{
     app::AppState,
     audit::{self, Event, RequestMeta},
     authz::By,
-    domain::EmailAddress,
     error::{Error, Result},
     store::{TenantScope, entities::user},
 };
@@ -33,34 +31,15 @@ pub async fn reset_mfa(
     by: &By,
     id: Uuid,
 ) -> Result<()> {
-    let tenant = accounts::tenant_of(state, scope).await?;
     let mut tx = scope.begin().await?;
     let u = member(&tx, id).await?;
-    crate::mfa::factors::erase_all(&tx, id).await?;
-    user::Entity::update_many()
-        .col_expr(user::Column::MfaEnabled, Expr::value(false))
-        .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(user::Column::Id.eq(id))
-        .exec(&*tx)
-        .await?;
+    crate::mfa::factors::turn_off(&tx, id).await?;
     let ended = state
         .sessions
         .revoke_all(&tx, id, None, "mfa_reset")
         .await?;
     if u.mfa_enabled {
-        state
-            .mailer
-            .queue(
-                &mut tx,
-                Message::MfaChanged,
-                &state.mailer.branding_for(&tenant.name),
-                &EmailAddress::parse(&u.email)?,
-                serde_json::json!({
-                    "change": "disabled",
-                    "time": Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
-                }),
-            )
-            .await?;
+        crate::mfa::enrolment::notify(state, scope, &mut tx, &u, "disabled").await?;
     }
     audit::record(
         &tx,

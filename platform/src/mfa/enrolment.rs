@@ -78,7 +78,7 @@ async fn load_user(tx: &TenantTx, user_id: Uuid) -> Result<user::Model> {
 }
 
 /// Queues the "MFA changed" notice (`change`: `enabled` or `disabled`).
-async fn notify(
+pub(crate) async fn notify(
     state: &AppState,
     scope: &TenantScope,
     tx: &mut TenantTx,
@@ -269,13 +269,7 @@ pub async fn disable(
         failed(state, &c, meta, "mfa.disable").await;
         return Err(wrong_code());
     }
-    factors::erase_all(&tx, c.user_id).await?;
-    user::Entity::update_many()
-        .col_expr(user::Column::MfaEnabled, Expr::value(false))
-        .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(user::Column::Id.eq(c.user_id))
-        .exec(&*tx)
-        .await?;
+    factors::turn_off(&tx, c.user_id).await?;
     let ended = state
         .sessions
         .revoke_all(&tx, c.user_id, Some(c.session_id), "mfa_disabled")

@@ -170,6 +170,19 @@ pub async fn erase_all(tx: &TenantTx, user_id: Uuid) -> Result<()> {
     Ok(())
 }
 
+/// Turns `user_id`'s MFA off: every second factor erased and the user's flag cleared.
+pub async fn turn_off(tx: &TenantTx, user_id: Uuid) -> Result<()> {
+    use crate::store::entities::user;
+    erase_all(tx, user_id).await?;
+    user::Entity::update_many()
+        .col_expr(user::Column::MfaEnabled, Expr::value(false))
+        .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(&**tx)
+        .await?;
+    Ok(())
+}
+
 /// Backup codes of `user_id` not used yet.
 pub async fn backup_codes_left(tx: &TenantTx, user_id: Uuid) -> Result<u64> {
     use sea_orm::PaginatorTrait;

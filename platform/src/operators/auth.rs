@@ -19,6 +19,7 @@ use super::{
     permissions,
 };
 use crate::{
+    accounts::throttle::{failed_platform as failed, refuse_if_blocked},
     app::AppState,
     audit::RequestMeta,
     crypto::{
@@ -98,20 +99,6 @@ pub struct OperatorChallenge {
 
 fn throttle_key(meta: &RequestMeta) -> String {
     format!("admin:{}", meta.ip.as_deref().unwrap_or("-"))
-}
-
-async fn refuse_if_blocked(state: &AppState, bucket: Bucket, key: &str) -> Result<()> {
-    crate::accounts::throttle::refuse_if_blocked(state, bucket, key).await
-}
-
-async fn failed(state: &AppState, bucket: Bucket, key: &str) {
-    if let Err(retry) = state.limiter.check(bucket, key) {
-        let until = Utc::now().timestamp() + i64::try_from(retry.secs()).unwrap_or(60);
-        state
-            .blocks
-            .insert(format!("{bucket:?}:{key}"), until)
-            .await;
-    }
 }
 
 /// `POST /v1/admin/auth/login`: a right password answers a TOTP challenge; anything else is

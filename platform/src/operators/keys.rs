@@ -39,21 +39,27 @@ fn internal(what: &str, e: impl std::fmt::Display) -> Error {
     Error::Internal(anyhow::anyhow!("{what}: {e}"))
 }
 
-async fn load_or_create(state: &AppState) -> Result<PlatformKey> {
-    let control = state.store.control();
-    let existing = platform_key::Entity::find()
+/// The oldest stored platform key, unsealed.
+async fn load(state: &AppState) -> Result<Option<SigningKeyMaterial>> {
+    let Some(row) = platform_key::Entity::find()
         .order_by_asc(platform_key::Column::CreatedAt)
-        .one(control)
-        .await?;
-    let material = match existing {
-        Some(row) => {
-            let der = state
-                .sealer
-                .open(&row.private_sealed, &aad(&row.kid))
-                .map_err(|e| internal("opening the platform key", e))?;
-            SigningKeyMaterial::from_pkcs8_der(row.kid, &der)
-                .map_err(|e| internal("the platform key", e))?
-        }
+        .one(state.store.control())
+        .await?
+    else {
+        return Ok(None);
+    };
+    let der = state
+        .sealer
+        .open(&row.private_sealed, &aad(&row.kid))
+        .map_err(|e| internal("opening the platform key", e))?;
+    SigningKeyMaterial::from_pkcs8_der(row.kid, &der)
+        .map(Some)
+        .map_err(|e| internal("the platform key", e))
+}
+
+async fn load_or_create(state: &AppState) -> Result<PlatformKey> {
+    let material = match load(state).await? {
+        Some(m) => m,
         None => {
             let m = SigningKeyMaterial::generate();
             let sealed = state
@@ -65,25 +71,12 @@ async fn load_or_create(state: &AppState) -> Result<PlatformKey> {
                 private_sealed: Set(sealed),
                 created_at: Set(Utc::now()),
             })
-            .exec(control)
+            .exec(state.store.control())
             .await;
-            if let Err(e) = inserted {
+            match inserted {
+                Ok(_) => m,
                 // Another instance may have created one at the same moment: use the oldest.
-                let Some(row) = platform_key::Entity::find()
-                    .order_by_asc(platform_key::Column::CreatedAt)
-                    .one(control)
-                    .await?
-                else {
-                    return Err(Error::from(e));
-                };
-                let der = state
-                    .sealer
-                    .open(&row.private_sealed, &aad(&row.kid))
-                    .map_err(|e| internal("opening the platform key", e))?;
-                SigningKeyMaterial::from_pkcs8_der(row.kid, &der)
-                    .map_err(|e| internal("the platform key", e))?
-            } else {
-                m
+                Err(e) => load(state).await?.ok_or_else(|| Error::from(e))?,
             }
         }
     };
