@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use futures::TryStreamExt;
-use platform_client::{Client, types};
+use platform_client::{Client, Credentials, types};
 
 /// What the console asks of the platform.
 #[derive(Clone, Debug, PartialEq)]
@@ -235,27 +235,13 @@ pub struct Api {
 }
 
 fn authed(server: &str, token: Option<&str>) -> Client {
-    let mut headers = reqwest_headers();
-    if let Some(t) = token
-        && let Ok(v) = format!("Bearer {t}").parse()
-    {
-        headers.insert("authorization", v);
-    }
-    let http = platform_client_reqwest()
-        .default_headers(headers)
+    let http = reqwest::ClientBuilder::new()
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(20))
         .build()
         .unwrap_or_default();
-    Client::new_with_client(server.trim_end_matches('/'), http)
-}
-
-fn reqwest_headers() -> reqwest::header::HeaderMap {
-    reqwest::header::HeaderMap::new()
-}
-
-fn platform_client_reqwest() -> reqwest::ClientBuilder {
-    reqwest::ClientBuilder::new()
+    let credentials = token.map_or_else(Credentials::none, Credentials::bearer);
+    Client::new_with_client(server.trim_end_matches('/'), http, credentials)
 }
 
 impl Api {

@@ -1,6 +1,7 @@
 //! Generates the client from the committed spec (`openapi/platform.json`) with progenitor: every
 //! operation. progenitor does not support cookie parameters, so they are left out: this client
-//! sends refresh tokens in the body (cookie mode is for browsers).
+//! sends refresh tokens in the body (cookie mode is for browsers). Requests carry the client's
+//! [`Credentials`] (a bearer token or none) through a pre-request hook.
 
 use std::{env, fs, path::PathBuf};
 
@@ -20,7 +21,13 @@ fn main() {
         }
     }
     let spec: openapiv3::OpenAPI = serde_json::from_value(doc).expect("an OpenAPI 3.0 document");
-    let mut generator = progenitor::Generator::default();
+    // Every request passes through `Credentials::apply`, so one connection pool can serve many
+    // signed-in users: `Client::with_bearer` makes a client for a token without a new pool.
+    let mut settings = progenitor::GenerationSettings::default();
+    settings
+        .with_inner_type(quote::quote!(crate::Credentials))
+        .with_pre_hook(quote::quote!(crate::Credentials::apply));
+    let mut generator = progenitor::Generator::new(&settings);
     let tokens = generator
         .generate_tokens(&spec)
         .expect("progenitor generates a client from the spec");

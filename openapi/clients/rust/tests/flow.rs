@@ -8,7 +8,7 @@ use std::{
     time::Duration,
 };
 
-use platform_client::{Client, Error, types};
+use platform_client::{Client, Credentials, Error, types};
 
 /// The `platform` binary built next to this test.
 fn platform_bin() -> PathBuf {
@@ -73,7 +73,7 @@ async fn start() -> Platform {
         .spawn()
         .expect("start platform");
     let platform = Platform { dir, url, child };
-    let client = Client::new(&platform.url);
+    let client = Client::new(&platform.url, Credentials::none());
     for _ in 0..200 {
         if client.health_live().await.is_ok() {
             return platform;
@@ -109,23 +109,10 @@ async fn code_for(mail_dir: &Path, to: &str) -> String {
     panic!("no code mailed to {to}");
 }
 
-fn authed(url: &str, token: &str) -> Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        reqwest::header::AUTHORIZATION,
-        format!("Bearer {token}").parse().expect("header"),
-    );
-    let http = reqwest::ClientBuilder::new()
-        .default_headers(headers)
-        .build()
-        .expect("http client");
-    Client::new_with_client(url, http)
-}
-
 #[tokio::test]
 async fn a_tenant_app_runs_the_account_flow_through_the_generated_client() {
     let p = start().await;
-    let anon = Client::new(&p.url);
+    let anon = Client::new(&p.url, Credentials::none());
     const EMAIL: &str = "ann@acme.test";
     const PASSWORD: &str = "Correct-Horse-Battery-9";
 
@@ -168,7 +155,8 @@ async fn a_tenant_app_runs_the_account_flow_through_the_generated_client() {
         types::LoginResult::TokenPairView(p) => p,
         types::LoginResult::MfaChallengeView(c) => panic!("no MFA expected: {c:?}"),
     };
-    let me = authed(&p.url, &pair.access_token)
+    let me = anon
+        .with_bearer(&pair.access_token)
         .me_get("acme")
         .await
         .expect("me")
@@ -195,7 +183,7 @@ async fn a_tenant_app_runs_the_account_flow_through_the_generated_client() {
         .into_inner();
     assert_ne!(refreshed.refresh_token, pair.refresh_token);
 
-    let fresh = authed(&p.url, &refreshed.access_token);
+    let fresh = anon.with_bearer(&refreshed.access_token);
     fresh.session_logout("acme", None).await.expect("logout");
     match fresh.me_get("acme").await {
         Err(Error::ErrorResponse(rv)) => assert_eq!(rv.status().as_u16(), 401),
