@@ -1,0 +1,229 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.mfa_login_request import MfaLoginRequest
+from ...models.problem import Problem
+from ...models.token_pair_view import TokenPairView
+from ...types import Response
+
+
+def _get_kwargs(
+    tenant: str,
+    *,
+    body: MfaLoginRequest,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/tenants/{tenant}/auth/login/mfa".format(
+            tenant=quote(str(tenant), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json; charset=utf-8"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Problem | TokenPairView | None:
+    if response.status_code == 200:
+        response_200 = TokenPairView.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | TokenPairView]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    tenant: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: MfaLoginRequest,
+) -> Response[Problem | TokenPairView]:
+    """Completes a login that answered `mfa_required`: the `mfa_token` with one second factor
+    (`code` from the authenticator app, a `backup_code`, or an `email_code`). A TOTP code is
+    accepted once (±30 s of clock skew); a wrong factor is `401 invalid_mfa_code` and uses up
+    one of the token's 5 attempts. The `amr` of the new tokens names both factors.
+
+    Args:
+        tenant (str):
+        body (MfaLoginRequest): The challenge's `mfa_token` and exactly one second factor.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | TokenPairView]
+    """
+
+    kwargs = _get_kwargs(
+        tenant=tenant,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    tenant: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: MfaLoginRequest,
+) -> Problem | TokenPairView | None:
+    """Completes a login that answered `mfa_required`: the `mfa_token` with one second factor
+    (`code` from the authenticator app, a `backup_code`, or an `email_code`). A TOTP code is
+    accepted once (±30 s of clock skew); a wrong factor is `401 invalid_mfa_code` and uses up
+    one of the token's 5 attempts. The `amr` of the new tokens names both factors.
+
+    Args:
+        tenant (str):
+        body (MfaLoginRequest): The challenge's `mfa_token` and exactly one second factor.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | TokenPairView
+    """
+
+    return sync_detailed(
+        tenant=tenant,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    tenant: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: MfaLoginRequest,
+) -> Response[Problem | TokenPairView]:
+    """Completes a login that answered `mfa_required`: the `mfa_token` with one second factor
+    (`code` from the authenticator app, a `backup_code`, or an `email_code`). A TOTP code is
+    accepted once (±30 s of clock skew); a wrong factor is `401 invalid_mfa_code` and uses up
+    one of the token's 5 attempts. The `amr` of the new tokens names both factors.
+
+    Args:
+        tenant (str):
+        body (MfaLoginRequest): The challenge's `mfa_token` and exactly one second factor.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | TokenPairView]
+    """
+
+    kwargs = _get_kwargs(
+        tenant=tenant,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    tenant: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: MfaLoginRequest,
+) -> Problem | TokenPairView | None:
+    """Completes a login that answered `mfa_required`: the `mfa_token` with one second factor
+    (`code` from the authenticator app, a `backup_code`, or an `email_code`). A TOTP code is
+    accepted once (±30 s of clock skew); a wrong factor is `401 invalid_mfa_code` and uses up
+    one of the token's 5 attempts. The `amr` of the new tokens names both factors.
+
+    Args:
+        tenant (str):
+        body (MfaLoginRequest): The challenge's `mfa_token` and exactly one second factor.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | TokenPairView
+    """
+
+    return (
+        await asyncio_detailed(
+            tenant=tenant,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,231 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.problem import Problem
+from ...models.settings_patch import SettingsPatch
+from ...models.settings_view import SettingsView
+from ...types import Response
+
+
+def _get_kwargs(
+    tenant: str,
+    *,
+    body: SettingsPatch,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "patch",
+        "url": "/v1/tenants/{tenant}/settings".format(
+            tenant=quote(str(tenant), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json; charset=utf-8"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Problem | SettingsView | None:
+    if response.status_code == 200:
+        response_200 = SettingsView.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Problem.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Problem | SettingsView]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    tenant: str,
+    *,
+    client: AuthenticatedClient,
+    body: SettingsPatch,
+) -> Response[Problem | SettingsView]:
+    """Changes some settings (`settings:write`) and answers with all of them. The change is
+    checked as a whole (a bad value is `400` naming the setting; nothing is stored) and
+    applies at once. Removing a custom role that members still hold is `409 role_in_use`.
+
+    Args:
+        tenant (str):
+        body (SettingsPatch): A change of some settings: only the fields sent change; `null`
+            restores a default; an
+            unknown field is refused.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | SettingsView]
+    """
+
+    kwargs = _get_kwargs(
+        tenant=tenant,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    tenant: str,
+    *,
+    client: AuthenticatedClient,
+    body: SettingsPatch,
+) -> Problem | SettingsView | None:
+    """Changes some settings (`settings:write`) and answers with all of them. The change is
+    checked as a whole (a bad value is `400` naming the setting; nothing is stored) and
+    applies at once. Removing a custom role that members still hold is `409 role_in_use`.
+
+    Args:
+        tenant (str):
+        body (SettingsPatch): A change of some settings: only the fields sent change; `null`
+            restores a default; an
+            unknown field is refused.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | SettingsView
+    """
+
+    return sync_detailed(
+        tenant=tenant,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    tenant: str,
+    *,
+    client: AuthenticatedClient,
+    body: SettingsPatch,
+) -> Response[Problem | SettingsView]:
+    """Changes some settings (`settings:write`) and answers with all of them. The change is
+    checked as a whole (a bad value is `400` naming the setting; nothing is stored) and
+    applies at once. Removing a custom role that members still hold is `409 role_in_use`.
+
+    Args:
+        tenant (str):
+        body (SettingsPatch): A change of some settings: only the fields sent change; `null`
+            restores a default; an
+            unknown field is refused.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Problem | SettingsView]
+    """
+
+    kwargs = _get_kwargs(
+        tenant=tenant,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    tenant: str,
+    *,
+    client: AuthenticatedClient,
+    body: SettingsPatch,
+) -> Problem | SettingsView | None:
+    """Changes some settings (`settings:write`) and answers with all of them. The change is
+    checked as a whole (a bad value is `400` naming the setting; nothing is stored) and
+    applies at once. Removing a custom role that members still hold is `409 role_in_use`.
+
+    Args:
+        tenant (str):
+        body (SettingsPatch): A change of some settings: only the fields sent change; `null`
+            restores a default; an
+            unknown field is refused.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Problem | SettingsView
+    """
+
+    return (
+        await asyncio_detailed(
+            tenant=tenant,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,238 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.mfa_policy_view import MfaPolicyView
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.branding_view import BrandingView
+    from ..models.password_policy_view import PasswordPolicyView
+    from ..models.settings_patch_custom_roles import SettingsPatchCustomRoles
+    from ..models.settings_patch_email_templates import SettingsPatchEmailTemplates
+    from ..models.settings_patch_rate_limits import SettingsPatchRateLimits
+
+
+T = TypeVar("T", bound="SettingsPatch")
+
+
+@_attrs_define
+class SettingsPatch:
+    """A change of some settings: only the fields sent change; `null` restores a default; an
+    unknown field is refused.
+
+        Attributes:
+            access_token_ttl_secs (int | Unset):
+            session_idle_secs (int | Unset):
+            session_absolute_secs (int | Unset):
+            new_sign_in_alert (bool | Unset):
+            self_signup (bool | Unset):
+            default_role (str | Unset):
+            rate_limits (SettingsPatchRateLimits | Unset):
+            mfa_policy (MfaPolicyView | Unset): Who must use two-factor authentication.
+            mfa_email_otp (bool | Unset):
+            custom_roles (SettingsPatchCustomRoles | Unset):
+            password_policy (PasswordPolicyView | Unset): What a new password must be.
+            branding (BrandingView | Unset): Email branding; unset fields keep the defaults (the tenant's name, the
+                platform's sender).
+            email_templates (SettingsPatchEmailTemplates | Unset):
+            audit_retention_days (int | Unset):
+    """
+
+    access_token_ttl_secs: int | Unset = UNSET
+    session_idle_secs: int | Unset = UNSET
+    session_absolute_secs: int | Unset = UNSET
+    new_sign_in_alert: bool | Unset = UNSET
+    self_signup: bool | Unset = UNSET
+    default_role: str | Unset = UNSET
+    rate_limits: SettingsPatchRateLimits | Unset = UNSET
+    mfa_policy: MfaPolicyView | Unset = UNSET
+    mfa_email_otp: bool | Unset = UNSET
+    custom_roles: SettingsPatchCustomRoles | Unset = UNSET
+    password_policy: PasswordPolicyView | Unset = UNSET
+    branding: BrandingView | Unset = UNSET
+    email_templates: SettingsPatchEmailTemplates | Unset = UNSET
+    audit_retention_days: int | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        access_token_ttl_secs = self.access_token_ttl_secs
+
+        session_idle_secs = self.session_idle_secs
+
+        session_absolute_secs = self.session_absolute_secs
+
+        new_sign_in_alert = self.new_sign_in_alert
+
+        self_signup = self.self_signup
+
+        default_role = self.default_role
+
+        rate_limits: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.rate_limits, Unset):
+            rate_limits = self.rate_limits.to_dict()
+
+        mfa_policy: str | Unset = UNSET
+        if not isinstance(self.mfa_policy, Unset):
+            mfa_policy = self.mfa_policy.value
+
+        mfa_email_otp = self.mfa_email_otp
+
+        custom_roles: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.custom_roles, Unset):
+            custom_roles = self.custom_roles.to_dict()
+
+        password_policy: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.password_policy, Unset):
+            password_policy = self.password_policy.to_dict()
+
+        branding: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.branding, Unset):
+            branding = self.branding.to_dict()
+
+        email_templates: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.email_templates, Unset):
+            email_templates = self.email_templates.to_dict()
+
+        audit_retention_days = self.audit_retention_days
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if access_token_ttl_secs is not UNSET:
+            field_dict["access_token_ttl_secs"] = access_token_ttl_secs
+        if session_idle_secs is not UNSET:
+            field_dict["session_idle_secs"] = session_idle_secs
+        if session_absolute_secs is not UNSET:
+            field_dict["session_absolute_secs"] = session_absolute_secs
+        if new_sign_in_alert is not UNSET:
+            field_dict["new_sign_in_alert"] = new_sign_in_alert
+        if self_signup is not UNSET:
+            field_dict["self_signup"] = self_signup
+        if default_role is not UNSET:
+            field_dict["default_role"] = default_role
+        if rate_limits is not UNSET:
+            field_dict["rate_limits"] = rate_limits
+        if mfa_policy is not UNSET:
+            field_dict["mfa_policy"] = mfa_policy
+        if mfa_email_otp is not UNSET:
+            field_dict["mfa_email_otp"] = mfa_email_otp
+        if custom_roles is not UNSET:
+            field_dict["custom_roles"] = custom_roles
+        if password_policy is not UNSET:
+            field_dict["password_policy"] = password_policy
+        if branding is not UNSET:
+            field_dict["branding"] = branding
+        if email_templates is not UNSET:
+            field_dict["email_templates"] = email_templates
+        if audit_retention_days is not UNSET:
+            field_dict["audit_retention_days"] = audit_retention_days
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.branding_view import BrandingView  # noqa: PLC0415
+        from ..models.password_policy_view import PasswordPolicyView  # noqa: PLC0415
+        from ..models.settings_patch_custom_roles import SettingsPatchCustomRoles  # noqa: PLC0415
+        from ..models.settings_patch_email_templates import SettingsPatchEmailTemplates  # noqa: PLC0415
+        from ..models.settings_patch_rate_limits import SettingsPatchRateLimits  # noqa: PLC0415
+
+        d = dict(src_dict)
+        access_token_ttl_secs = d.pop("access_token_ttl_secs", UNSET)
+
+        session_idle_secs = d.pop("session_idle_secs", UNSET)
+
+        session_absolute_secs = d.pop("session_absolute_secs", UNSET)
+
+        new_sign_in_alert = d.pop("new_sign_in_alert", UNSET)
+
+        self_signup = d.pop("self_signup", UNSET)
+
+        default_role = d.pop("default_role", UNSET)
+
+        _rate_limits = d.pop("rate_limits", UNSET)
+        rate_limits: SettingsPatchRateLimits | Unset
+        if isinstance(_rate_limits, Unset):
+            rate_limits = UNSET
+        else:
+            rate_limits = SettingsPatchRateLimits.from_dict(_rate_limits)
+
+        _mfa_policy = d.pop("mfa_policy", UNSET)
+        mfa_policy: MfaPolicyView | Unset
+        if isinstance(_mfa_policy, Unset):
+            mfa_policy = UNSET
+        else:
+            mfa_policy = MfaPolicyView(_mfa_policy)
+
+        mfa_email_otp = d.pop("mfa_email_otp", UNSET)
+
+        _custom_roles = d.pop("custom_roles", UNSET)
+        custom_roles: SettingsPatchCustomRoles | Unset
+        if isinstance(_custom_roles, Unset):
+            custom_roles = UNSET
+        else:
+            custom_roles = SettingsPatchCustomRoles.from_dict(_custom_roles)
+
+        _password_policy = d.pop("password_policy", UNSET)
+        password_policy: PasswordPolicyView | Unset
+        if isinstance(_password_policy, Unset):
+            password_policy = UNSET
+        else:
+            password_policy = PasswordPolicyView.from_dict(_password_policy)
+
+        _branding = d.pop("branding", UNSET)
+        branding: BrandingView | Unset
+        if isinstance(_branding, Unset):
+            branding = UNSET
+        else:
+            branding = BrandingView.from_dict(_branding)
+
+        _email_templates = d.pop("email_templates", UNSET)
+        email_templates: SettingsPatchEmailTemplates | Unset
+        if isinstance(_email_templates, Unset):
+            email_templates = UNSET
+        else:
+            email_templates = SettingsPatchEmailTemplates.from_dict(_email_templates)
+
+        audit_retention_days = d.pop("audit_retention_days", UNSET)
+
+        settings_patch = cls(
+            access_token_ttl_secs=access_token_ttl_secs,
+            session_idle_secs=session_idle_secs,
+            session_absolute_secs=session_absolute_secs,
+            new_sign_in_alert=new_sign_in_alert,
+            self_signup=self_signup,
+            default_role=default_role,
+            rate_limits=rate_limits,
+            mfa_policy=mfa_policy,
+            mfa_email_otp=mfa_email_otp,
+            custom_roles=custom_roles,
+            password_policy=password_policy,
+            branding=branding,
+            email_templates=email_templates,
+            audit_retention_days=audit_retention_days,
+        )
+
+        settings_patch.additional_properties = d
+        return settings_patch
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.user_view import UserView
+
+
+T = TypeVar("T", bound="TokenPairView")
+
+
+@_attrs_define
+class TokenPairView:
+    """What every successful login returns.
+
+    Attributes:
+        access_token (str): A JWT signed with the tenant's key (EdDSA), for `Authorization: Bearer`.
+        token_type (str): Always `Bearer`.
+        expires_in (int): Seconds until the access token expires.
+        session_id (str):
+        user (UserView): A user as the API shows them.
+        refresh_token (str | Unset): Opaque, single use: exchange it at `/auth/token/refresh` for a new pair. Absent in
+            cookie mode, where it travels in the `platform_refresh` HttpOnly cookie instead.
+        csrf_token (str | Unset): Cookie mode only: send it as `X-CSRF-Token` with cookie-authenticated refreshes.
+        mfa_enrollment_required (bool | Unset): Present (`true`) when the tenant requires two-factor authentication and
+            the user has
+            not enrolled: the access token then reaches only `POST /me/mfa/totp`,
+            `POST /me/mfa/totp/confirm` and `POST /auth/logout` (every other endpoint answers `403
+            mfa_enrollment_required`). After confirming, refresh for an unrestricted token.
+    """
+
+    access_token: str
+    token_type: str
+    expires_in: int
+    session_id: str
+    user: UserView
+    refresh_token: str | Unset = UNSET
+    csrf_token: str | Unset = UNSET
+    mfa_enrollment_required: bool | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        access_token = self.access_token
+
+        token_type = self.token_type
+
+        expires_in = self.expires_in
+
+        session_id = self.session_id
+
+        user = self.user.to_dict()
+
+        refresh_token = self.refresh_token
+
+        csrf_token = self.csrf_token
+
+        mfa_enrollment_required = self.mfa_enrollment_required
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "access_token": access_token,
+                "token_type": token_type,
+                "expires_in": expires_in,
+                "session_id": session_id,
+                "user": user,
+            }
+        )
+        if refresh_token is not UNSET:
+            field_dict["refresh_token"] = refresh_token
+        if csrf_token is not UNSET:
+            field_dict["csrf_token"] = csrf_token
+        if mfa_enrollment_required is not UNSET:
+            field_dict["mfa_enrollment_required"] = mfa_enrollment_required
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.user_view import UserView  # noqa: PLC0415
+
+        d = dict(src_dict)
+        access_token = d.pop("access_token")
+
+        token_type = d.pop("token_type")
+
+        expires_in = d.pop("expires_in")
+
+        session_id = d.pop("session_id")
+
+        user = UserView.from_dict(d.pop("user"))
+
+        refresh_token = d.pop("refresh_token", UNSET)
+
+        csrf_token = d.pop("csrf_token", UNSET)
+
+        mfa_enrollment_required = d.pop("mfa_enrollment_required", UNSET)
+
+        token_pair_view = cls(
+            access_token=access_token,
+            token_type=token_type,
+            expires_in=expires_in,
+            session_id=session_id,
+            user=user,
+            refresh_token=refresh_token,
+            csrf_token=csrf_token,
+            mfa_enrollment_required=mfa_enrollment_required,
+        )
+
+        token_pair_view.additional_properties = d
+        return token_pair_view
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
