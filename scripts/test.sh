@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the workspace's tests on SQLite and on a throwaway PostgreSQL (started here,
-# installed from Debian's packages when absent), then the black-box contract test for the groups
-# that are built, on both backends, against a release build.
+# installed from Debian's packages when absent), then against a release build: the TypeScript and
+# Python clients' flow tests, a load generator smoke run, and the black-box contract test for the
+# groups that are built, on both backends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/postgres.sh
@@ -18,12 +19,21 @@ unset PLATFORM_CONFIG PLATFORM_LISTEN PLATFORM_DATA_DIR PLATFORM_DATABASE_URL PL
 echo "== cargo test (SQLite and PostgreSQL)"
 cargo test --workspace --locked
 
+echo "== release build (platform, load generator)"
+cargo build --release --locked -p platform -p loadtest
+
+echo "== generated clients (TypeScript, Python) against a release build"
+PLATFORM_BIN=target/release/platform bash scripts/test-clients.sh
+
+echo "== load generator smoke run (every profile for 1 s; fails on any error, checks no goal)"
+target/release/loadtest --tenants 4 --users 10 --secs 1 --concurrency 8 --fail-on-errors \
+  --out target/loadtest-smoke
+
 # The contract test lives beside the repository (../shared); run the groups whose issues are done.
 CONTRACT=../shared/acceptance/contract.py
 ONLY=${CONTRACT_GROUPS:-foundation,accounts,tokens,mfa,members,admin}
 if [ -f "$CONTRACT" ]; then
   echo "== contract test ($ONLY) against a release build"
-  cargo build --release --locked -p platform
   python3 "$CONTRACT" --bin target/release/platform --only "$ONLY"
   contract_db="contract_$(date +%s)"
   psql "$PLATFORM_TEST_DATABASE_URL" -qc "CREATE DATABASE $contract_db"

@@ -123,16 +123,16 @@ fn latency(report: &Report) -> Result<String> {
             .margin(12)
             .x_label_area_size(90)
             .y_label_area_size(70)
-            .build_cartesian_2d(0f64..n as f64, (0.05f64..y_max * 2.0).log_scale())
+            .build_cartesian_2d(-0.5f64..n as f64 - 0.5, (0.05f64..y_max * 2.0).log_scale())
             .map_err(|e| anyhow!("{e}"))?;
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .x_labels(n)
+            .x_labels(n + 1)
             .x_label_formatter(&|x| {
-                let i = x.floor() as usize;
-                if (x - x.floor() - 0.5).abs() < 0.01 || x.fract() == 0.0 {
-                    labels.get(i).cloned().unwrap_or_default()
+                // One label under the middle of each group of bars.
+                if (x - x.round()).abs() < 1e-6 && *x >= 0.0 {
+                    labels.get(x.round() as usize).cloned().unwrap_or_default()
                 } else {
                     String::new()
                 }
@@ -149,7 +149,7 @@ fn latency(report: &Report) -> Result<String> {
             let c = colour(k);
             chart
                 .draw_series(bars.iter().enumerate().map(|(i, (_, v))| {
-                    let x0 = i as f64 + 0.15 + k as f64 * 0.23;
+                    let x0 = i as f64 - 0.35 + k as f64 * 0.23;
                     Rectangle::new([(x0, 0.05), (x0 + 0.2, v[k].max(0.05))], c.filled())
                 }))
                 .map_err(|e| anyhow!("{e}"))?

@@ -57,6 +57,9 @@ struct Args {
     /// Workers per profile, overriding each profile's default.
     #[arg(long)]
     concurrency: Option<usize>,
+    /// Exit 1 when any operation failed (goals are reported, never enforced: a benchmark).
+    #[arg(long)]
+    fail_on_errors: bool,
     /// Where report.json and report.html go.
     #[arg(long, default_value = "loadtest/reports/latest")]
     out: PathBuf,
@@ -185,5 +188,12 @@ async fn run(args: Args) -> Result<()> {
         );
     }
     eprintln!("report: {}", args.out.join("report.html").display());
+    let errors: u64 = report.profiles.iter().map(|p| p.stats.errors).sum();
+    if args.fail_on_errors && errors > 0 {
+        for p in report.profiles.iter().filter(|p| p.stats.errors > 0) {
+            eprintln!("{} errors: {:?}", p.profile, p.stats.error_kinds);
+        }
+        anyhow::bail!("{errors} operations failed");
+    }
     Ok(())
 }

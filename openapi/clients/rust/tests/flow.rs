@@ -89,7 +89,8 @@ async fn code_for(mail_dir: &Path, to: &str) -> String {
         let mut files: Vec<_> = std::fs::read_dir(mail_dir)
             .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
             .unwrap_or_default();
-        files.sort();
+        // Names are random: newest means most recently written.
+        files.sort_by_key(|f| std::fs::metadata(f).and_then(|m| m.modified()).ok());
         for f in files.iter().rev() {
             let text = std::fs::read_to_string(f).unwrap_or_default();
             if !text.contains(to) {
