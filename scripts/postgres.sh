@@ -35,8 +35,11 @@ as_pg_owner() {
 
 start_test_postgres() {
   ensure_postgres_installed || return 1
-  local bin port dir
+  local bin port dir speed
   bin=$(pg_bindir)
+  # Tests trade durability for speed; benchmarks (PG_DURABLE=1) keep PostgreSQL's defaults.
+  speed="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ "${PG_DURABLE:-0}" = 1 ] && speed=""
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   dir=$(mktemp -d /tmp/platform-pg.XXXXXX)
   chmod 755 "$dir"
@@ -44,7 +47,7 @@ start_test_postgres() {
   as_pg_owner "$bin/initdb" -D "$dir/data" -U platform --auth=trust -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; return 1; }
   as_pg_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
-    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c max_locks_per_transaction=256" \
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir $speed -c max_connections=300 -c max_locks_per_transaction=256" \
     >/dev/null || { cat "$dir/server.log" >&2; return 1; }
   export PLATFORM_TEST_PG_DIR="$dir"
   export PLATFORM_TEST_PG_BIN="$bin"

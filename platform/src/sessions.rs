@@ -35,6 +35,8 @@ pub struct Rotated {
     pub session: session::Model,
     pub user: user::Model,
     pub refresh_token: String,
+    /// The tenant's settings, read in the rotation's transaction.
+    pub settings: TenantSettings,
 }
 
 /// Session operations and the liveness cache; cheap to clone.
@@ -209,7 +211,6 @@ impl Sessions {
         scope: &TenantScope,
         token: &str,
         meta: &RequestMeta,
-        settings: &TenantSettings,
     ) -> Result<Rotated> {
         let denied = || Error::Unauthorized {
             code: "invalid_refresh_token",
@@ -267,6 +268,9 @@ impl Sessions {
             .await?
             .filter(|u| u.status == "active")
             .ok_or_else(denied)?;
+        // In the same transaction: a rotation is a hot path, and each transaction costs round
+        // trips (begin, search path, commit).
+        let settings = TenantSettings::load(&tx).await?;
         let new_token = new_opaque_token();
         refresh_token::Entity::insert(refresh_row(session.id, &new_token))
             .exec(&*tx)
@@ -294,6 +298,7 @@ impl Sessions {
             session: updated,
             user,
             refresh_token: new_token,
+            settings,
         })
     }
 }

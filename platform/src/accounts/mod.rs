@@ -594,14 +594,11 @@ pub async fn refresh(
     meta: &RequestMeta,
     token: &str,
 ) -> Result<TokenPair> {
-    let tx = scope.begin().await?;
-    let settings = TenantSettings::load(&tx).await?;
-    tx.commit().await?;
-    let rotated = state.sessions.rotate(scope, token, meta, &settings).await?;
+    let rotated = state.sessions.rotate(scope, token, meta).await?;
     pair::issue(
         state,
         scope,
-        &settings,
+        &rotated.settings,
         rotated.user,
         &rotated.session,
         rotated.refresh_token,
