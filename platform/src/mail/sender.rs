@@ -35,6 +35,8 @@ pub const DEAD: &str = "dead";
 const CLAIM_LEASE: chrono::Duration = chrono::Duration::seconds(120);
 /// Messages taken from one tenant per round.
 const BATCH: u64 = 100;
+/// A sweep of every tenant happens once per this many retry rounds.
+pub const FULL_SWEEP_ROUNDS: u32 = 12;
 /// The longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(3600);
 
@@ -44,6 +46,8 @@ pub struct Report {
     pub sent: usize,
     pub retried: usize,
     pub dead: usize,
+    /// Messages are still waiting (a retry later, or more than one batch).
+    pub pending_left: bool,
 }
 
 /// Delivers outbox messages through a transport.
@@ -152,6 +156,13 @@ impl Sender {
                 }
             }
         }
+        let tx = scope.read().await?;
+        report.pending_left = outbox::Entity::find()
+            .filter(outbox::Column::Status.eq(PENDING))
+            .one(&*tx)
+            .await?
+            .is_some();
+        tx.commit().await?;
         Ok(report)
     }
 
@@ -198,28 +209,68 @@ impl Sender {
         }
     }
 
-    /// Runs forever: delivers at once for tenants that just queued mail, and sweeps every tenant
-    /// every `sweep_every` (retries, and mail queued by other processes).
+    /// Runs forever: delivers at once for tenants that just queued mail, retries every
+    /// `sweep_every` the tenants that still have mail waiting, and sweeps every tenant at start
+    /// and every [`FULL_SWEEP_ROUNDS`] × `sweep_every` (mail queued by other processes that
+    /// could not deliver it). Fresh mail goes first, even in the middle of a sweep: visiting
+    /// every tenant is slow with thousands of them (on SQLite each is a file to open).
     pub async fn run(self, signal: OutboxSignal, sweep_every: Duration) {
-        let mut next_sweep = Instant::now();
+        let full_every = sweep_every.saturating_mul(FULL_SWEEP_ROUNDS);
+        let (mut next_retry, mut next_full) = (Instant::now(), Instant::now());
+        let mut waiting: HashSet<Uuid> = HashSet::new();
         loop {
-            let mut ids: HashSet<Uuid> = signal.take();
-            if Instant::now() >= next_sweep {
+            let mut ids: Vec<Uuid> = Vec::new();
+            if Instant::now() >= next_retry {
+                ids.extend(waiting.drain());
+                next_retry = Instant::now() + sweep_every;
+            }
+            if Instant::now() >= next_full {
                 match self.tenants.list().await {
                     Ok(all) => ids.extend(all.iter().map(|t| t.id)),
                     Err(e) => tracing::warn!(error = %e, "listing tenants for the outbox sweep"),
                 }
-                next_sweep = Instant::now() + sweep_every;
+                next_full = Instant::now() + full_every;
             }
+            let mut done: HashSet<Uuid> = HashSet::new();
             for id in ids {
-                match self.tenants.get(&id.to_string()).await {
-                    Ok(t) => self.flush(&self.tenants.scope(&t)).await,
-                    Err(e) => tracing::debug!(tenant_id = %id, error = %e, "outbox: tenant gone"),
+                for fresh in signal.take() {
+                    self.round(fresh, &mut waiting).await;
+                    done.insert(fresh);
                 }
+                if done.insert(id) {
+                    self.round(id, &mut waiting).await;
+                }
+            }
+            for fresh in signal.take() {
+                self.round(fresh, &mut waiting).await;
             }
             tokio::select! {
                 () = signal.notified() => {}
-                () = tokio::time::sleep_until(next_sweep) => {}
+                () = tokio::time::sleep_until(next_retry.min(next_full)) => {}
+            }
+        }
+    }
+
+    /// One delivery round for tenant `id`; remembers it in `waiting` while mail is left.
+    async fn round(&self, id: Uuid, waiting: &mut HashSet<Uuid>) {
+        let t = match self.tenants.get(&id.to_string()).await {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::debug!(tenant_id = %id, error = %e, "outbox: tenant gone");
+                waiting.remove(&id);
+                return;
+            }
+        };
+        match self.deliver_due(&self.tenants.scope(&t)).await {
+            Ok(r) if !r.pending_left => {
+                waiting.remove(&id);
+            }
+            Ok(_) => {
+                waiting.insert(id);
+            }
+            Err(e) => {
+                tracing::warn!(tenant = %t.slug, error = %e, "mail delivery round failed");
+                waiting.insert(id);
             }
         }
     }

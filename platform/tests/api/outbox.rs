@@ -13,7 +13,8 @@ use crate::helpers::{Db, TestApp, free_port, spawn_app_with, start_smtp};
 
 crate::both_backends!(
     delivers_through_smtp,
-    an_smtp_outage_delays_mail_but_loses_none
+    an_smtp_outage_delays_mail_but_loses_none,
+    the_server_retries_waiting_mail_before_any_full_sweep
 );
 
 async fn queue(app: &TestApp, slug: &str, to: &str, code: &str) {
@@ -138,5 +139,39 @@ async fn an_smtp_outage_delays_mail_but_loses_none(db: Db) {
             1
         );
     }
+    app.stop().await;
+}
+
+/// The server's own sender keeps a tenant whose mail failed on its retry list, so the mail goes
+/// out soon after the SMTP server returns, long before the next sweep of every tenant.
+async fn the_server_retries_waiting_mail_before_any_full_sweep(db: Db) {
+    let port = free_port(); // the outage
+    let url = format!("smtp://127.0.0.1:{port}");
+    let app = spawn_app_with(
+        db,
+        &[
+            ("smtp_url", &url),
+            ("outbox_sweep_secs", "1"),
+            ("mail_retry_base_ms", "100"),
+        ],
+    )
+    .await;
+    // The start-up sweep is over before the tenant exists; the next one is 12 s away.
+    app.tenant("acme").await;
+    queue(&app, "acme", "ann@acme.test", "123456").await;
+    let t = app.state.tenants.get("acme").await.expect("tenant");
+    app.state.store.outbox_signal().wake(t.id);
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let inbox = start_smtp(port);
+    let mut got = Vec::new();
+    for _ in 0..60 {
+        got = inbox.messages();
+        if !got.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(got.len(), 1, "delivered once, by a retry round");
+    assert!(got[0].contains("ann@acme.test"));
     app.stop().await;
 }
