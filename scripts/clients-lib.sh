@@ -20,9 +20,29 @@ clients_die() {
   exit 1
 }
 
+# Node.js 20 or newer with npm; installed from Debian's packages when absent and we are root
+# (Debian 12's own Node.js is 18: then the message says what to install).
+clients_ensure_node() {
+  if ! command -v npm >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" -eq 0 ]; then
+    echo "note: installing Debian's nodejs and npm" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null || true
+  fi
+  command -v npm >/dev/null || clients_die "npm not found: the TypeScript client needs Node.js 20 or newer with npm"
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  [ "$major" -ge 20 ] || clients_die "Node.js $(node -v) is too old: the TypeScript client needs 20 or newer"
+}
+
+# Python 3.11 or newer (the generated client's floor).
+clients_ensure_python() {
+  command -v "$PYTHON" >/dev/null || clients_die "$PYTHON not found: the Python client needs Python 3.11 or newer"
+  "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
+    clients_die "$("$PYTHON" -V) is too old: the Python client needs 3.11 or newer"
+}
+
 # Runs `npm ci` in the TypeScript package and records the lockfile it installed.
 clients_npm_ci() {
-  command -v npm >/dev/null || clients_die "npm not found (node 20 or newer is needed)"
+  clients_ensure_node
   (cd "$TS_DIR" && npm ci --loglevel=error)
   cat "$TS_DIR/package.json" "$TS_DIR/package-lock.json" | sha256sum >"$TS_DIR/node_modules/.platform-stamp"
 }
@@ -38,6 +58,7 @@ clients_ensure_node_modules() {
 # installed, so fall back to virtualenv (from PyPI, into a temp dir) or to Debian's package.
 clients_create_venv() {
   local dir=$1 tmp
+  clients_ensure_python
   "$PYTHON" -m venv "$dir" >/dev/null 2>&1 && "$dir/bin/python" -m pip --version >/dev/null 2>&1 && return 0
   rm -rf "$dir"
   echo "note: '$PYTHON -m venv' does not work here (no ensurepip?); trying virtualenv" >&2

@@ -62,10 +62,16 @@ clients_ensure_venv "$CLIENTS_CACHE/gen-venv" "$PY_DIR/requirements-gen.txt"
   --meta pdm --output-path platform-client --fail-on-warning)
 rm -rf "$work/platform-client/.ruff_cache"
 
-# Files of a tree, relative to it, without caches a local run may leave behind.
+# Files of a tree, relative to it, without caches a local run may leave behind. In a git work
+# tree, git decides: tracked and untracked files count, ignored build artifacts do not.
 tree_files() {
   [ -d "$1" ] || return 0
-  (cd "$1" && find . -type f -not -path '*/__pycache__/*' -not -path '*/.ruff_cache/*' | sed 's|^\./||')
+  if git -C "$1" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    (cd "$1" && git ls-files --cached --others --exclude-standard --full-name . |
+      sed "s|^$(git rev-parse --show-prefix)||")
+  else
+    (cd "$1" && find . -type f -not -path '*/__pycache__/*' -not -path '*/.ruff_cache/*' | sed 's|^\./||')
+  fi
 }
 
 if $check; then

@@ -35,8 +35,8 @@ pub async fn measure() -> Result<Argon2Ceiling> {
     let median = times[times.len() / 2];
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
 
-    let pool = PasswordHasher::new(cores, 1024);
     let n = 30 * cores;
+    let pool = PasswordHasher::new(cores, n);
     let t0 = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..n {

@@ -72,6 +72,15 @@ fn main() -> Result<()> {
         "--tenants and --users must be at least 1"
     );
     ensure!(args.secs >= 1, "--secs must be at least 1");
+    ensure!(
+        args.concurrency != Some(0),
+        "--concurrency must be at least 1"
+    );
+    let mut seen = std::collections::HashSet::new();
+    ensure!(
+        args.profiles.iter().all(|p| seen.insert(*p)),
+        "each profile may be named once"
+    );
     // As many threads as the machine has cores: the generator shares them with the server, the
     // same for every profile and its ceiling.
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -13,7 +13,7 @@ use crate::{
 };
 
 /// A profile: what every worker does in a loop.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Profile {
     /// `GET /health/live`: the ceiling of an authenticated read.

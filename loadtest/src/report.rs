@@ -112,7 +112,7 @@ impl Report {
             goals.push(Goal {
                 goal: "GET /me ≥ 0.5 × GET /health/live throughput".into(),
                 measured: format!("{m:.0} vs {h:.0} req/s = {:.2} ×", m / h),
-                met: m / h >= 0.5,
+                met: h > 0.0 && m / h >= 0.5,
             });
         }
         if let Some(refresh) = self.profile("refresh") {

@@ -79,8 +79,9 @@ pub async fn run(
                 let mut rec = Recorder::new(start);
                 let mut tick = tokio::time::interval(PROBE_INTERVAL);
                 while Instant::now() < deadline {
-                    tick.tick().await;
-                    let t0 = Instant::now();
+                    // Latency counts from when the read was due, not from when it could be sent:
+                    // a stalled prober must not hide the stall (coordinated omission).
+                    let t0 = tick.tick().await.into_std();
                     let outcome = match &session {
                         Some(s) => op::me(&shared.client, s).await,
                         None => Err("no-session".into()),

@@ -6,7 +6,7 @@
 //!
 //! Argon2's working memory (19 MiB) is kept between hashes, one buffer per slot, and wiped after
 //! each use. Allocating and freeing it per hash left freed 19 MiB chunks in the allocator's
-//! per-thread arenas: a login flood grew the server past 800 MB.
+//! per-thread arenas: a login flood grew the server to 1 GB.
 
 use std::sync::{
     Arc, Mutex,
@@ -108,7 +108,7 @@ impl PasswordHasher {
     fn build(params: Params, max_concurrent: usize, max_waiting: usize) -> Self {
         let mut random = [0u8; 32];
         rand::rng().fill_bytes(&mut random);
-        let scratch = Scratch::default();
+        let scratch = Scratch::new(&params);
         let dummy_hash = hash_blocking(&params, &scratch, &random).ok();
         let permits = max_concurrent.clamp(1, Semaphore::MAX_PERMITS);
         Self {
@@ -256,7 +256,7 @@ fn hash_blocking(
         .run(params, |memory| {
             argon2.hash_password_into_with_memory(password, &salt, &mut out, memory)
         })
-        .map_err(|e| e.to_string())
+        .and_then(|r| r.map_err(|e| e.to_string()))
         .and_then(|()| {
             let salt = Salt::new(&salt).map_err(|e| e.to_string())?;
             Ok(PasswordHash {
@@ -302,36 +302,61 @@ fn verify_with(scratch: &Scratch, password: &[u8], hash: &PasswordHash) -> Resul
         .run(&params, |memory| {
             argon2.hash_password_into_with_memory(password, salt.as_ref(), &mut out, memory)
         })
-        .map_err(|e| e.to_string())
+        .and_then(|r| r.map_err(|e| e.to_string()))
         .and_then(|()| Output::new(&out).map_err(|e| e.to_string()));
     out.zeroize();
     Ok(&computed? == expected)
 }
 
-/// Argon2 working memory kept for reuse. At most one buffer per concurrent hash exists, as the
-/// semaphore bounds them; a buffer of another size (a hash made with older parameters) is used
-/// once and freed.
-#[derive(Default)]
-struct Scratch(Mutex<Vec<Vec<Block>>>);
+/// Argon2 working memory kept for reuse: buffers of the current parameters' size, at most one
+/// per concurrent hash (the semaphore bounds them). A hash made with other parameters gets a
+/// buffer of its own, wiped and freed after use.
+struct Scratch {
+    blocks: usize,
+    kept: Mutex<Vec<Vec<Block>>>,
+}
 
 impl Scratch {
-    fn run<R>(&self, params: &Params, f: impl FnOnce(&mut [Block]) -> R) -> R {
+    fn new(params: &Params) -> Self {
+        Self {
+            blocks: params.block_count(),
+            kept: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Runs `f` on working memory for `params`; fails only when that memory cannot be had
+    /// (a stored hash with an absurd memory cost must not abort the process).
+    fn run<R>(&self, params: &Params, f: impl FnOnce(&mut [Block]) -> R) -> Result<R, String> {
         let blocks = params.block_count();
-        let reused = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .pop()
-            .filter(|m| m.len() == blocks);
-        let mut memory = reused.unwrap_or_else(|| vec![Block::default(); blocks]);
+        let pooled = blocks == self.blocks;
+        let reused = if pooled {
+            self.kept
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .pop()
+        } else {
+            None
+        };
+        let mut memory = match reused {
+            Some(m) => m,
+            None => {
+                let mut m = Vec::new();
+                m.try_reserve_exact(blocks)
+                    .map_err(|_| format!("no memory for {blocks} argon2 blocks"))?;
+                m.resize(blocks, Block::default());
+                m
+            }
+        };
         let result = f(&mut memory);
-        // What is left is derived from the password: wipe it before it waits for the next hash.
+        // What is left is derived from the password: wipe it before it is kept or freed.
         memory.iter_mut().for_each(Zeroize::zeroize);
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(memory);
-        result
+        if pooled {
+            self.kept
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(memory);
+        }
+        Ok(result)
     }
 }
 
@@ -556,7 +581,22 @@ mod tests {
             let bad = hasher.verify(&pw("wrong horse"), Some(&upstream)).await;
             assert!(!bad.expect("verify").ok);
         }
-        let kept = hasher.inner.scratch.0.lock().expect("lock");
+        // A hash with other parameters verifies, and its memory is not kept.
+        let older = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(128, 1, 1, None).expect("params"),
+        )
+        .hash_password_with_salt(b"correct horse", &[7u8; 16])
+        .expect("hash")
+        .to_string();
+        let ok = hasher.verify(&pw("correct horse"), Some(&older)).await;
+        assert!(ok.expect("verify").ok);
+        let kept = hasher.inner.scratch.kept.lock().expect("lock");
+        assert!(
+            kept.iter().all(|m| m.len() == hasher.inner.scratch.blocks),
+            "only buffers of the current size are kept"
+        );
         assert!(
             kept.len() <= 2,
             "one buffer per slot at most: {}",

@@ -5,7 +5,10 @@
 //! so two senders — the server and a CLI command, or two instances — never send it twice; a
 //! sender that dies between claim and delivery leaves it to be retried when the lease ends.
 
-use std::{collections::HashSet, time::Duration};
+use std::{
+    collections::{HashMap, HashSet},
+    time::Duration,
+};
 
 use chrono::Utc;
 use sea_orm::{
@@ -46,8 +49,8 @@ pub struct Report {
     pub sent: usize,
     pub retried: usize,
     pub dead: usize,
-    /// Messages are still waiting (a retry later, or more than one batch).
-    pub pending_left: bool,
+    /// When the earliest message still waiting is due (`None`: nothing waits).
+    pub next_due: Option<chrono::DateTime<Utc>>,
 }
 
 /// Delivers outbox messages through a transport.
@@ -157,11 +160,12 @@ impl Sender {
             }
         }
         let tx = scope.read().await?;
-        report.pending_left = outbox::Entity::find()
+        report.next_due = outbox::Entity::find()
             .filter(outbox::Column::Status.eq(PENDING))
+            .order_by_asc(outbox::Column::NextAttemptAt)
             .one(&*tx)
             .await?
-            .is_some();
+            .map(|m| m.next_attempt_at);
         tx.commit().await?;
         Ok(report)
     }
@@ -209,22 +213,29 @@ impl Sender {
         }
     }
 
-    /// Runs forever: delivers at once for tenants that just queued mail, retries every
-    /// `sweep_every` the tenants that still have mail waiting, and sweeps every tenant at start
-    /// and every [`FULL_SWEEP_ROUNDS`] × `sweep_every` (mail queued by other processes that
-    /// could not deliver it). Fresh mail goes first, even in the middle of a sweep: visiting
-    /// every tenant is slow with thousands of them (on SQLite each is a file to open).
+    /// Runs forever: delivers at once for tenants that just queued mail; every `sweep_every`,
+    /// retries the tenants whose waiting mail has come due; and sweeps every tenant at start and
+    /// every [`FULL_SWEEP_ROUNDS`] × `sweep_every` (mail queued by other processes that could not
+    /// deliver it). Fresh mail goes first, even in the middle of a sweep: visiting every tenant
+    /// is slow with thousands of them (on SQLite each is a file to open).
     pub async fn run(self, signal: OutboxSignal, sweep_every: Duration) {
         let full_every = sweep_every.saturating_mul(FULL_SWEEP_ROUNDS);
         let (mut next_retry, mut next_full) = (Instant::now(), Instant::now());
-        let mut waiting: HashSet<Uuid> = HashSet::new();
+        // Tenants with mail waiting, and when it is due.
+        let mut waiting: HashMap<Uuid, Instant> = HashMap::new();
         loop {
             let mut ids: Vec<Uuid> = Vec::new();
-            if Instant::now() >= next_retry {
-                ids.extend(waiting.drain());
-                next_retry = Instant::now() + sweep_every;
+            let now = Instant::now();
+            if now >= next_retry {
+                ids.extend(
+                    waiting
+                        .iter()
+                        .filter(|(_, due)| **due <= now)
+                        .map(|(id, _)| *id),
+                );
+                next_retry = now + sweep_every;
             }
-            if Instant::now() >= next_full {
+            if now >= next_full {
                 match self.tenants.list().await {
                     Ok(all) => ids.extend(all.iter().map(|t| t.id)),
                     Err(e) => tracing::warn!(error = %e, "listing tenants for the outbox sweep"),
@@ -251,26 +262,40 @@ impl Sender {
         }
     }
 
-    /// One delivery round for tenant `id`; remembers it in `waiting` while mail is left.
-    async fn round(&self, id: Uuid, waiting: &mut HashSet<Uuid>) {
+    /// One delivery round for tenant `id`; keeps it in `waiting`, with when its next message
+    /// is due, while mail is left (after a full batch, at the next round).
+    async fn round(&self, id: Uuid, waiting: &mut HashMap<Uuid, Instant>) {
         let t = match self.tenants.get(&id.to_string()).await {
             Ok(t) => t,
-            Err(e) => {
-                tracing::debug!(tenant_id = %id, error = %e, "outbox: tenant gone");
+            Err(crate::error::Error::TenantNotFound) => {
                 waiting.remove(&id);
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(tenant_id = %id, error = %e, "outbox: looking up the tenant");
+                waiting.insert(id, Instant::now());
                 return;
             }
         };
         match self.deliver_due(&self.tenants.scope(&t)).await {
-            Ok(r) if !r.pending_left => {
-                waiting.remove(&id);
-            }
-            Ok(_) => {
-                waiting.insert(id);
-            }
+            Ok(r) => match r.next_due {
+                None => {
+                    waiting.remove(&id);
+                }
+                Some(at) => {
+                    let full = r.sent + r.retried + r.dead >= BATCH as usize;
+                    let wait = (at - Utc::now()).to_std().unwrap_or_default();
+                    let due = if full {
+                        Instant::now()
+                    } else {
+                        Instant::now() + wait
+                    };
+                    waiting.insert(id, due);
+                }
+            },
             Err(e) => {
                 tracing::warn!(tenant = %t.slug, error = %e, "mail delivery round failed");
-                waiting.insert(id);
+                waiting.insert(id, Instant::now());
             }
         }
     }

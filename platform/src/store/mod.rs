@@ -347,7 +347,7 @@ async fn sqlite_pool(path: &Path, max: u32) -> anyhow::Result<DatabaseConnection
         .min_connections(0)
         // A quiet tenant gives its connections back: each holds about 0.5 MB (its parsed
         // schema, page cache and statements) and a thread.
-        .idle_timeout(Duration::from_secs(60))
+        .idle_timeout(Duration::from_secs(5 * 60))
         .connect_with(options)
         .await
         .with_context(|| format!("opening {}", path.display()))?;
