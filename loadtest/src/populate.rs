@@ -8,7 +8,9 @@ use futures::{StreamExt, TryStreamExt, stream};
 use platform_client::{Client, types};
 use serde::Serialize;
 
-use crate::{mailbox::Mailbox, server::Server};
+use platform::crypto::totp::TotpSecret;
+
+use crate::{mailbox::Mailbox, profiles::op, server::Server};
 
 /// Every user shares this password: the benchmark measures hashing, not guessing.
 pub const PASSWORD: &str = "Correct-Horse-Battery-9";
@@ -70,7 +72,11 @@ pub async fn populate(
         .map(|(tenant, email)| {
             let client = client.clone();
             let mailbox = mailbox.clone();
-            async move { sign_up(&client, &mailbox, &tenant, &email).await }
+            async move {
+                sign_up(&client, &mailbox, &tenant, &email)
+                    .await
+                    .map_err(|kind| anyhow!("signing up {email}: {kind}"))
+            }
         })
         .buffer_unordered(16)
         .try_collect()
@@ -117,14 +123,12 @@ async fn operator_session(server: &Server, client: &Client) -> Result<Client> {
         .await
         .map_err(|e| anyhow!("operator login: {e}"))?
         .into_inner();
-    let secret = totp_rs::Secret::try_from_base32(&field("totp_secret")?)
-        .map_err(|e| anyhow!("totp secret: {e}"))?;
-    let code = totp_rs::Builder::new()
-        .with_secret(secret)
-        .build()
-        .map_err(|e| anyhow!("totp: {e}"))?
-        .generate_current()
-        .to_string();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs();
+    let code = TotpSecret::from_base32(&field("totp_secret")?)
+        .map_err(|e| anyhow!("totp secret: {e}"))?
+        .code_at(now);
     let pair = client
         .operator_login_mfa(&types::OperatorMfaRequest {
             code: code.parse()?,
@@ -172,40 +176,42 @@ async fn create_tenant(admin: &Client, slug: &str) -> Result<()> {
 }
 
 /// The full email flow: register, read the code from the mail directory, verify (which signs in).
+/// A failure is a short kind for the report: the step and its HTTP status, or `mail-timeout`.
 pub async fn sign_up(
     client: &Client,
     mailbox: &Mailbox,
     tenant: &str,
     email: &str,
-) -> Result<Session> {
+) -> Result<Session, String> {
     client
         .account_register(
             tenant,
             &types::RegisterRequest {
-                email: email.parse()?,
-                password: PASSWORD.parse()?,
+                email: email.parse().map_err(|_| "bad-email".to_owned())?,
+                password: PASSWORD.parse().map_err(|_| "bad-password".to_owned())?,
             },
         )
         .await
-        .map_err(|e| anyhow!("register {email}: {e}"))?;
-    let code = mailbox.code_for(email, Duration::from_secs(30)).await?;
+        .map_err(|e| format!("register {}", op::kind(e)))?;
+    let code = mailbox
+        .code_for(email, Duration::from_secs(30))
+        .await
+        .map_err(|_| "mail-timeout".to_owned())?;
     let pair = client
         .email_verify(
             tenant,
             &types::EmailCodeRequest {
-                email: email.parse()?,
-                code: code.parse()?,
+                email: email.parse().map_err(|_| "bad-email".to_owned())?,
+                code: code.parse().map_err(|_| "bad-code".to_owned())?,
             },
         )
         .await
-        .map_err(|e| anyhow!("verify {email}: {e}"))?
+        .map_err(|e| format!("verify {}", op::kind(e)))?
         .into_inner();
     Ok(Session {
         tenant: tenant.to_owned(),
         email: email.to_owned(),
         access: pair.access_token,
-        refresh: pair
-            .refresh_token
-            .ok_or_else(|| anyhow!("verify answered without a refresh token"))?,
+        refresh: pair.refresh_token.ok_or("no-refresh-token")?,
     })
 }

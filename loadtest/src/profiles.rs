@@ -145,13 +145,6 @@ pub mod op {
         crate::populate::sign_up(c, mailbox, tenant, email)
             .await
             .map(drop)
-            .map_err(|e| {
-                let text = e.to_string();
-                // The status, when the server answered; otherwise what went wrong.
-                text.split_whitespace()
-                    .find(|w| w.len() == 3 && w.bytes().all(|b| b.is_ascii_digit()))
-                    .map_or_else(|| "mail-timeout".to_owned(), str::to_owned)
-            })
     }
 
     /// An error as a short kind for the report: the HTTP status, or `transport`.

@@ -76,11 +76,9 @@ impl Report {
     /// Evaluates the goals that the profiles run make measurable.
     pub fn evaluate(&mut self) {
         let mut goals = Vec::new();
-        let rate = |p: Option<&ProfileResult>, op: &str| {
-            p.and_then(|p| p.stats.op(op)).map_or(0.0, |o| o.per_sec)
-        };
+        let rate = |p: &ProfileResult, op: &str| p.stats.op(op).map_or(0.0, |o| o.per_sec);
         if let (Some(login), Some(a)) = (self.profile("login"), &self.argon2) {
-            let r = rate(Some(login), "login");
+            let r = rate(login, "login");
             let ratio = r / a.formula_logins_per_sec;
             goals.push(Goal {
                 goal: "password logins ≥ 0.9 × the argon2 ceiling (cores ÷ verify time)".into(),
@@ -108,7 +106,7 @@ impl Report {
             }
         }
         if let (Some(me), Some(health)) = (self.profile("me"), self.profile("health")) {
-            let (m, h) = (rate(Some(me), "me"), rate(Some(health), "health"));
+            let (m, h) = (rate(me, "me"), rate(health, "health"));
             goals.push(Goal {
                 goal: "GET /me ≥ 0.5 × GET /health/live throughput".into(),
                 measured: format!("{m:.0} vs {h:.0} req/s = {:.2} ×", m / h),
@@ -121,7 +119,7 @@ impl Report {
             } else {
                 1000.0
             };
-            let r = rate(Some(refresh), "refresh");
+            let r = rate(refresh, "refresh");
             goals.push(Goal {
                 goal: format!("refresh rotations ≥ {target:.0}/s on {}", self.backend),
                 measured: format!("{r:.0}/s = {:.2} × the goal", r / target),

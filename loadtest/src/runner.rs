@@ -74,7 +74,7 @@ pub async fn run(
     if profile == Profile::Login {
         for i in 0..2 {
             let shared = shared.clone();
-            let session = sessions_probe(&shared, i);
+            let session = shared.probes.get(i).cloned();
             probes.push(tokio::spawn(async move {
                 let mut rec = Recorder::new(start);
                 let mut tick = tokio::time::interval(PROBE_INTERVAL);
@@ -109,9 +109,4 @@ pub async fn run(
         stats: total.summary(elapsed),
         rss_peak_bytes: (peak > 0).then_some(peak),
     })
-}
-
-/// A session for a probe: kept aside by `main` before the run (see `Shared::probes`).
-fn sessions_probe(shared: &Shared, i: usize) -> Option<Session> {
-    shared.probes.get(i).cloned()
 }
