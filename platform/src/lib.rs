@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod app;
 pub mod audit;
 pub mod authz;
+pub mod cache_sync;
 pub mod cli;
 pub mod config;
 pub mod crypto;

@@ -16,7 +16,7 @@ use crate::{
     error::{Error, Result},
     settings::TenantSettings,
     store::{
-        TenantScope, TenantTx,
+        Change, Notifier, TenantScope, TenantTx,
         entities::{refresh_token, session, user},
     },
 };
@@ -43,11 +43,12 @@ pub struct Rotated {
 #[derive(Clone, Debug)]
 pub struct Sessions {
     live: Cache<Uuid, Liveness>,
+    notifier: Notifier,
 }
 
 impl Default for Sessions {
     fn default() -> Self {
-        Self::new()
+        Self::new(Notifier::default())
     }
 }
 
@@ -62,14 +63,15 @@ fn refresh_row(session_id: Uuid, token: &str) -> refresh_token::ActiveModel {
 }
 
 impl Sessions {
-    /// An empty liveness cache. Entries live 30 s at most, bounding how stale another
-    /// instance's revocation can be here until cross-instance invalidation arrives.
-    pub fn new() -> Self {
+    /// An empty liveness cache. Revocations reach the other instances through `notifier`;
+    /// entries live 30 s at most, bounding how stale a cache can be if a notification is lost.
+    pub fn new(notifier: Notifier) -> Self {
         Self {
             live: Cache::builder()
                 .max_capacity(1_000_000)
                 .time_to_live(Duration::from_secs(30))
                 .build(),
+            notifier,
         }
     }
 
@@ -111,9 +113,12 @@ impl Sessions {
 
     /// Whether session `sid` of `user_id` is live (not revoked, not expired), through the cache.
     pub async fn is_live(&self, scope: &TenantScope, sid: Uuid, user_id: Uuid) -> Result<bool> {
+        let now = Utc::now();
+        // A cached entry past its idle expiry may be stale: another instance may have extended
+        // the session by a refresh (rotations are not broadcast), so ask the database again.
         let entry = match self.live.get(&sid).await {
-            Some(e) => e,
-            None => {
+            Some(e) if e.revoked || e.live_until > now => e,
+            _ => {
                 let tx = scope.read().await?;
                 let row = session::Entity::find_by_id(sid).one(&*tx).await?;
                 tx.commit().await?;
@@ -127,14 +132,28 @@ impl Sessions {
                 e
             }
         };
-        Ok(!entry.revoked && entry.user_id == user_id && entry.live_until > Utc::now())
+        Ok(!entry.revoked && entry.user_id == user_id && entry.live_until > now)
     }
 
-    /// Forgets cached liveness of `sids`; call after the transaction that revoked them commits.
+    /// Forgets cached liveness of `sids` here and on every other instance; call after the
+    /// transaction that revoked them commits.
     pub async fn forget(&self, sids: &[Uuid]) {
+        self.forget_local(sids).await;
+        self.notifier
+            .publish(Change::Sessions { ids: sids.to_vec() })
+            .await;
+    }
+
+    /// Forgets cached liveness of `sids` in this process only.
+    pub async fn forget_local(&self, sids: &[Uuid]) {
         for sid in sids {
             self.live.invalidate(sid).await;
         }
+    }
+
+    /// Forgets every cached liveness in this process (the notifications may have been missed).
+    pub fn forget_all_local(&self) {
+        self.live.invalidate_all();
     }
 
     /// Revokes one session of `user_id` (`None`: of any user); false when there was none live.
@@ -231,6 +250,30 @@ impl Sessions {
             .one(&*tx)
             .await?
             .ok_or_else(denied)?;
+        // In the same transaction: a rotation is a hot path, and each transaction costs round
+        // trips (begin, search path, commit).
+        let settings = TenantSettings::load(&tx).await?;
+        // A bound token refreshed from elsewhere is refused but not spent: it keeps working
+        // where it belongs. (A spent one is reuse, whoever presents it.)
+        if row.used_at.is_none()
+            && !settings.refresh_binding.allows(
+                session.ip.as_deref(),
+                session.user_agent.as_deref(),
+                meta.ip.as_deref(),
+                meta.user_agent.as_deref(),
+            )
+        {
+            audit::record(
+                &tx,
+                meta,
+                Event::failed(Actor::User(session.user_id), "auth.refresh_refused")
+                    .target("session", session.id)
+                    .details(serde_json::json!({ "reason": "refresh_binding" })),
+            )
+            .await?;
+            tx.commit().await?;
+            return Err(denied());
+        }
         let now = Utc::now();
         // Claim the token; a second presenter (or a concurrent one) finds it used.
         let claimed = refresh_token::Entity::update_many()
@@ -268,9 +311,6 @@ impl Sessions {
             .await?
             .filter(|u| u.status == "active")
             .ok_or_else(denied)?;
-        // In the same transaction: a rotation is a hot path, and each transaction costs round
-        // trips (begin, search path, commit).
-        let settings = TenantSettings::load(&tx).await?;
         let new_token = new_opaque_token();
         refresh_token::Entity::insert(refresh_row(session.id, &new_token))
             .exec(&*tx)
@@ -293,7 +333,9 @@ impl Sessions {
         )
         .await?;
         tx.commit().await?;
-        self.forget(&[session.id]).await;
+        // A rotation only extends the session: other instances re-read it when their entry
+        // runs out (see `is_live`), so this is not broadcast.
+        self.forget_local(&[session.id]).await;
         Ok(Rotated {
             session: updated,
             user,

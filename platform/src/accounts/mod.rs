@@ -304,7 +304,7 @@ pub async fn verify_email(
         .await?;
     u.status = "active".into();
     u.email_verified_at = Some(now);
-    state.users.invalidate(&u.id).await;
+    state.forget_user(u.id).await;
     audit::record(
         &tx,
         meta,

@@ -166,7 +166,7 @@ pub async fn delete(
     .await?;
     tx.commit().await?;
     state.sessions.forget(&sessions).await;
-    state.users.invalidate(&user_id).await;
+    state.forget_user(user_id).await;
     Ok(())
 }
 

@@ -189,7 +189,7 @@ impl MeApi {
         let a = &auth.0;
         let u = accounts::profile::set_name(&a.scope, &request_meta(req), a.user_id, &body.name)
             .await?;
-        state.users.invalidate(&a.user_id).await;
+        state.forget_user(a.user_id).await;
         Ok(MeResponse::Ok(Json(UserView::of(&u, a.scope.tenant_id()))))
     }
 

@@ -348,6 +348,6 @@ pub async fn accept(
         .one(&*tx)
         .await?
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("the accepted member vanished")))?;
-    state.users.invalidate(&id).await;
+    state.forget_user(id).await;
     accounts::finish_login(state, scope, tx, meta, u, &["pwd"]).await
 }

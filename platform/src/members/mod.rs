@@ -266,7 +266,7 @@ pub async fn update(
     let updated = find(&tx, id).await?;
     tx.commit().await?;
     state.sessions.forget(&revoked).await;
-    state.users.invalidate(&id).await;
+    state.forget_user(id).await;
     Ok(updated)
 }
 
@@ -300,7 +300,7 @@ pub async fn remove(
     .await?;
     tx.commit().await?;
     state.sessions.forget(&sessions).await;
-    state.users.invalidate(&id).await;
+    state.forget_user(id).await;
     Ok(())
 }
 

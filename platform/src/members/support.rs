@@ -52,7 +52,7 @@ pub async fn reset_mfa(
     .await?;
     tx.commit().await?;
     state.sessions.forget(&ended).await;
-    state.users.invalidate(&id).await;
+    state.forget_user(id).await;
     Ok(())
 }
 
@@ -99,6 +99,6 @@ pub async fn force_password_reset(
     .await?;
     tx.commit().await?;
     state.sessions.forget(&ended).await;
-    state.users.invalidate(&id).await;
+    state.forget_user(id).await;
     Ok(())
 }

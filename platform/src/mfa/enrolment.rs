@@ -229,7 +229,7 @@ pub async fn confirm(
     .await?;
     tx.commit().await?;
     state.sessions.forget(&ended).await;
-    state.users.invalidate(&c.user_id).await;
+    state.forget_user(c.user_id).await;
     Ok(codes)
 }
 
@@ -287,7 +287,7 @@ pub async fn disable(
     .await?;
     tx.commit().await?;
     state.sessions.forget(&ended).await;
-    state.users.invalidate(&c.user_id).await;
+    state.forget_user(c.user_id).await;
     Ok(())
 }
 

@@ -51,6 +51,7 @@ type Liveness = (Uuid, DateTime<Utc>, bool, String);
 pub struct OperatorState {
     pub key: Arc<tokio::sync::OnceCell<Arc<super::keys::PlatformKey>>>,
     live: Option<Cache<Uuid, Liveness>>,
+    notifier: crate::store::Notifier,
 }
 
 impl std::fmt::Debug for OperatorState {
@@ -60,10 +61,12 @@ impl std::fmt::Debug for OperatorState {
 }
 
 impl OperatorState {
-    /// Empty state; session liveness is cached for at most 30 s.
-    pub fn new() -> Self {
+    /// Empty state; session liveness is cached for at most 30 s, and sign-outs reach the other
+    /// instances through `notifier`.
+    pub fn new(notifier: crate::store::Notifier) -> Self {
         Self {
             key: Arc::default(),
+            notifier,
             live: Some(
                 Cache::builder()
                     .max_capacity(10_000)
@@ -73,9 +76,25 @@ impl OperatorState {
         }
     }
 
+    /// Forgets session `sid` here and on every other instance.
     async fn forget(&self, sid: Uuid) {
+        self.forget_local(sid).await;
+        self.notifier
+            .publish(crate::store::Change::OperatorSession { id: sid })
+            .await;
+    }
+
+    /// Forgets session `sid` in this process only.
+    pub async fn forget_local(&self, sid: Uuid) {
         if let Some(c) = &self.live {
             c.invalidate(&sid).await;
+        }
+    }
+
+    /// Forgets every cached session in this process.
+    pub fn forget_all_local(&self) {
+        if let Some(c) = &self.live {
+            c.invalidate_all();
         }
     }
 }
@@ -386,7 +405,8 @@ pub async fn refresh(state: &AppState, meta: &RequestMeta, token: &str) -> Resul
         .filter(operator_session::Column::Id.eq(session.id))
         .exec(control)
         .await?;
-    state.operators.forget(session.id).await;
+    // Only extended: not broadcast (other instances' entries run out within 30 s).
+    state.operators.forget_local(session.id).await;
     let refresh = new_refresh(state, session.id).await?;
     issue(state, op, &session, refresh).await
 }

@@ -137,7 +137,6 @@ pub async fn update(
     .await?;
     tx.commit().await?;
     // Throttling overrides are cached per tenant: drop them so the change applies now.
-    state.tenant_limiters.invalidate(&scope.tenant_id()).await;
-    state.limits_checked.invalidate(&scope.tenant_id()).await;
+    state.forget_settings(scope.tenant_id()).await;
     Ok(next)
 }

@@ -16,7 +16,7 @@ use crate::{
         sealing::Sealer,
     },
     error::{Error, Result},
-    store::{TenantScope, TenantTx, entities::signing_key},
+    store::{Change, Notifier, TenantScope, TenantTx, entities::signing_key},
 };
 
 const CURRENT: &str = "current";
@@ -48,6 +48,7 @@ pub struct Keys {
     /// 30 s (and never past `exp`); cleared when any key rotates. Session liveness is still
     /// checked on every request.
     verified: Cache<String, Arc<AccessClaims>>,
+    notifier: Notifier,
 }
 
 impl std::fmt::Debug for Keys {
@@ -62,10 +63,11 @@ fn aad(tenant_id: Uuid, kid: &str) -> Vec<u8> {
 
 impl Keys {
     /// Keys sealed with `sealer` (derived from the master key).
-    pub fn new(sealer: Arc<Sealer>) -> Self {
+    pub fn new(sealer: Arc<Sealer>, notifier: Notifier) -> Self {
         Self {
             sealer,
-            // Other instances learn of a rotation within this long (NOTIFY comes later).
+            notifier,
+            // Other instances learn of a rotation through `notifier`, or within this long.
             cache: Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(Duration::from_secs(60))
@@ -169,10 +171,26 @@ impl Keys {
             .await?;
         let kid = self.insert_new(&tx).await?;
         tx.commit().await?;
-        self.cache.invalidate(&scope.tenant_id()).await;
-        // A retired key's tokens must stop at once: forget every cached verification.
-        self.verified.invalidate_all();
+        self.forget_local(scope.tenant_id()).await;
+        self.notifier
+            .publish(Change::Keys {
+                tenant: scope.tenant_id(),
+            })
+            .await;
         Ok(kid)
+    }
+
+    /// Forgets tenant `tenant_id`'s keys in this process. A retired key's tokens must stop at
+    /// once, so every cached verification goes too.
+    pub async fn forget_local(&self, tenant_id: Uuid) {
+        self.cache.invalidate(&tenant_id).await;
+        self.verified.invalidate_all();
+    }
+
+    /// Forgets every tenant's keys and verifications in this process.
+    pub fn forget_all_local(&self) {
+        self.cache.invalidate_all();
+        self.verified.invalidate_all();
     }
 
     /// The tenant's keys, from the cache or the database (creating the first key if needed).
