@@ -12,7 +12,7 @@ use crate::{
     masterkey::MasterKey,
     ratelimit::RateLimiter,
     sessions::Sessions,
-    store::Store,
+    store::{Change, Store},
     tenants::{Tenant, Tenants},
     tokens::Keys,
 };
@@ -50,6 +50,8 @@ pub struct AppState {
     /// Users as `/me` shows them, by id: 30 s at most, dropped in-process by every write that
     /// changes what the view shows (verification, name, deletion).
     pub users: moka::future::Cache<uuid::Uuid, Arc<crate::store::entities::user::Model>>,
+    /// Each tenant's allowed CORS origins.
+    pub cors: crate::http::cors::CorsOrigins,
 }
 
 impl std::fmt::Debug for AppState {
@@ -85,14 +87,15 @@ impl AppState {
                 .max_capacity(1_000_000)
                 .time_to_live(Duration::from_secs(3600))
                 .build(),
-            keys: Keys::new(sealer.clone()),
+            keys: Keys::new(sealer.clone(), store.notifier().clone()),
             sealer,
-            sessions: Sessions::new(),
-            operators: crate::operators::auth::OperatorState::new(),
+            sessions: Sessions::new(store.notifier().clone()),
+            operators: crate::operators::auth::OperatorState::new(store.notifier().clone()),
             users: moka::future::Cache::builder()
                 .max_capacity(1_000_000)
                 .time_to_live(Duration::from_secs(30))
                 .build(),
+            cors: crate::http::cors::CorsOrigins::new(),
             config: Arc::new(config),
             store,
             tenants,
@@ -100,6 +103,53 @@ impl AppState {
             metrics: Metrics::new()?,
             master_key,
         })
+    }
+
+    /// Forgets user `id` as `/me` and authorisation see it (role, status, profile), here and on
+    /// every other instance; call after the change commits.
+    pub async fn forget_user(&self, id: uuid::Uuid) {
+        self.users.invalidate(&id).await;
+        self.store.notifier().publish(Change::User { id }).await;
+    }
+
+    /// Drops the tenant's cached throttling settings here and on every other instance.
+    pub async fn forget_settings(&self, tenant: uuid::Uuid) {
+        self.forget_settings_local(tenant).await;
+        self.store
+            .notifier()
+            .publish(Change::Settings { tenant })
+            .await;
+    }
+
+    async fn forget_settings_local(&self, tenant: uuid::Uuid) {
+        self.tenant_limiters.invalidate(&tenant).await;
+        self.limits_checked.invalidate(&tenant).await;
+        self.cors.forget(tenant).await;
+    }
+
+    /// Applies another instance's change to this process's caches.
+    pub async fn apply_change(&self, change: Change) {
+        match change {
+            Change::Sessions { ids } => self.sessions.forget_local(&ids).await,
+            Change::User { id } => self.users.invalidate(&id).await,
+            Change::Tenant { id, slug } => self.tenants.forget_local(id, &slug).await,
+            Change::Keys { tenant } => self.keys.forget_local(tenant).await,
+            Change::Settings { tenant } => self.forget_settings_local(tenant).await,
+            Change::OperatorSession { id } => self.operators.forget_local(id).await,
+        }
+    }
+
+    /// Drops every cache that must agree with other instances: after notifications may have
+    /// been missed (the listening connection was lost).
+    pub fn forget_all_shared(&self) {
+        self.sessions.forget_all_local();
+        self.users.invalidate_all();
+        self.tenants.forget_all_local();
+        self.keys.forget_all_local();
+        self.tenant_limiters.invalidate_all();
+        self.limits_checked.invalidate_all();
+        self.cors.forget_all();
+        self.operators.forget_all_local();
     }
 
     /// Provisions a tenant: its schema or file, its migrations and its first signing key.

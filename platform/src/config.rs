@@ -68,10 +68,20 @@ pub struct Config {
     pub mail_retry_base_ms: u64,
     /// Attempts before a message is dead-lettered.
     pub mail_max_attempts: u32,
+    /// How long a message claimed for sending is reserved: a sender that dies mid-send (a
+    /// crash, SIGKILL) leaves it to be sent after this long. Keep it above the SMTP timeout
+    /// (15 s per command), or a slow send may be repeated by another sender.
+    pub mail_claim_lease_secs: u64,
     /// Tenants migrated at once by `platform migrate`.
     pub migrate_concurrency: usize,
     /// Connections in the PostgreSQL pool.
     pub pg_max_connections: u32,
+    /// How long a request waits for a PostgreSQL connection before failing with `503`: short,
+    /// so that requests fail fast while the database is down or restarting.
+    pub pg_acquire_timeout_ms: u64,
+    /// How long a PostgreSQL connection is kept before it is replaced (bounds the memory a
+    /// backend accumulates in catalog caches across many tenant schemas).
+    pub pg_connection_lifetime_secs: u64,
     /// Open SQLite tenant pools kept in memory (least recently used are closed).
     pub sqlite_open_tenants: u64,
     /// Run pending migrations when `platform serve` starts.
@@ -98,8 +108,11 @@ impl Default for Config {
             outbox_sweep_secs: 5,
             mail_retry_base_ms: 2_000,
             mail_max_attempts: 10,
+            mail_claim_lease_secs: 120,
             migrate_concurrency: 8,
             pg_max_connections: 16,
+            pg_acquire_timeout_ms: 2000,
+            pg_connection_lifetime_secs: 30 * 60,
             sqlite_open_tenants: 256,
             auto_migrate: true,
             hash_queue: 256,
@@ -170,8 +183,14 @@ impl Config {
             ("outbox_sweep_secs", self.outbox_sweep_secs),
             ("mail_retry_base_ms", self.mail_retry_base_ms),
             ("mail_max_attempts", u64::from(self.mail_max_attempts)),
+            ("mail_claim_lease_secs", self.mail_claim_lease_secs),
             ("migrate_concurrency", self.migrate_concurrency as u64),
             ("pg_max_connections", u64::from(self.pg_max_connections)),
+            ("pg_acquire_timeout_ms", self.pg_acquire_timeout_ms),
+            (
+                "pg_connection_lifetime_secs",
+                self.pg_connection_lifetime_secs,
+            ),
             ("sqlite_open_tenants", self.sqlite_open_tenants),
             ("hash_queue", self.hash_queue as u64),
         ] {

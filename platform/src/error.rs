@@ -111,11 +111,53 @@ impl Error {
 
 impl From<sea_orm::DbErr> for Error {
     fn from(e: sea_orm::DbErr) -> Self {
-        use sea_orm::DbErr;
-        match e {
-            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Self::Unavailable(e.into()),
-            other => Self::Internal(other.into()),
+        if storage_unavailable(&e) {
+            Self::Unavailable(e.into())
+        } else {
+            Self::Internal(e.into())
         }
+    }
+}
+
+/// Whether a database error says the storage cannot serve now (the server is down, restarting
+/// or out of connections; the disk is full or read-only), not that the request or the code is
+/// wrong: such requests fail fast with `503` and succeed once the storage is back.
+pub fn storage_unavailable(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr, sqlx::Error as Sqlx};
+    let runtime = match e {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Exec(r) | DbErr::Query(r) => r,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(sqlx) = runtime else {
+        return false;
+    };
+    match &**sqlx {
+        Sqlx::Io(_)
+        | Sqlx::Tls(_)
+        | Sqlx::PoolTimedOut
+        | Sqlx::PoolClosed
+        | Sqlx::WorkerCrashed
+        | Sqlx::Protocol(_) => true,
+        Sqlx::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            // PostgreSQL: connection exceptions (08), insufficient resources (53: disk full,
+            // out of memory, too many connections), operator intervention (57: shutdown,
+            // cannot connect now), read-only transactions on a standby (25006).
+            // SQLite: BUSY (5), READONLY (8), IOERR (10), FULL (13), CANTOPEN (14), their
+            // extended codes being these plus a multiple of 256.
+            let pg = code.len() == 5
+                && (code.starts_with("08")
+                    || code.starts_with("53")
+                    || code.starts_with("57")
+                    || code == "25006");
+            let sqlite = code.len() < 5
+                && code
+                    .parse::<u32>()
+                    .is_ok_and(|c| matches!(c & 0xff, 5 | 8 | 10 | 13 | 14));
+            pg || sqlite
+        }
+        _ => false,
     }
 }
 

@@ -55,6 +55,10 @@ pub async fn serve_with<A: Acceptor + 'static>(
         state.store.outbox_signal().clone(),
         state.config.outbox_sweep(),
     ));
+    let cache_sync = state
+        .store
+        .pg_pool()
+        .map(|pool| tokio::spawn(crate::cache_sync::listen(state.clone(), pool)));
     let for_housekeeping = state.clone();
     let housekeeping = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
@@ -78,12 +82,19 @@ pub async fn serve_with<A: Acceptor + 'static>(
     let grace = Duration::from_secs(state.config.shutdown_grace_secs);
     let idle = Duration::from_secs(state.config.header_timeout_secs);
     let store = state.store.clone();
+    let acceptor = http::slow_clients::ReadTimeout {
+        inner: acceptor,
+        timeout: idle,
+    };
     let result = Server::new_with_acceptor(acceptor)
         .idle_timeout(idle)
         .run_with_graceful_shutdown(http::app(state), shutdown, Some(grace))
         .await;
     outbox.abort();
     housekeeping.abort();
+    if let Some(task) = cache_sync {
+        task.abort();
+    }
     store.close().await;
     tracing::info!("stopped");
     result.context("serving HTTP")

@@ -7,6 +7,7 @@ mod admin_support;
 mod admin_tenants;
 mod audit;
 pub mod auth;
+pub mod cors;
 mod health;
 mod me;
 mod members;
@@ -16,6 +17,7 @@ mod operator_auth;
 pub mod problem;
 mod request_context;
 mod settings;
+pub mod slow_clients;
 mod tenant_context;
 pub mod views;
 
@@ -108,12 +110,13 @@ pub fn app(state: AppState) -> impl Endpoint {
     let metrics = state.metrics.clone();
     let max_body_bytes = state.config.max_body_bytes;
     let tenants = state.tenants.clone();
+    let cors = state.cors.clone();
     Route::new()
         .nest("/", api)
         .at("/openapi.json", spec)
         .nest("/docs", docs)
         .at("/metrics", get(metrics_handler))
-        .with(tenant_context::TenantContext { tenants })
+        .with(tenant_context::TenantContext { tenants, cors })
         .data(state)
         .with(request_context::RequestContext {
             max_body_bytes,

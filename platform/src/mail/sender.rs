@@ -34,8 +34,6 @@ pub const SENT: &str = "sent";
 /// Gave up after the maximum number of attempts.
 pub const DEAD: &str = "dead";
 
-/// How long a claimed message is reserved for the sender that claimed it.
-const CLAIM_LEASE: chrono::Duration = chrono::Duration::seconds(120);
 /// Messages taken from one tenant per round.
 const BATCH: u64 = 100;
 /// A sweep of every tenant happens once per this many retry rounds.
@@ -60,6 +58,8 @@ pub struct Sender {
     transport: Transport,
     retry_base: Duration,
     max_attempts: u32,
+    /// How long a claimed message is reserved for the sender that claimed it.
+    lease: chrono::Duration,
     metrics: Option<Metrics>,
 }
 
@@ -75,6 +75,9 @@ impl Sender {
             transport: Transport::from_config(config)?,
             retry_base: Duration::from_millis(config.mail_retry_base_ms),
             max_attempts: config.mail_max_attempts,
+            lease: chrono::Duration::seconds(
+                i64::try_from(config.mail_claim_lease_secs).unwrap_or(i64::MAX / 1000),
+            ),
             metrics,
         })
     }
@@ -132,7 +135,7 @@ impl Sender {
                         + chrono::Duration::from_std(
                             self.backoff(u32::try_from(attempts).unwrap_or(u32::MAX)),
                         )
-                        .unwrap_or(CLAIM_LEASE);
+                        .unwrap_or(self.lease);
                     tracing::warn!(
                         tenant = %scope.slug(), message_id = %row.id, attempts, dead,
                         error = %error, "mail delivery failed"
@@ -175,10 +178,7 @@ impl Sender {
         let now = Utc::now();
         let tx = scope.begin().await?;
         let claimed = outbox::Entity::update_many()
-            .col_expr(
-                outbox::Column::NextAttemptAt,
-                Expr::value(now + CLAIM_LEASE),
-            )
+            .col_expr(outbox::Column::NextAttemptAt, Expr::value(now + self.lease))
             .filter(outbox::Column::Id.eq(row.id))
             .filter(outbox::Column::Status.eq(PENDING))
             .filter(outbox::Column::NextAttemptAt.lte(now))

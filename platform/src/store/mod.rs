@@ -5,6 +5,7 @@
 //! one file per tenant under `tenants/`, each with a small pool kept in a bounded moka cache; an
 //! evicted pool closes once its last user drops it.
 
+mod notify;
 mod outbox_signal;
 mod scope;
 
@@ -31,6 +32,7 @@ use sea_orm::{
 use secrecy::ExposeSecret;
 use uuid::Uuid;
 
+pub use notify::{CHANNEL as NOTIFY_CHANNEL, Change, Message as NotifyMessage, Notifier};
 pub use outbox_signal::OutboxSignal;
 pub use scope::{TenantScope, TenantTx};
 
@@ -60,6 +62,7 @@ struct Inner {
     control: DatabaseConnection,
     kind: Kind,
     outbox: OutboxSignal,
+    notifier: Notifier,
 }
 
 enum Kind {
@@ -93,6 +96,9 @@ impl Store {
                 std::fs::create_dir_all(&tenants_dir).with_context(|| {
                     format!("creating the data directory {}", tenants_dir.display())
                 })?;
+                for dir in [&config.data_dir, &tenants_dir] {
+                    check_writable(dir)?;
+                }
                 let control = sqlite_pool(&config.data_dir.join("control.db"), 4)
                     .await
                     .context("opening the control database")?;
@@ -106,7 +112,11 @@ impl Store {
                         tracing::debug!(tenant_id = %id, ?cause, "tenant pool released");
                     })
                     .build();
-                (Kind::Sqlite { tenants_dir, pools }, control)
+                (
+                    Kind::Sqlite { tenants_dir, pools },
+                    control,
+                    Notifier::default(),
+                )
             }
             Backend::Postgres => {
                 let url = config
@@ -124,11 +134,12 @@ impl Store {
                     .disable_statement_logging();
                 let pool = PgPoolOptions::new()
                     .max_connections(config.pg_max_connections)
-                    .acquire_timeout(Duration::from_secs(5))
-                    .max_lifetime(Duration::from_secs(30 * 60))
+                    .acquire_timeout(Duration::from_millis(config.pg_acquire_timeout_ms))
+                    .max_lifetime(Duration::from_secs(config.pg_connection_lifetime_secs))
                     .connect_with(options)
                     .await
                     .context("connecting to PostgreSQL")?;
+                let notifier = Notifier::postgres(pool.clone());
                 let control = SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
                 if let Err(e) = control
                     .execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS {CONTROL_SCHEMA}"))
@@ -137,10 +148,10 @@ impl Store {
                     // Two processes starting at once may race on this; the schema exists either way.
                     tracing::debug!(error = %e, "create control schema");
                 }
-                (Kind::Postgres, control)
+                (Kind::Postgres, control, notifier)
             }
         };
-        let (kind, control) = kind_and_control;
+        let (kind, control, notifier) = kind_and_control;
         ControlMigrator::up(&control, None)
             .await
             .context("migrating the control plane")?;
@@ -149,6 +160,7 @@ impl Store {
                 control,
                 kind,
                 outbox: OutboxSignal::default(),
+                notifier,
             }),
         })
     }
@@ -171,6 +183,19 @@ impl Store {
         &self.inner.outbox
     }
 
+    /// Tells the other instances on this database what changed (nothing on SQLite).
+    pub fn notifier(&self) -> &Notifier {
+        &self.inner.notifier
+    }
+
+    /// The PostgreSQL pool, to listen for other instances' changes (`None` on SQLite).
+    pub fn pg_pool(&self) -> Option<sea_orm::sqlx::PgPool> {
+        match self.inner.kind {
+            Kind::Postgres => Some(self.inner.control.get_postgres_connection_pool().clone()),
+            Kind::Sqlite { .. } => None,
+        }
+    }
+
     /// Checks that the database answers.
     pub async fn ping(&self) -> Result<()> {
         self.inner
@@ -189,17 +214,30 @@ impl Store {
             }),
             Kind::Sqlite { tenants_dir, pools } => {
                 let path = tenant_file(tenants_dir, tenant_id);
-                let conn = pools
-                    .try_get_with(tenant_id, async move {
+                let entry = pools
+                    .entry(tenant_id)
+                    .or_try_insert_with(async move {
                         if !path.exists() {
                             // Never create a tenant file on the request path: only provisioning does.
-                            return Err(anyhow::anyhow!("tenant database file is missing"));
+                            return Err(TenantOpenError::Missing);
                         }
-                        sqlite_pool(&path, 2).await
+                        sqlite_pool(&path, 2).await.map_err(TenantOpenError::Open)
                     })
                     .await
-                    .map_err(|e| Error::Internal(anyhow::anyhow!("{e:#}")))?;
-                Ok(TenantDb::Sqlite(conn))
+                    .map_err(|e| match &*e {
+                        TenantOpenError::Missing => {
+                            Error::Internal(anyhow::anyhow!("tenant database file is missing"))
+                        }
+                        // The file exists but cannot be opened for writing (a read-only or full
+                        // disk): the storage is unavailable, and the next request tries again.
+                        TenantOpenError::Open(e) => Error::Unavailable(anyhow::anyhow!("{e:#}")),
+                    })?;
+                if entry.is_fresh() {
+                    // Close the pools over capacity now, not at some later cache operation:
+                    // their files and threads are what the capacity bounds.
+                    pools.run_pending_tasks().await;
+                }
+                Ok(TenantDb::Sqlite(entry.into_value()))
             }
         }
     }
@@ -316,6 +354,91 @@ impl Store {
         Ok(())
     }
 
+    /// Writes a consistent copy of the tenant's data to `file` while it keeps serving: SQLite's
+    /// `VACUUM INTO`, or `pg_dump` of its schema (custom format).
+    pub async fn dump_tenant(&self, tenant_id: Uuid, file: &Path, url: &str) -> anyhow::Result<()> {
+        match self
+            .tenant_db(tenant_id)
+            .await
+            .map_err(anyhow::Error::from)?
+        {
+            TenantDb::Sqlite(conn) => {
+                let target = file.display().to_string().replace('\'', "''");
+                conn.execute_unprepared(&format!("VACUUM INTO '{target}'"))
+                    .await
+                    .context("copying the tenant's database file")?;
+            }
+            TenantDb::Postgres { schema, .. } => {
+                let mut cmd = pg_tool("pg_dump", url)?;
+                cmd.args(["--format=custom", "--no-owner", "--no-privileges"])
+                    .arg(format!("--schema={schema}"))
+                    .arg("--file")
+                    .arg(file);
+                run_tool(cmd, "pg_dump").await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Puts a copy made by [`Store::dump_tenant`] in place as tenant `tenant_id`'s data, which
+    /// must not exist. Migrate the tenant afterwards.
+    pub async fn restore_tenant(
+        &self,
+        tenant_id: Uuid,
+        file: &Path,
+        url: &str,
+    ) -> anyhow::Result<()> {
+        match &self.inner.kind {
+            Kind::Sqlite { tenants_dir, .. } => {
+                let target = tenant_file(tenants_dir, tenant_id);
+                anyhow::ensure!(
+                    !target.exists(),
+                    "the tenant's database file already exists"
+                );
+                // Copy beside the target, then rename: the file appears whole or not at all.
+                let partial = target.with_extension("db.restoring");
+                std::fs::copy(file, &partial)
+                    .with_context(|| format!("copying {}", file.display()))?;
+                std::fs::File::open(&partial)
+                    .and_then(|f| f.sync_all())
+                    .context("syncing the restored file")?;
+                std::fs::rename(&partial, &target).context("moving the restored file in place")?;
+            }
+            Kind::Postgres => {
+                let mut cmd = pg_tool("pg_restore", url)?;
+                // pg_restore wants the database named; the rest comes from the environment.
+                let db = url::Url::parse(url)?
+                    .path()
+                    .trim_start_matches('/')
+                    .to_owned();
+                cmd.arg(format!("--dbname={db}"))
+                    .args([
+                        "--no-owner",
+                        "--no-privileges",
+                        "--single-transaction",
+                        "--exit-on-error",
+                    ])
+                    .arg(file);
+                run_tool(cmd, "pg_restore").await?;
+                let schema = schema_name(tenant_id);
+                let found = self
+                    .inner
+                    .control
+                    .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                        sea_orm::DbBackend::Postgres,
+                        "SELECT 1 FROM pg_namespace WHERE nspname = $1",
+                        [schema.clone().into()],
+                    ))
+                    .await?;
+                anyhow::ensure!(
+                    found.is_some(),
+                    "the dump does not hold schema {schema}: it is of another tenant"
+                );
+            }
+        }
+        Ok(())
+    }
+
     /// Closes every connection (tests and shutdown).
     pub async fn close(&self) {
         if let Kind::Sqlite { pools, .. } = &self.inner.kind {
@@ -328,11 +451,102 @@ impl Store {
     }
 }
 
+/// A PostgreSQL client tool (`pg_dump`, `pg_restore`) pointed at `url`'s database through
+/// libpq's environment, so that no password appears in the process list.
+fn pg_tool(tool: &str, url: &str) -> anyhow::Result<tokio::process::Command> {
+    let url = url::Url::parse(url).context("database_url is not a URL")?;
+    let mut cmd = tokio::process::Command::new(find_pg_tool(tool)?);
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("PGHOST", url.host_str().unwrap_or("localhost"))
+        .env("PGPORT", url.port().unwrap_or(5432).to_string())
+        .env("PGDATABASE", url.path().trim_start_matches('/'))
+        .stdin(std::process::Stdio::null());
+    // Userinfo is percent-encoded; form decoding does that too, once `+` is kept literal.
+    let decode = |s: &str| {
+        url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    };
+    if !url.username().is_empty() {
+        cmd.env("PGUSER", decode(url.username()));
+    }
+    if let Some(p) = url.password() {
+        cmd.env("PGPASSWORD", decode(p));
+    }
+    for (k, v) in url.query_pairs() {
+        match &*k {
+            "sslmode" => cmd.env("PGSSLMODE", &*v),
+            "sslrootcert" => cmd.env("PGSSLROOTCERT", &*v),
+            _ => &mut cmd,
+        };
+    }
+    Ok(cmd)
+}
+
+/// `tool` on the `PATH`, else in the newest `/usr/lib/postgresql/*/bin` (Debian's layout).
+fn find_pg_tool(tool: &str) -> anyhow::Result<PathBuf> {
+    let on_path = std::env::var_os("PATH")
+        .map(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join(tool))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    let mut debian: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("bin").join(tool))
+        .collect();
+    debian.sort();
+    debian.reverse();
+    on_path
+        .into_iter()
+        .chain(debian)
+        .find(|p| p.is_file())
+        .with_context(|| format!("{tool} not found: install PostgreSQL's client tools"))
+}
+
+/// Runs a client tool; its stderr becomes the error.
+async fn run_tool(mut cmd: tokio::process::Command, tool: &str) -> anyhow::Result<()> {
+    let out = cmd
+        .output()
+        .await
+        .with_context(|| format!("running {tool}"))?;
+    anyhow::ensure!(
+        out.status.success(),
+        "{tool} failed ({}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
+    Ok(())
+}
+
+/// Fails with a clear message when files cannot be created in `dir` (a read-only volume, wrong
+/// ownership, a full disk): better than SQLite's errors halfway through a migration.
+fn check_writable(dir: &Path) -> anyhow::Result<()> {
+    let probe = dir.join(format!(".write-check-{}", std::process::id()));
+    std::fs::write(&probe, b"")
+        .and_then(|()| std::fs::remove_file(&probe))
+        .with_context(|| format!("the data directory {} is not writable", dir.display()))
+}
+
 fn tenant_file(dir: &Path, tenant_id: Uuid) -> PathBuf {
     dir.join(format!("{}.db", tenant_id.simple()))
 }
 
-/// A small SQLite pool on one file, in WAL mode.
+/// Why a tenant's SQLite pool could not be opened.
+#[derive(Debug)]
+enum TenantOpenError {
+    Missing,
+    Open(anyhow::Error),
+}
+
+/// A small SQLite pool on one file, in WAL mode. A connection must be able to write: SQLite
+/// silently opens a write-protected file read-only, and such a connection would fail every write
+/// for as long as the pool kept it, even after the disk is writable again.
 async fn sqlite_pool(path: &Path, max: u32) -> anyhow::Result<DatabaseConnection> {
     let options = SqliteConnectOptions::new()
         .filename(path)
@@ -348,6 +562,14 @@ async fn sqlite_pool(path: &Path, max: u32) -> anyhow::Result<DatabaseConnection
         // A quiet tenant gives its connections back: each holds about 0.5 MB (its parsed
         // schema, page cache and statements) and a thread.
         .idle_timeout(Duration::from_secs(5 * 60))
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                use sea_orm::sqlx::Executor;
+                conn.execute("BEGIN IMMEDIATE").await?;
+                conn.execute("ROLLBACK").await?;
+                Ok(())
+            })
+        })
         .connect_with(options)
         .await
         .with_context(|| format!("opening {}", path.display()))?;

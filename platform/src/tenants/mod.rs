@@ -1,5 +1,6 @@
 //! Tenant lifecycle: provision, look up (cached), suspend, resume and delete tenants.
 
+pub mod backup;
 pub mod invitations;
 
 use std::{sync::Arc, time::Duration};
@@ -16,7 +17,7 @@ use uuid::Uuid;
 use crate::{
     domain::TenantSlug,
     error::{Error, Result},
-    store::{Store, TenantScope, entities::tenant},
+    store::{Change, Store, TenantScope, entities::tenant},
 };
 
 /// A tenant's lifecycle state.
@@ -185,7 +186,13 @@ impl Tenants {
                 Ok::<_, sea_orm::DbErr>(found.map(|m| Arc::new(Tenant::from(m))))
             })
             .await
-            .map_err(|e: Arc<sea_orm::DbErr>| Error::from(sea_orm::DbErr::Custom(e.to_string())))
+            .map_err(|e: Arc<sea_orm::DbErr>| {
+                if crate::error::storage_unavailable(&e) {
+                    Error::Unavailable(anyhow::anyhow!("{e}"))
+                } else {
+                    Error::from(sea_orm::DbErr::Custom(e.to_string()))
+                }
+            })
     }
 
     /// Looks a tenant up by slug or id, failing when it does not exist.
@@ -239,6 +246,46 @@ impl Tenants {
         Ok(model)
     }
 
+    /// Registers a tenant being restored from a backup, under its original id, as provisioning
+    /// (its paths answer 404 until [`Tenants::mark_provisioned`]).
+    pub async fn register_restoring(
+        &self,
+        id: Uuid,
+        slug: &TenantSlug,
+        name: &str,
+        created_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let row = tenant::ActiveModel {
+            id: Set(id),
+            slug: Set(slug.as_str().to_owned()),
+            name: Set(name.to_owned()),
+            status: Set(TenantStatus::Provisioning.as_str().into()),
+            created_at: Set(created_at),
+            updated_at: Set(Utc::now()),
+        };
+        tenant::Entity::insert(row)
+            .exec(self.store.control())
+            .await
+            .map_err(|e| match e.sql_err() {
+                Some(SqlErr::UniqueConstraintViolation(_)) => Error::Conflict {
+                    code: "tenant_exists",
+                    message: "a tenant with this slug or id already exists".into(),
+                },
+                _ => e.into(),
+            })?;
+        self.forget_local(id, slug.as_str()).await;
+        Ok(())
+    }
+
+    /// Removes the registry row of a tenant whose restoration failed (its data is gone).
+    pub async fn unregister(&self, id: Uuid, slug: &str) -> Result<()> {
+        tenant::Entity::delete_by_id(id)
+            .exec(self.store.control())
+            .await?;
+        self.forget_local(id, slug).await;
+        Ok(())
+    }
+
     /// Marks a tenant whose provisioning was finished by `platform migrate` as active.
     pub async fn mark_provisioned(&self, id: Uuid) -> Result<Tenant> {
         self.set_status_by_id(id, TenantStatus::Active).await
@@ -272,10 +319,27 @@ impl Tenants {
         Ok(model)
     }
 
-    /// Drops every cached lookup of `t` (by slug and by id) in this process.
+    /// Drops every cached lookup of `t` (by slug and by id) here and on every other instance.
     async fn invalidate(&self, t: &Tenant) {
-        for k in [t.slug.clone(), t.id.to_string(), t.id.simple().to_string()] {
+        self.forget_local(t.id, &t.slug).await;
+        self.store
+            .notifier()
+            .publish(Change::Tenant {
+                id: t.id,
+                slug: t.slug.clone(),
+            })
+            .await;
+    }
+
+    /// Drops the cached lookups of tenant `id` / `slug` in this process only.
+    pub async fn forget_local(&self, id: Uuid, slug: &str) {
+        for k in [slug.to_owned(), id.to_string(), id.simple().to_string()] {
             self.lookups.invalidate(&k).await;
         }
+    }
+
+    /// Drops every cached lookup in this process.
+    pub fn forget_all_local(&self) {
+        self.lookups.invalidate_all();
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 use crate::helpers::TestApp;
 
 /// Decodes quoted-printable text (soft line breaks and `=XX` escapes).
-fn decode_qp(s: &str) -> String {
+pub fn decode_qp(s: &str) -> String {
     let s = s.replace("=\r\n", "").replace("=\n", "");
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -83,7 +83,7 @@ pub fn token_in(text: &str) -> Option<String> {
 }
 
 /// The body of the message's `text/plain` part (codes and links are there).
-fn plain_part(message: &str) -> Option<&str> {
+pub fn plain_part(message: &str) -> Option<&str> {
     let part = &message[message.find("Content-Type: text/plain")?..];
     let start = part
         .find("\r\n\r\n")
