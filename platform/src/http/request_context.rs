@@ -90,6 +90,13 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         );
+        if !path.starts_with("/docs") {
+            // An API answer is never a page: nothing in it may load or frame anything.
+            headers.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+            );
+        }
         if path.starts_with("/v1/") {
             // Tokens and account data must never sit in a shared or browser cache.
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -90,6 +90,19 @@ pub struct TemplateOverrideView {
     pub html: Option<String>,
 }
 
+/// What refresh tokens are bound to (all off by default).
+#[derive(Object, Debug, Clone, Default)]
+#[oai(skip_serializing_if_is_none)]
+pub struct RefreshBindingView {
+    /// An IPv4 client must stay in the sign-in address's network of this prefix (8 to 32).
+    pub ipv4_prefix: Option<u8>,
+    /// An IPv6 client must stay in the sign-in address's network of this prefix (16 to 128).
+    pub ipv6_prefix: Option<u8>,
+    /// The client's `User-Agent` must stay the one it signed in with.
+    #[oai(default)]
+    pub user_agent: bool,
+}
+
 /// Every setting of a tenant.
 #[derive(Object, Debug)]
 #[oai(skip_serializing_if_is_none)]
@@ -123,6 +136,12 @@ pub struct SettingsView {
     pub email_templates: BTreeMap<String, TemplateOverrideView>,
     /// Audit events older than this many days (30 to 3,650) are pruned; absent keeps them.
     pub audit_retention_days: Option<u32>,
+    /// Browser origins (`https://app.example.com`, at most 50) that may call the tenant's API
+    /// from another origin, with credentials; none by default.
+    pub cors_allowed_origins: Vec<String>,
+    /// Binds refresh tokens to the network or browser that signed in: a refresh from elsewhere
+    /// is refused as `401 invalid_refresh_token` and audited (`auth.refresh_refused`).
+    pub refresh_binding: RefreshBindingView,
 }
 
 /// A change of some settings: only the fields sent change; `null` restores a default; an
@@ -145,6 +164,9 @@ pub struct SettingsPatch {
     pub branding: MaybeUndefined<BrandingView>,
     pub email_templates: MaybeUndefined<BTreeMap<String, TemplateOverrideView>>,
     pub audit_retention_days: MaybeUndefined<u32>,
+    #[oai(validator(max_items = 50))]
+    pub cors_allowed_origins: MaybeUndefined<Vec<String>>,
+    pub refresh_binding: MaybeUndefined<RefreshBindingView>,
 }
 
 #[derive(ApiResponse)]

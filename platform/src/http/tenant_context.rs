@@ -1,10 +1,14 @@
 //! Resolves `{tenant}` in `/v1/tenants/{tenant}/…` before routing: unknown tenants are 404
 //! `tenant_not_found`, suspended ones 403 `tenant_suspended` on every path; otherwise the
-//! request carries the tenant's [`crate::store::TenantScope`] for the handlers.
+//! request carries the tenant's [`crate::store::TenantScope`] for the handlers. A request with
+//! an `Origin` gets the tenant's CORS answer (see [`super::cors`]).
 
-use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
+use poem::{Endpoint, IntoResponse, Middleware, Request, Response, http::header};
 
-use super::problem::ApiError;
+use super::{
+    cors::{self, CorsOrigins},
+    problem::{ApiError, problem_from_poem_error},
+};
 use crate::tenants::Tenants;
 
 /// The path prefix under which every route belongs to one tenant.
@@ -13,6 +17,7 @@ pub const TENANT_PREFIX: &str = "/v1/tenants/";
 /// Middleware that resolves the tenant of tenant paths.
 pub struct TenantContext {
     pub tenants: Tenants,
+    pub cors: CorsOrigins,
 }
 
 impl<E: Endpoint> Middleware<E> for TenantContext {
@@ -22,6 +27,7 @@ impl<E: Endpoint> Middleware<E> for TenantContext {
         TenantContextEndpoint {
             inner: ep,
             tenants: self.tenants.clone(),
+            cors: self.cors.clone(),
         }
     }
 }
@@ -30,6 +36,7 @@ impl<E: Endpoint> Middleware<E> for TenantContext {
 pub struct TenantContextEndpoint<E> {
     inner: E,
     tenants: Tenants,
+    cors: CorsOrigins,
 }
 
 impl<E: Endpoint> Endpoint for TenantContextEndpoint<E> {
@@ -38,11 +45,30 @@ impl<E: Endpoint> Endpoint for TenantContextEndpoint<E> {
     async fn call(&self, mut req: Request) -> poem::Result<Self::Output> {
         if let Some(rest) = req.uri().path().strip_prefix(TENANT_PREFIX) {
             let key = rest.split('/').next().unwrap_or_default().to_owned();
-            match self.tenants.resolve(&key).await {
-                Ok(scope) => {
-                    req.extensions_mut().insert(scope);
-                }
+            let scope = match self.tenants.resolve(&key).await {
+                Ok(scope) => scope,
                 Err(e) => return Ok(ApiError::from(e).into_response()),
+            };
+            let origin = req
+                .headers()
+                .get(header::ORIGIN)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            req.extensions_mut().insert(scope.clone());
+            if let Some(origin) = origin {
+                let allowed = match self.cors.allowed(&scope, &origin).await {
+                    Ok(a) => a,
+                    Err(e) => return Ok(ApiError::from(e).into_response()),
+                };
+                if cors::is_preflight(req.method(), req.headers()) {
+                    return Ok(cors::preflight(&origin, allowed));
+                }
+                let mut resp = match self.inner.call(req).await {
+                    Ok(out) => out.into_response(),
+                    Err(err) => problem_from_poem_error(err),
+                };
+                cors::decorate(&mut resp, &origin, allowed);
+                return Ok(resp);
             }
         }
         self.inner.call(req).await.map(IntoResponse::into_response)

@@ -65,6 +65,62 @@ pub struct TenantSettings {
     /// Audit events older than this many days are pruned (kept forever when unset).
     #[serde(default)]
     pub audit_retention_days: Option<u32>,
+    /// Browser origins (`https://app.example.com`) allowed to call the tenant's API from
+    /// another origin; none by default.
+    #[serde(default)]
+    pub cors_allowed_origins: Vec<String>,
+    /// Binds refresh tokens to where their session signed in; off by default.
+    #[serde(default)]
+    pub refresh_binding: RefreshBinding,
+}
+
+/// What a refresh token is bound to: a refresh from elsewhere is refused (and audited), and
+/// the token stays usable where it belongs.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshBinding {
+    /// An IPv4 client must stay in the sign-in address's network of this prefix length.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv4_prefix: Option<u8>,
+    /// An IPv6 client must stay in the sign-in address's network of this prefix length.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipv6_prefix: Option<u8>,
+    /// The client's `User-Agent` must be the one it signed in with.
+    #[serde(default)]
+    pub user_agent: bool,
+}
+
+impl RefreshBinding {
+    /// Whether a refresh from `ip` with `user_agent` may use a session that signed in from
+    /// `signed_in_ip` with `signed_in_agent`.
+    pub fn allows(
+        &self,
+        signed_in_ip: Option<&str>,
+        signed_in_agent: Option<&str>,
+        ip: Option<&str>,
+        user_agent: Option<&str>,
+    ) -> bool {
+        if self.user_agent && signed_in_agent != user_agent {
+            return false;
+        }
+        let parse = |s: Option<&str>| s.and_then(|s| s.parse::<std::net::IpAddr>().ok());
+        use std::net::IpAddr::{V4, V6};
+        match (parse(signed_in_ip), parse(ip)) {
+            (Some(V4(a)), Some(V4(b))) => self.ipv4_prefix.is_none_or(|p| {
+                let mask = u32::MAX.checked_shl(32 - u32::from(p.min(32))).unwrap_or(0);
+                u32::from(a) & mask == u32::from(b) & mask
+            }),
+            (Some(V6(a)), Some(V6(b))) => self.ipv6_prefix.is_none_or(|p| {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(p.min(128)))
+                    .unwrap_or(0);
+                u128::from(a) & mask == u128::from(b) & mask
+            }),
+            // A change of address family, or an address unknown on either side: allowed only
+            // when no network binding is set.
+            _ => self.ipv4_prefix.is_none() && self.ipv6_prefix.is_none(),
+        }
+    }
 }
 
 /// A tenant's branding; each set field replaces the platform's default.
@@ -172,6 +228,8 @@ impl Default for TenantSettings {
             branding: BrandingSettings::default(),
             email_templates: BTreeMap::new(),
             audit_retention_days: None,
+            cors_allowed_origins: Vec::new(),
+            refresh_binding: RefreshBinding::default(),
         }
     }
 }
@@ -232,5 +290,45 @@ impl TenantSettings {
             }
         }
         Ok(serde_json::from_value(serde_json::Value::Object(good)).unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RefreshBinding;
+
+    #[test]
+    fn refresh_binding_keeps_tokens_in_their_network_and_browser() {
+        let off = RefreshBinding::default();
+        assert!(off.allows(Some("10.0.0.1"), Some("a"), Some("192.0.2.9"), Some("b")));
+        let net = RefreshBinding {
+            ipv4_prefix: Some(24),
+            ipv6_prefix: Some(64),
+            user_agent: false,
+        };
+        assert!(net.allows(Some("10.0.0.1"), None, Some("10.0.0.254"), None));
+        assert!(!net.allows(Some("10.0.0.1"), None, Some("10.0.1.1"), None));
+        assert!(net.allows(Some("2001:db8::1"), None, Some("2001:db8::ffff:1"), None));
+        assert!(!net.allows(Some("2001:db8::1"), None, Some("2001:db8:0:1::1"), None));
+        assert!(!net.allows(Some("10.0.0.1"), None, Some("2001:db8::1"), None));
+        assert!(!net.allows(None, None, Some("10.0.0.1"), None));
+        let all = RefreshBinding {
+            ipv4_prefix: Some(32),
+            ipv6_prefix: None,
+            user_agent: true,
+        };
+        assert!(all.allows(Some("10.0.0.1"), Some("ua"), Some("10.0.0.1"), Some("ua")));
+        assert!(!all.allows(
+            Some("10.0.0.1"),
+            Some("ua"),
+            Some("10.0.0.1"),
+            Some("other")
+        ));
+        assert!(!all.allows(Some("10.0.0.1"), Some("ua"), Some("10.0.0.2"), Some("ua")));
+        let zero = RefreshBinding {
+            ipv4_prefix: Some(0),
+            ..RefreshBinding::default()
+        };
+        assert!(zero.allows(Some("10.0.0.1"), None, Some("192.0.2.1"), None));
     }
 }

@@ -105,5 +105,76 @@ pub fn validate(s: &TenantSettings, mailer: &Mailer) -> Result<(), Error> {
     if let Some(days) = s.audit_retention_days {
         range("audit_retention_days", days, 30, 3650, "days")?;
     }
+    if s.cors_allowed_origins.len() > 50 {
+        return Err(Error::invalid(
+            "cors_allowed_origins",
+            "cors_allowed_origins holds at most 50 origins",
+        ));
+    }
+    for origin in &s.cors_allowed_origins {
+        check_origin(origin)?;
+    }
+    let b = &s.refresh_binding;
+    if let Some(p) = b.ipv4_prefix {
+        range("refresh_binding", u32::from(p), 8, 32, "bits (ipv4_prefix)")?;
+    }
+    if let Some(p) = b.ipv6_prefix {
+        range(
+            "refresh_binding",
+            u32::from(p),
+            16,
+            128,
+            "bits (ipv6_prefix)",
+        )?;
+    }
     Ok(())
+}
+
+/// An origin exactly as browsers send it: `https://host` or `http://host:port`, no path,
+/// no wildcard.
+fn check_origin(origin: &str) -> Result<(), Error> {
+    let bad = || {
+        Error::invalid(
+            "cors_allowed_origins",
+            format!(
+                "cors_allowed_origins: {origin:?} is not an origin such as https://app.example.com (scheme, host and \
+                 port only; no path, no wildcard)"
+            ),
+        )
+    };
+    let url = url::Url::parse(origin).map_err(|_| bad())?;
+    let exact = url.origin().ascii_serialization();
+    if !matches!(url.scheme(), "http" | "https") || exact != origin || origin.contains('*') {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_origin;
+
+    #[test]
+    fn origins_are_exactly_what_browsers_send() {
+        for ok in [
+            "https://app.example.com",
+            "http://localhost:3000",
+            "https://xn--bcher-kva.example",
+        ] {
+            assert!(check_origin(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "https://app.example.com/",
+            "https://app.example.com/path",
+            "https://*.example.com",
+            "*",
+            "app.example.com",
+            "ftp://example.com",
+            "https://user@example.com",
+            "https://example.com:443",
+            "null",
+        ] {
+            assert!(check_origin(bad).is_err(), "{bad}");
+        }
+    }
 }
