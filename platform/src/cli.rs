@@ -119,6 +119,28 @@ enum TenantCommand {
     Resume { slug: String },
     /// Make a new signing key current; the old one keeps verifying tokens until the next rotation.
     RotateKeys { slug: String },
+    /// Back a tenant up into a new directory while it serves: its registry entry and a
+    /// consistent copy of its data (`pg_dump` of its schema, or its SQLite file).
+    Export {
+        slug: String,
+        /// The directory to write (created; must be empty if it exists).
+        #[arg(long)]
+        to: std::path::PathBuf,
+        /// Print the manifest as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restore a tenant from a directory written by `tenant export`, under its original id,
+    /// and migrate it. Needs the master key the backup was taken under.
+    Import {
+        slug: String,
+        /// The backup directory.
+        #[arg(long)]
+        from: std::path::PathBuf,
+        /// Delete an existing tenant of that slug or id first.
+        #[arg(long)]
+        replace: bool,
+    },
 }
 
 /// Runs the parsed command.
@@ -330,6 +352,30 @@ async fn tenant(state: AppState, cmd: TenantCommand) -> anyhow::Result<()> {
         TenantCommand::Resume { slug } => {
             let t = state.tenants.resume(&slug).await?;
             println!("resumed tenant {}", t.slug);
+            Ok(())
+        }
+        TenantCommand::Export { slug, to, json } => {
+            let m = crate::tenants::backup::export(&state, &slug, &to).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&m)?);
+            } else {
+                println!("exported tenant {} ({}) to {}", m.slug, m.id, to.display());
+            }
+            Ok(())
+        }
+        TenantCommand::Import {
+            slug,
+            from,
+            replace,
+        } => {
+            let slug = TenantSlug::parse(&slug)?;
+            let t = crate::tenants::backup::import(&state, &slug, &from, replace).await?;
+            println!(
+                "imported tenant {} ({}) from {}",
+                t.slug,
+                t.id,
+                from.display()
+            );
             Ok(())
         }
     }

@@ -5,9 +5,13 @@
 //! database, data directory and mail directory.
 
 mod accounts;
+mod backup;
 mod cli;
+mod cluster;
 mod coverage;
+mod faults;
 mod helpers;
+mod hostile;
 mod http_basics;
 mod mailbox;
 mod members;

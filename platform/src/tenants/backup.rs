@@ -1,0 +1,193 @@
+//! Per-tenant backup and restore: `platform tenant export SLUG --to DIR` writes the tenant's
+//! registry entry (`manifest.json`) and a consistent copy of its data made while it serves (a
+//! `pg_dump` of its schema, or its SQLite file through `VACUUM INTO`); `platform tenant import
+//! SLUG --from DIR` brings it back under the same id, then migrates it to the current version.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail, ensure};
+use chrono::{DateTime, Utc};
+use secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{Tenant, TenantStatus};
+use crate::{app::AppState, config::Backend, domain::TenantSlug};
+
+/// The manifest's format; bumped when the layout changes.
+const FORMAT: u32 = 1;
+const MANIFEST: &str = "manifest.json";
+
+/// What a backup holds besides the data: enough to register the tenant again.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: u32,
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    /// `sqlite` or `postgres`: a backup restores onto the same backend.
+    pub backend: String,
+    /// The data file in the backup directory.
+    pub data: String,
+    pub created_at: DateTime<Utc>,
+    pub exported_at: DateTime<Utc>,
+}
+
+fn backend_name(b: Backend) -> &'static str {
+    match b {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    }
+}
+
+fn database_url(state: &AppState) -> String {
+    state
+        .config
+        .database_url
+        .as_ref()
+        .map(|u| u.expose_secret().to_owned())
+        .unwrap_or_default()
+}
+
+/// Exports tenant `slug` into directory `to` (created; it must be empty if it exists).
+pub async fn export(state: &AppState, slug: &str, to: &Path) -> anyhow::Result<Manifest> {
+    let t = state.tenants.get(slug).await?;
+    ensure!(
+        matches!(t.status, TenantStatus::Active | TenantStatus::Suspended),
+        "tenant {} is still being provisioned",
+        t.slug
+    );
+    if to.exists() {
+        let mut entries =
+            std::fs::read_dir(to).with_context(|| format!("reading {}", to.display()))?;
+        ensure!(
+            entries.next().is_none(),
+            "{} is not empty: export into a new directory",
+            to.display()
+        );
+    }
+    std::fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
+    let backend = state.store.backend();
+    let data = match backend {
+        Backend::Sqlite => "tenant.db",
+        Backend::Postgres => "tenant.pgdump",
+    };
+    state
+        .store
+        .dump_tenant(t.id, &to.join(data), &database_url(state))
+        .await?;
+    let manifest = Manifest {
+        format: FORMAT,
+        id: t.id,
+        slug: t.slug.clone(),
+        name: t.name.clone(),
+        backend: backend_name(backend).into(),
+        data: data.into(),
+        created_at: t.created_at,
+        exported_at: Utc::now(),
+    };
+    write_durably(&to.join(MANIFEST), &serde_json::to_vec_pretty(&manifest)?)?;
+    Ok(manifest)
+}
+
+/// Writes `bytes` to `path` and syncs it: the manifest is written last, so a directory with
+/// a manifest holds a whole backup.
+fn write_durably(path: &PathBuf, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut f =
+        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    Ok(())
+}
+
+/// Reads and checks the manifest of the backup in `from`.
+pub fn read_manifest(from: &Path) -> anyhow::Result<Manifest> {
+    let path = from.join(MANIFEST);
+    let raw = std::fs::read(&path).with_context(|| {
+        format!(
+            "reading {}: is this a directory written by `platform tenant export`?",
+            path.display()
+        )
+    })?;
+    let m: Manifest =
+        serde_json::from_slice(&raw).with_context(|| format!("parsing {}", path.display()))?;
+    ensure!(
+        m.format == FORMAT,
+        "backup format {} is not supported (this platform reads {FORMAT})",
+        m.format
+    );
+    ensure!(
+        !m.data.contains('/') && !m.data.contains("..") && from.join(&m.data).is_file(),
+        "the backup's data file {:?} is missing",
+        m.data
+    );
+    Ok(m)
+}
+
+/// Restores the backup in `from` as tenant `slug`, under the id it had. An existing tenant of
+/// that slug or id is refused unless `replace`, which deletes it first.
+pub async fn import(
+    state: &AppState,
+    slug: &TenantSlug,
+    from: &Path,
+    replace: bool,
+) -> anyhow::Result<Tenant> {
+    let m = read_manifest(from)?;
+    ensure!(
+        m.slug == slug.as_str(),
+        "the backup in {} is of tenant {:?}, not {:?}",
+        from.display(),
+        m.slug,
+        slug.as_str()
+    );
+    let here = backend_name(state.store.backend());
+    ensure!(
+        m.backend == here,
+        "the backup was taken on {}; this platform runs on {here}",
+        m.backend
+    );
+    for key in [slug.as_str().to_owned(), m.id.to_string()] {
+        if let Some(existing) = state.tenants.find(&key).await? {
+            if !replace {
+                bail!(
+                    "tenant {} exists: delete it first, or pass --replace to overwrite it with the backup",
+                    existing.slug
+                );
+            }
+            state.tenants.delete(&existing.slug).await?;
+        }
+    }
+    state
+        .tenants
+        .register_restoring(m.id, slug, &m.name, m.created_at)
+        .await?;
+    let restored = async {
+        state
+            .store
+            .restore_tenant(m.id, &from.join(&m.data), &database_url(state))
+            .await?;
+        state
+            .store
+            .migrate_tenant(m.id)
+            .await
+            .context("migrating the restored tenant")?;
+        let t = state.tenants.mark_provisioned(m.id).await?;
+        // The signing keys are sealed under the master key: a backup from a platform with
+        // another key restores data nobody can sign for.
+        state
+            .keys
+            .for_tenant(&state.tenants.scope(&t))
+            .await
+            .context("opening the restored signing keys (is the master key the one the backup was taken under?)")?;
+        anyhow::Ok(t)
+    };
+    match restored.await {
+        Ok(t) => Ok(t),
+        Err(e) => {
+            let _ = state.store.drop_tenant_data(m.id).await;
+            let _ = state.tenants.unregister(m.id, slug.as_str()).await;
+            Err(e.context(format!("restoring tenant {}", slug.as_str())))
+        }
+    }
+}
