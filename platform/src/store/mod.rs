@@ -70,7 +70,10 @@ enum Kind {
         tenants_dir: PathBuf,
         pools: Cache<Uuid, DatabaseConnection>,
     },
-    Postgres,
+    Postgres {
+        /// One connection, apart from the request pool, for LISTEN (held while listening).
+        listen: sea_orm::sqlx::PgPool,
+    },
 }
 
 /// Where a tenant's transaction runs.
@@ -132,6 +135,10 @@ impl Store {
                     .statement_cache_capacity(1024)
                     .application_name("platform")
                     .disable_statement_logging();
+                let listen = PgPoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(Duration::from_millis(config.pg_acquire_timeout_ms))
+                    .connect_lazy_with(options.clone());
                 let pool = PgPoolOptions::new()
                     .max_connections(config.pg_max_connections)
                     .acquire_timeout(Duration::from_millis(config.pg_acquire_timeout_ms))
@@ -148,7 +155,7 @@ impl Store {
                     // Two processes starting at once may race on this; the schema exists either way.
                     tracing::debug!(error = %e, "create control schema");
                 }
-                (Kind::Postgres, control, notifier)
+                (Kind::Postgres { listen }, control, notifier)
             }
         };
         let (kind, control, notifier) = kind_and_control;
@@ -169,7 +176,7 @@ impl Store {
     pub fn backend(&self) -> Backend {
         match self.inner.kind {
             Kind::Sqlite { .. } => Backend::Sqlite,
-            Kind::Postgres => Backend::Postgres,
+            Kind::Postgres { .. } => Backend::Postgres,
         }
     }
 
@@ -188,10 +195,11 @@ impl Store {
         &self.inner.notifier
     }
 
-    /// The PostgreSQL pool, to listen for other instances' changes (`None` on SQLite).
+    /// The PostgreSQL connection that listens for other instances' changes, apart from the
+    /// request pool (`None` on SQLite).
     pub fn pg_pool(&self) -> Option<sea_orm::sqlx::PgPool> {
-        match self.inner.kind {
-            Kind::Postgres => Some(self.inner.control.get_postgres_connection_pool().clone()),
+        match &self.inner.kind {
+            Kind::Postgres { listen } => Some(listen.clone()),
             Kind::Sqlite { .. } => None,
         }
     }
@@ -208,7 +216,7 @@ impl Store {
     /// The connection a tenant's transaction runs on.
     pub(crate) async fn tenant_db(&self, tenant_id: Uuid) -> Result<TenantDb> {
         match &self.inner.kind {
-            Kind::Postgres => Ok(TenantDb::Postgres {
+            Kind::Postgres { .. } => Ok(TenantDb::Postgres {
                 pool: self.inner.control.clone(),
                 schema: schema_name(tenant_id),
             }),
@@ -248,7 +256,7 @@ impl Store {
     /// are serialised: a PostgreSQL advisory lock, or SQLite's write lock taken up front.
     pub async fn migrate_tenant(&self, tenant_id: Uuid) -> anyhow::Result<()> {
         match &self.inner.kind {
-            Kind::Postgres => {
+            Kind::Postgres { .. } => {
                 let schema = schema_name(tenant_id);
                 let txn = self.inner.control.begin().await?;
                 txn.execute_raw(sea_orm::Statement::from_sql_and_values(
@@ -289,7 +297,7 @@ impl Store {
     /// Whether the tenant's schema or file is fully migrated (used by `platform migrate`).
     pub async fn tenant_pending_migrations(&self, tenant_id: Uuid) -> anyhow::Result<usize> {
         match &self.inner.kind {
-            Kind::Postgres => {
+            Kind::Postgres { .. } => {
                 let schema = schema_name(tenant_id);
                 let txn = self.inner.control.begin().await?;
                 let exists = txn
@@ -324,7 +332,7 @@ impl Store {
     /// Removes a tenant's schema or file, closing its pool first.
     pub async fn drop_tenant_data(&self, tenant_id: Uuid) -> anyhow::Result<()> {
         match &self.inner.kind {
-            Kind::Postgres => {
+            Kind::Postgres { .. } => {
                 self.inner
                     .control
                     .execute_unprepared(&format!(
@@ -404,7 +412,7 @@ impl Store {
                     .context("syncing the restored file")?;
                 std::fs::rename(&partial, &target).context("moving the restored file in place")?;
             }
-            Kind::Postgres => {
+            Kind::Postgres { .. } => {
                 let mut cmd = pg_tool("pg_restore", url)?;
                 // pg_restore wants the database named; the rest comes from the environment.
                 let db = url::Url::parse(url)?
@@ -446,6 +454,10 @@ impl Store {
                 let _ = conn.close_by_ref().await;
             }
             pools.invalidate_all();
+        }
+        if let Kind::Postgres { listen } = &self.inner.kind {
+            // The listening task is stopped first; do not wait long for its connection.
+            let _ = tokio::time::timeout(Duration::from_secs(1), listen.close()).await;
         }
         let _ = self.inner.control.close_by_ref().await;
     }

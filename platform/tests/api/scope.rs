@@ -111,7 +111,9 @@ async fn a_query_outside_a_scope_fails(db: Db) {
 /// Scoped transactions that commit, roll back, are dropped or are cancelled mid-query leave
 /// every pooled connection pointed at the control plane.
 async fn no_connection_is_left_pointed_at_a_tenant(db: Db) {
-    let app = spawn_app(db).await;
+    // A cancelled `pg_sleep(5)` keeps its connection busy until the server finishes it: wait
+    // for connections longer than the default, which fails fast on purpose.
+    let app = spawn_app_with(db, &[("pg_acquire_timeout_ms", "15000")]).await;
     let t = app.tenant("alpha").await;
     let scope = app.state.tenants.scope(&t);
     for round in 0..20 {
