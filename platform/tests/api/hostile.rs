@@ -29,15 +29,9 @@ async fn raw_post(app: &crate::helpers::TestApp, path: &str, body: Vec<u8>) -> (
         .send()
         .await
         .expect("an answer");
-    let st = resp.status().as_u16();
-    let ct = resp
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let (st, ct, body) = crate::http_basics::problem(resp).await;
     assert_eq!(ct, "application/problem+json", "{path}: a problem");
-    (st, resp.json().await.unwrap_or(Value::Null))
+    (st, body)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

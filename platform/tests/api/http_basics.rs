@@ -37,7 +37,8 @@ async fn probes_metrics_spec_and_docs(db: Db) {
     app.stop().await;
 }
 
-async fn problem(resp: reqwest::Response) -> (u16, String, serde_json::Value) {
+/// A response's status, content type and JSON body.
+pub async fn problem(resp: reqwest::Response) -> (u16, String, serde_json::Value) {
     let status = resp.status().as_u16();
     let ct = resp
         .headers()
