@@ -156,6 +156,19 @@ pub fn www_authenticate(code: &str) -> String {
     }
 }
 
+/// `msg` cut to at most `max` bytes, at a character boundary (parse errors quote the client's
+/// input, which may be any UTF-8).
+fn shortened(mut msg: String, max: usize) -> String {
+    if msg.len() > max {
+        let end = (0..=max)
+            .rev()
+            .find(|&i| msg.is_char_boundary(i))
+            .unwrap_or(0);
+        msg.truncate(end);
+    }
+    msg
+}
+
 /// Converts any error poem or poem-openapi raised (routing, parsing, limits) into a problem.
 pub fn problem_from_poem_error(err: poem::Error) -> Response {
     if err.is_from_response() {
@@ -179,9 +192,7 @@ pub fn problem_from_poem_error(err: poem::Error) -> Response {
     } else {
         // poem's messages for client errors describe the request (e.g. which parameter failed to
         // parse), never internal state; keep them short.
-        let mut msg = err.to_string();
-        msg.truncate(300);
-        Some(msg)
+        Some(shortened(err.to_string(), 300))
     };
     let mut resp = Problem::new(status, code, detail).into_response();
     if status == StatusCode::UNAUTHORIZED
@@ -211,6 +222,13 @@ mod tests {
         assert!(!body.contains("hunter2"), "{body}");
         assert!(body.contains("\"request_id\":\"req-1\""), "{body}");
         assert!(body.contains("internal_error"), "{body}");
+    }
+
+    #[test]
+    fn long_details_are_cut_between_characters() {
+        let msg = format!("{}é tail", "x".repeat(299));
+        assert_eq!(shortened(msg, 300), "x".repeat(299));
+        assert_eq!(shortened("short".into(), 300), "short");
     }
 
     #[tokio::test]
