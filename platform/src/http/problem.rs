@@ -99,6 +99,13 @@ pub enum ApiError {
     /// The resource exists already.
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(Json<Problem>),
+    /// The request body is larger than the server accepts (`payload_too_large`).
+    #[oai(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Json<Problem>),
+    /// The request body is not sent as `application/json`, or has no `Content-Type`
+    /// (`unsupported_media_type`); only operations that take a body answer it.
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
     /// Too many attempts (`rate_limited`); retry after `Retry-After` seconds.
     #[oai(status = 429, content_type = "application/problem+json")]
     TooManyRequests(
@@ -141,6 +148,8 @@ impl From<Error> for ApiError {
             403 => Self::Forbidden(problem),
             404 => Self::NotFound(problem),
             409 => Self::Conflict(problem),
+            413 => Self::PayloadTooLarge(problem),
+            415 => Self::UnsupportedMediaType(problem),
             503 => Self::Unavailable(problem),
             _ => Self::Internal(problem),
         }
