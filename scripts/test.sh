@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the workspace's tests on SQLite and on a throwaway PostgreSQL (started here,
 # installed from Debian's packages when absent), then against a release build: the TypeScript and
-# Python clients' flow tests, a load generator smoke run, and the black-box contract test for the
-# groups that are built, on both backends.
+# Python clients' flow tests, a load generator smoke run, a Schemathesis run over the whole spec, and
+# the black-box contract test for the groups that are built, on both backends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/postgres.sh
@@ -28,6 +28,9 @@ PLATFORM_BIN=target/release/platform bash scripts/test-clients.sh
 echo "== load generator smoke run (every profile for 1 s; fails on any error, checks no goal)"
 target/release/loadtest --tenants 4 --users 10 --secs 1 --concurrency 8 --fail-on-errors \
   --out target/loadtest-smoke
+
+echo "== schemathesis (every operation of the spec, against a release build on SQLite)"
+PLATFORM_BIN=target/release/platform bash scripts/schemathesis.sh
 
 # The contract test lives beside the repository (../shared); run the groups whose issues are done.
 CONTRACT=../shared/acceptance/contract.py

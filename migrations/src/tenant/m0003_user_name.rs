@@ -15,7 +15,7 @@ enum Users {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        if manager.has_column("users", "name").await? {
+        if super::has_column(manager, "users", "name").await? {
             return Ok(());
         }
         manager

@@ -15,7 +15,7 @@ enum EmailCodes {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        if manager.has_column("email_codes", "password_hash").await? {
+        if super::has_column(manager, "email_codes", "password_hash").await? {
             return Ok(());
         }
         manager

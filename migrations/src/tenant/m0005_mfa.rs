@@ -50,7 +50,7 @@ enum MfaChallenges {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        if !manager.has_column("users", "mfa_enabled").await? {
+        if !super::has_column(manager, "users", "mfa_enabled").await? {
             manager
                 .alter_table(
                     Table::alter()

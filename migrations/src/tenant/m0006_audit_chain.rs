@@ -42,7 +42,7 @@ impl MigrationTrait for Migration {
             ("prev_hash", string_len_null(AuditEvents::PrevHash, 64)),
             ("hash", string_len_null(AuditEvents::Hash, 64)),
         ] {
-            if !manager.has_column("audit_events", name).await? {
+            if !super::has_column(manager, "audit_events", name).await? {
                 let mut col = col;
                 manager
                     .alter_table(
@@ -80,7 +80,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        if !manager.has_column("invitations", "invited_by").await? {
+        if !super::has_column(manager, "invitations", "invited_by").await? {
             manager
                 .alter_table(
                     Table::alter()

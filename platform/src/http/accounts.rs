@@ -4,6 +4,7 @@
 // poem-openapi takes every input (path, cookie, header, body, state) as an argument.
 #![allow(clippy::too_many_arguments)]
 
+use super::text::Text;
 use poem::{Request, web::Data};
 use poem_openapi::{
     ApiResponse, Object, OpenApi, Tags,
@@ -34,35 +35,35 @@ enum AuthTags {
 #[derive(Object, Debug)]
 pub struct RegisterRequest {
     #[oai(validator(max_length = 254))]
-    pub email: String,
+    pub email: Text,
     /// 8 to 256 characters.
     #[oai(validator(max_length = 1024))]
-    pub password: String,
+    pub password: Text,
 }
 
 /// An email address.
 #[derive(Object, Debug)]
 pub struct EmailRequest {
     #[oai(validator(max_length = 254))]
-    pub email: String,
+    pub email: Text,
 }
 
 /// An email address and the 6-digit code emailed to it.
 #[derive(Object, Debug)]
 pub struct EmailCodeRequest {
     #[oai(validator(max_length = 254))]
-    pub email: String,
+    pub email: Text,
     #[oai(validator(max_length = 16))]
-    pub code: String,
+    pub code: Text,
 }
 
 /// Email and password.
 #[derive(Object, Debug)]
 pub struct LoginRequest {
     #[oai(validator(max_length = 254))]
-    pub email: String,
+    pub email: Text,
     #[oai(validator(max_length = 1024))]
-    pub password: String,
+    pub password: Text,
     /// Cookie mode: put the refresh token in an HttpOnly cookie scoped to this tenant's auth
     /// path (not in the body) and return a `csrf_token` for cookie-authenticated refreshes.
     pub cookie: Option<bool>,
@@ -72,16 +73,16 @@ pub struct LoginRequest {
 #[derive(Object, Debug, Default)]
 pub struct RefreshRequest {
     #[oai(validator(max_length = 256))]
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<Text>,
 }
 
 /// The emailed reset token and the new password.
 #[derive(Object, Debug)]
 pub struct ResetRequest {
     #[oai(validator(max_length = 256))]
-    pub token: String,
+    pub token: Text,
     #[oai(validator(max_length = 1024))]
-    pub new_password: String,
+    pub new_password: Text,
 }
 
 #[derive(ApiResponse)]
@@ -168,23 +169,23 @@ impl LoginResponse {
 pub struct MfaLoginRequest {
     /// From the `mfa_required` answer of the login.
     #[oai(validator(max_length = 128))]
-    pub mfa_token: String,
+    pub mfa_token: Text,
     /// A 6-digit code from the authenticator app (method `totp`).
     #[oai(validator(max_length = 16))]
-    pub code: Option<String>,
+    pub code: Option<Text>,
     /// One of the backup codes (method `backup_code`); each works once.
     #[oai(validator(max_length = 64))]
-    pub backup_code: Option<String>,
+    pub backup_code: Option<Text>,
     /// The 6-digit code emailed by `POST /auth/login/mfa/email` (method `email_otp`).
     #[oai(validator(max_length = 16))]
-    pub email_code: Option<String>,
+    pub email_code: Option<Text>,
 }
 
 /// The challenge's `mfa_token`.
 #[derive(Object, Debug)]
 pub struct MfaTokenRequest {
     #[oai(validator(max_length = 128))]
-    pub mfa_token: String,
+    pub mfa_token: Text,
 }
 
 #[derive(ApiResponse)]

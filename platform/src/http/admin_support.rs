@@ -6,6 +6,7 @@
 // poem-openapi takes every query parameter as its own argument.
 #![allow(clippy::too_many_arguments)]
 
+use super::text::Text;
 use chrono::{DateTime, Utc};
 use poem::{Request, web::Data};
 use poem_openapi::{
@@ -45,17 +46,17 @@ enum SupportTags {
 pub struct SupportMemberPatch {
     /// A new role (`admin` operators).
     #[oai(validator(max_length = 40))]
-    pub role: Option<String>,
+    pub role: Option<Text>,
     /// `active` or `disabled` (`admin` operators; disabling revokes their sessions).
     #[oai(validator(max_length = 20))]
-    pub status: Option<String>,
+    pub status: Option<Text>,
     /// Erase the member's second factor so they can enrol again (their sessions end).
     pub reset_mfa: Option<bool>,
     /// Clear the password, end every session, and email a reset link.
     pub force_password_reset: Option<bool>,
     /// Why, for both audit logs.
     #[oai(validator(max_length = 2000))]
-    pub reason: Option<String>,
+    pub reason: Option<Text>,
 }
 
 #[derive(ApiResponse)]
@@ -218,8 +219,8 @@ impl AdminSupportApi {
                 &by,
                 id,
                 &members::Change {
-                    role: b.role.clone(),
-                    status: b.status.clone(),
+                    role: b.role.clone().map(String::from),
+                    status: b.status.clone().map(String::from),
                 },
             )
             .await?;

@@ -5,6 +5,7 @@
 // poem-openapi takes every query parameter as its own argument.
 #![allow(clippy::too_many_arguments)]
 
+use super::text::Text;
 use chrono::{DateTime, Utc};
 use poem::{Request, web::Data};
 use poem_openapi::{
@@ -78,29 +79,29 @@ pub struct TenantPage {
 pub struct TenantCreate {
     /// `[a-z0-9][a-z0-9-]{1,38}[a-z0-9]`, not a reserved word.
     #[oai(validator(max_length = 40))]
-    pub slug: String,
+    pub slug: Text,
     #[oai(validator(max_length = 800))]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     /// Emails this address an invitation to become the owner.
     #[oai(validator(max_length = 254))]
-    pub owner_email: Option<String>,
+    pub owner_email: Option<Text>,
     /// Why, for the audit logs.
     #[oai(validator(max_length = 2000))]
-    pub reason: Option<String>,
+    pub reason: Option<Text>,
 }
 
 /// A change of a tenant.
 #[derive(Object, Debug)]
 pub struct TenantPatch {
     #[oai(validator(max_length = 800))]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     /// `suspended` (every tenant path answers 403) or `active` (resume).
     #[oai(validator(max_length = 20))]
-    pub status: Option<String>,
+    pub status: Option<Text>,
     /// A settings change, as for `PATCH /v1/tenants/{tenant}/settings`.
     pub settings: Option<SettingsPatch>,
     #[oai(validator(max_length = 2000))]
-    pub reason: Option<String>,
+    pub reason: Option<Text>,
 }
 
 /// A tenant and its settings.

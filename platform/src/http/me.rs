@@ -1,5 +1,6 @@
 //! `/v1/tenants/{tenant}/me...`: the signed-in user and their sessions; and the tenant's JWKS.
 
+use super::text::Text;
 use chrono::{DateTime, Utc};
 use poem::{Request, web::Data};
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags, param::Path, payload::Json};
@@ -30,6 +31,7 @@ enum MeTags {
 
 /// One of the user's sessions.
 #[derive(Object, Debug)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SessionView {
     pub id: String,
     pub created_at: DateTime<Utc>,
@@ -86,24 +88,24 @@ impl From<&Jwk> for JwkView {
 pub struct MePatch {
     /// Display name (at most 200 characters); an empty string clears it.
     #[oai(validator(max_length = 800))]
-    pub name: String,
+    pub name: Text,
 }
 
 /// The current password and the new one.
 #[derive(Object, Debug)]
 pub struct PasswordChange {
     #[oai(validator(max_length = 1024))]
-    pub current_password: String,
+    pub current_password: Text,
     /// 8 to 256 characters.
     #[oai(validator(max_length = 1024))]
-    pub new_password: String,
+    pub new_password: Text,
 }
 
 /// Confirms a destructive change with the current password.
 #[derive(Object, Debug)]
 pub struct PasswordConfirmation {
     #[oai(validator(max_length = 1024))]
-    pub password: String,
+    pub password: Text,
 }
 
 #[derive(ApiResponse)]

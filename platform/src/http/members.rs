@@ -5,6 +5,7 @@
 // poem-openapi takes every query parameter as its own argument.
 #![allow(clippy::too_many_arguments)]
 
+use super::text::Text;
 use chrono::{DateTime, Utc};
 use poem::{Request, web::Data};
 use poem_openapi::{
@@ -50,19 +51,19 @@ pub struct MemberPage {
 pub struct MemberPatch {
     /// A built-in role (`owner`, `admin`, `member`, `viewer`, `guest`) or a custom one.
     #[oai(validator(max_length = 40))]
-    pub role: Option<String>,
+    pub role: Option<Text>,
     /// `active` or `disabled` (disabling revokes every session of the member at once).
     #[oai(validator(max_length = 20))]
-    pub status: Option<String>,
+    pub status: Option<Text>,
 }
 
 /// Whom to invite, and as what.
 #[derive(Object, Debug)]
 pub struct InvitationRequest {
     #[oai(validator(max_length = 254))]
-    pub email: String,
+    pub email: Text,
     #[oai(validator(max_length = 40))]
-    pub role: String,
+    pub role: Text,
 }
 
 /// An invitation.
@@ -110,12 +111,12 @@ pub struct InvitationPage {
 #[derive(Object, Debug)]
 pub struct AcceptRequest {
     #[oai(validator(max_length = 256))]
-    pub token: String,
+    pub token: Text,
     /// Subject to the tenant's password policy.
     #[oai(validator(max_length = 1024))]
-    pub password: String,
+    pub password: Text,
     #[oai(validator(max_length = 800))]
-    pub name: Option<String>,
+    pub name: Option<Text>,
 }
 
 /// How many sessions were revoked.
@@ -278,8 +279,8 @@ impl MembersApi {
             &by,
             path_id(&user_id, "member")?,
             &members::Change {
-                role: body.0.role,
-                status: body.0.status,
+                role: body.0.role.map(String::from),
+                status: body.0.status.map(String::from),
             },
         )
         .await?;

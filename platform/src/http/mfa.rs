@@ -1,6 +1,7 @@
 //! `/v1/tenants/{tenant}/me/mfa...`: the signed-in user's second factor: TOTP enrolment with a
 //! QR code, backup codes, turning MFA off, and its state.
 
+use super::text::Text;
 use poem::{Request, web::Data};
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags, param::Path, payload::Json};
 
@@ -41,16 +42,16 @@ pub struct BackupCodesView {
 #[derive(Object, Debug)]
 pub struct TotpCodeRequest {
     #[oai(validator(max_length = 16))]
-    pub code: String,
+    pub code: Text,
 }
 
 /// A current TOTP `code`, or the account `password`.
 #[derive(Object, Debug)]
 pub struct MfaDisableRequest {
     #[oai(validator(max_length = 16))]
-    pub code: Option<String>,
+    pub code: Option<Text>,
     #[oai(validator(max_length = 1024))]
-    pub password: Option<String>,
+    pub password: Option<Text>,
 }
 
 /// The user's second-factor state.

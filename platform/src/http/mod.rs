@@ -5,6 +5,7 @@ mod accounts;
 mod admin_sessions;
 mod admin_support;
 mod admin_tenants;
+mod allow;
 mod audit;
 pub mod auth;
 pub mod cors;
@@ -19,6 +20,7 @@ mod request_context;
 mod settings;
 pub mod slow_clients;
 mod tenant_context;
+pub mod text;
 pub mod views;
 
 use poem::{
@@ -111,6 +113,15 @@ pub fn app(state: AppState) -> impl Endpoint {
     let max_body_bytes = state.config.max_body_bytes;
     let tenants = state.tenants.clone();
     let cors = state.cors.clone();
+    // The routes served beside the API's own, for the `Allow` header of a 405.
+    let allow = allow::AllowedMethods::from_spec(
+        &spec_json(),
+        &[
+            ("/openapi.json", "GET"),
+            ("/metrics", "GET"),
+            ("/docs", "GET"),
+        ],
+    );
     Route::new()
         .nest("/", api)
         .at("/openapi.json", spec)
@@ -121,5 +132,6 @@ pub fn app(state: AppState) -> impl Endpoint {
         .with(request_context::RequestContext {
             max_body_bytes,
             metrics,
+            allow: std::sync::Arc::new(allow),
         })
 }

@@ -2,6 +2,7 @@
 //! TOTP, always; their tokens are signed with the platform key, so they never work on tenant
 //! paths, and tenant tokens never work here. Every failure is the same 401.
 
+use super::text::Text;
 use poem::{Request, web::Data};
 use poem_openapi::{
     ApiResponse, Object, OpenApi, SecurityScheme, Tags, auth::Bearer, payload::Json,
@@ -51,25 +52,25 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<OperatorCal
 #[derive(Object, Debug)]
 pub struct OperatorLoginRequest {
     #[oai(validator(max_length = 254))]
-    pub email: String,
+    pub email: Text,
     #[oai(validator(max_length = 1024))]
-    pub password: String,
+    pub password: Text,
 }
 
 /// The `mfa_token` of the login and a TOTP code.
 #[derive(Object, Debug)]
 pub struct OperatorMfaRequest {
     #[oai(validator(max_length = 128))]
-    pub mfa_token: String,
+    pub mfa_token: Text,
     #[oai(validator(max_length = 16))]
-    pub code: String,
+    pub code: Text,
 }
 
 /// A refresh token of an operator session.
 #[derive(Object, Debug)]
 pub struct OperatorRefreshRequest {
     #[oai(validator(max_length = 256))]
-    pub refresh_token: String,
+    pub refresh_token: Text,
 }
 
 /// The password was right: complete with a TOTP code at `POST /v1/admin/auth/login/mfa`.

@@ -99,6 +99,13 @@ pub enum ApiError {
     /// The resource exists already.
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(Json<Problem>),
+    /// The request body is larger than the server accepts (`payload_too_large`).
+    #[oai(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Json<Problem>),
+    /// The request body is not sent as `application/json`, or has no `Content-Type`
+    /// (`unsupported_media_type`); only operations that take a body answer it.
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
     /// Too many attempts (`rate_limited`); retry after `Retry-After` seconds.
     #[oai(status = 429, content_type = "application/problem+json")]
     TooManyRequests(
@@ -141,6 +148,8 @@ impl From<Error> for ApiError {
             403 => Self::Forbidden(problem),
             404 => Self::NotFound(problem),
             409 => Self::Conflict(problem),
+            413 => Self::PayloadTooLarge(problem),
+            415 => Self::UnsupportedMediaType(problem),
             503 => Self::Unavailable(problem),
             _ => Self::Internal(problem),
         }
@@ -154,6 +163,19 @@ pub fn www_authenticate(code: &str) -> String {
     } else {
         "Bearer".into()
     }
+}
+
+/// `msg` cut to at most `max` bytes, at a character boundary (parse errors quote the client's
+/// input, which may be any UTF-8).
+fn shortened(mut msg: String, max: usize) -> String {
+    if msg.len() > max {
+        let end = (0..=max)
+            .rev()
+            .find(|&i| msg.is_char_boundary(i))
+            .unwrap_or(0);
+        msg.truncate(end);
+    }
+    msg
 }
 
 /// Converts any error poem or poem-openapi raised (routing, parsing, limits) into a problem.
@@ -179,9 +201,7 @@ pub fn problem_from_poem_error(err: poem::Error) -> Response {
     } else {
         // poem's messages for client errors describe the request (e.g. which parameter failed to
         // parse), never internal state; keep them short.
-        let mut msg = err.to_string();
-        msg.truncate(300);
-        Some(msg)
+        Some(shortened(err.to_string(), 300))
     };
     let mut resp = Problem::new(status, code, detail).into_response();
     if status == StatusCode::UNAUTHORIZED
@@ -211,6 +231,13 @@ mod tests {
         assert!(!body.contains("hunter2"), "{body}");
         assert!(body.contains("\"request_id\":\"req-1\""), "{body}");
         assert!(body.contains("internal_error"), "{body}");
+    }
+
+    #[test]
+    fn long_details_are_cut_between_characters() {
+        let msg = format!("{}é tail", "x".repeat(299));
+        assert_eq!(shortened(msg, 300), "x".repeat(299));
+        assert_eq!(shortened("short".into(), 300), "short");
     }
 
     #[tokio::test]

@@ -1,5 +1,5 @@
 //! The middleware every request passes through: request id, body size bound, problem+json for
-//! every error, security headers, one log line and the request metrics.
+//! every error (with `Allow` on a 405), security headers, one log line and the request metrics.
 
 use std::{sync::Arc, time::Instant};
 
@@ -9,6 +9,7 @@ use poem::{
 };
 
 use super::{
+    allow::AllowedMethods,
     metrics::Metrics,
     problem::{Problem, REQUEST_ID, problem_from_poem_error},
 };
@@ -20,6 +21,8 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 pub struct RequestContext {
     pub max_body_bytes: usize,
     pub metrics: Metrics,
+    /// The methods of each path, for the `Allow` header of a 405.
+    pub allow: Arc<AllowedMethods>,
 }
 
 impl<E: Endpoint> Middleware<E> for RequestContext {
@@ -30,6 +33,7 @@ impl<E: Endpoint> Middleware<E> for RequestContext {
             inner: ep,
             max_body_bytes: self.max_body_bytes,
             metrics: self.metrics.clone(),
+            allow: self.allow.clone(),
         }
     }
 }
@@ -39,6 +43,7 @@ pub struct RequestContextEndpoint<E> {
     inner: E,
     max_body_bytes: usize,
     metrics: Metrics,
+    allow: Arc<AllowedMethods>,
 }
 
 /// A client-supplied id is kept only when it is short and plain; otherwise a new one is made.
@@ -77,6 +82,7 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
                 }
             })
             .await;
+        let method_not_allowed = resp.status() == StatusCode::METHOD_NOT_ALLOWED;
         let headers = resp.headers_mut();
         if let Ok(v) = HeaderValue::from_str(&request_id) {
             headers.insert(REQUEST_ID_HEADER, v);
@@ -96,6 +102,15 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
                 header::CONTENT_SECURITY_POLICY,
                 HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
             );
+        }
+        if method_not_allowed
+            && !headers.contains_key(header::ALLOW)
+            && let Some(v) = self
+                .allow
+                .for_path(&path)
+                .and_then(|m| HeaderValue::from_str(m).ok())
+        {
+            headers.insert(header::ALLOW, v);
         }
         if path.starts_with("/v1/") {
             // Tokens and account data must never sit in a shared or browser cache.

@@ -1874,6 +1874,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -1973,6 +1994,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2087,6 +2129,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -2185,6 +2248,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2302,6 +2386,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -2402,6 +2507,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2514,6 +2640,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -2612,6 +2759,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2729,6 +2897,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -2839,6 +3028,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -2935,6 +3145,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3047,6 +3278,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -3143,6 +3395,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3251,6 +3524,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -3347,6 +3641,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3459,6 +3774,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -3555,6 +3891,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3663,6 +4020,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -3757,6 +4135,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3865,6 +4264,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -3959,6 +4379,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4067,6 +4508,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -4163,6 +4625,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4275,6 +4758,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -4373,6 +4877,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4487,6 +5012,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -4589,6 +5135,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -4682,6 +5249,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4795,6 +5383,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -4890,6 +5499,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4995,6 +5625,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5116,6 +5767,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -5227,6 +5899,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -5320,6 +6013,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5432,6 +6146,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -5537,6 +6272,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -5630,6 +6386,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5745,6 +6522,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -5839,6 +6637,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5951,6 +6770,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -6047,6 +6887,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6157,6 +7018,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -6260,6 +7142,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -6350,6 +7253,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6460,6 +7384,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -6556,6 +7501,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6664,6 +7630,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -6760,6 +7747,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6872,6 +7880,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -6966,6 +7995,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7080,6 +8130,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -7172,6 +8243,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7286,6 +8378,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -7385,6 +8498,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7497,6 +8631,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -7592,6 +8747,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7696,6 +8872,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7808,6 +9005,27 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -7905,6 +9123,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8013,6 +9252,27 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
