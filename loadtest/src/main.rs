@@ -44,6 +44,10 @@ struct Args {
     /// Verified users in each tenant.
     #[arg(long, default_value_t = 2)]
     users: usize,
+    /// Further tenants created without users, which no profile touches: to measure what the
+    /// number of tenants alone costs (e.g. `--tenants 10 --idle-tenants 9990`).
+    #[arg(long, default_value_t = 0)]
+    idle_tenants: usize,
     /// Seconds each profile runs.
     #[arg(long, default_value_t = 15)]
     secs: u64,
@@ -111,11 +115,17 @@ async fn run(args: Args) -> Result<()> {
     let mailbox = Arc::new(Mailbox::new(server.mail_dir()));
 
     eprintln!(
-        "populating {} tenants × {} users on {backend}",
-        args.tenants, args.users
+        "populating {} tenants × {} users (and {} idle tenants) on {backend}",
+        args.tenants, args.users, args.idle_tenants
     );
-    let population =
-        populate::populate(&server, &client, &mailbox, args.tenants, args.users).await?;
+    let population = populate::populate(
+        &server,
+        &client,
+        &mailbox,
+        (args.tenants, args.idle_tenants),
+        args.users,
+    )
+    .await?;
     eprintln!(
         "populated: {:.0} tenants/s, {:.0} users/s",
         population.timing.tenants_per_sec, population.timing.users_per_sec
@@ -179,6 +189,7 @@ async fn run(args: Args) -> Result<()> {
         backend: backend.into(),
         machine: Machine::this(),
         tenants: args.tenants,
+        idle_tenants: args.idle_tenants,
         users_per_tenant: args.users,
         secs_per_profile: args.secs,
         populate: population.timing,

@@ -42,18 +42,21 @@ pub struct PopulateTiming {
     pub users_per_sec: f64,
 }
 
-/// Creates `tenants` tenants with `users` verified users each.
+/// Creates `tenants.0` tenants with `users` verified users each, and `tenants.1` idle tenants
+/// without users.
 pub async fn populate(
     server: &Server,
     client: &Client,
     mailbox: &Arc<Mailbox>,
-    tenants: usize,
+    (active, idle): (usize, usize),
     users: usize,
 ) -> Result<Population> {
     let admin = operator_session(server, client).await?;
     let started = std::time::Instant::now();
-    let slugs: Vec<String> = (0..tenants).map(|i| format!("lt-{i:05}")).collect();
-    stream::iter(slugs.iter().cloned())
+    let slugs: Vec<String> = (0..active).map(|i| format!("lt-{i:05}")).collect();
+    let idle_slugs = (0..idle).map(|i| format!("idle-{i:05}"));
+    let tenants = active + idle;
+    stream::iter(slugs.iter().cloned().chain(idle_slugs))
         .map(|slug| {
             let admin = admin.clone();
             async move { create_tenant(&admin, &slug).await }

@@ -14,6 +14,8 @@ pub struct Report {
     pub backend: String,
     pub machine: Machine,
     pub tenants: usize,
+    /// Tenants without users, which no profile touches.
+    pub idle_tenants: usize,
     pub users_per_tenant: usize,
     pub secs_per_profile: u64,
     pub populate: PopulateTiming,
