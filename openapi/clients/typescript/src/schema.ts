@@ -1451,6 +1451,27 @@ export interface components {
             burst: number;
         };
         /**
+         * RefreshBindingView
+         * @description What refresh tokens are bound to (all off by default).
+         */
+        RefreshBindingView: {
+            /**
+             * Format: uint8
+             * @description An IPv4 client must stay in the sign-in address's network of this prefix (8 to 32).
+             */
+            ipv4_prefix?: number;
+            /**
+             * Format: uint8
+             * @description An IPv6 client must stay in the sign-in address's network of this prefix (16 to 128).
+             */
+            ipv6_prefix?: number;
+            /**
+             * @description The client's `User-Agent` must stay the one it signed in with.
+             * @default false
+             */
+            user_agent: boolean;
+        };
+        /**
          * RefreshRequest
          * @description A refresh token from an earlier token pair; omit it in cookie mode.
          */
@@ -1538,6 +1559,8 @@ export interface components {
             };
             /** Format: uint32 */
             audit_retention_days?: number;
+            cors_allowed_origins?: string[];
+            refresh_binding?: components["schemas"]["RefreshBindingView"];
         };
         /**
          * SettingsView
@@ -1597,6 +1620,16 @@ export interface components {
              * @description Audit events older than this many days (30 to 3,650) are pruned; absent keeps them.
              */
             audit_retention_days?: number;
+            /**
+             * @description Browser origins (`https://app.example.com`, at most 50) that may call the tenant's API
+             *     from another origin, with credentials; none by default.
+             */
+            cors_allowed_origins: string[];
+            /**
+             * @description Binds refresh tokens to the network or browser that signed in: a refresh from elsewhere
+             *     is refused as `401 invalid_refresh_token` and audited (`auth.refresh_refused`).
+             */
+            refresh_binding: components["schemas"]["RefreshBindingView"] & unknown;
         };
         /**
          * SupportMemberPatch

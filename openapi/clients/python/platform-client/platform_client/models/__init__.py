@@ -40,6 +40,7 @@ from .password_confirmation import PasswordConfirmation
 from .password_policy_view import PasswordPolicyView
 from .problem import Problem
 from .rate_limit_view import RateLimitView
+from .refresh_binding_view import RefreshBindingView
 from .refresh_request import RefreshRequest
 from .register_request import RegisterRequest
 from .reset_request import ResetRequest
@@ -54,6 +55,7 @@ from .settings_view import SettingsView
 from .settings_view_custom_roles import SettingsViewCustomRoles
 from .settings_view_email_templates import SettingsViewEmailTemplates
 from .settings_view_rate_limits import SettingsViewRateLimits
+from .settings_view_refresh_binding import SettingsViewRefreshBinding
 from .support_member_patch import SupportMemberPatch
 from .template_override_view import TemplateOverrideView
 from .tenant_create import TenantCreate
@@ -110,6 +112,7 @@ __all__ = (
     "PasswordPolicyView",
     "Problem",
     "RateLimitView",
+    "RefreshBindingView",
     "RefreshRequest",
     "RegisterRequest",
     "ResetRequest",
@@ -124,6 +127,7 @@ __all__ = (
     "SettingsViewCustomRoles",
     "SettingsViewEmailTemplates",
     "SettingsViewRateLimits",
+    "SettingsViewRefreshBinding",
     "SupportMemberPatch",
     "TemplateOverrideView",
     "TenantCreate",

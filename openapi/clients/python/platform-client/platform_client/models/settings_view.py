@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from ..models.settings_view_custom_roles import SettingsViewCustomRoles
     from ..models.settings_view_email_templates import SettingsViewEmailTemplates
     from ..models.settings_view_rate_limits import SettingsViewRateLimits
+    from ..models.settings_view_refresh_binding import SettingsViewRefreshBinding
 
 
 T = TypeVar("T", bound="SettingsView")
@@ -46,6 +47,12 @@ class SettingsView:
         email_templates (SettingsViewEmailTemplates): Template overrides by message (`email_verification`, `login_code`,
             `password_reset`,
             `invitation`, `new_sign_in`, `mfa_changed`, `password_changed`).
+        cors_allowed_origins (list[str]): Browser origins (`https://app.example.com`, at most 50) that may call the
+            tenant's API
+            from another origin, with credentials; none by default.
+        refresh_binding (SettingsViewRefreshBinding): Binds refresh tokens to the network or browser that signed in: a
+            refresh from elsewhere
+            is refused as `401 invalid_refresh_token` and audited (`auth.refresh_refused`).
         audit_retention_days (int | Unset): Audit events older than this many days (30 to 3,650) are pruned; absent
             keeps them.
     """
@@ -63,6 +70,8 @@ class SettingsView:
     password_policy: PasswordPolicyView
     branding: BrandingView
     email_templates: SettingsViewEmailTemplates
+    cors_allowed_origins: list[str]
+    refresh_binding: SettingsViewRefreshBinding
     audit_retention_days: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -93,6 +102,10 @@ class SettingsView:
 
         email_templates = self.email_templates.to_dict()
 
+        cors_allowed_origins = self.cors_allowed_origins
+
+        refresh_binding = self.refresh_binding.to_dict()
+
         audit_retention_days = self.audit_retention_days
 
         field_dict: dict[str, Any] = {}
@@ -112,6 +125,8 @@ class SettingsView:
                 "password_policy": password_policy,
                 "branding": branding,
                 "email_templates": email_templates,
+                "cors_allowed_origins": cors_allowed_origins,
+                "refresh_binding": refresh_binding,
             }
         )
         if audit_retention_days is not UNSET:
@@ -126,6 +141,7 @@ class SettingsView:
         from ..models.settings_view_custom_roles import SettingsViewCustomRoles  # noqa: PLC0415
         from ..models.settings_view_email_templates import SettingsViewEmailTemplates  # noqa: PLC0415
         from ..models.settings_view_rate_limits import SettingsViewRateLimits  # noqa: PLC0415
+        from ..models.settings_view_refresh_binding import SettingsViewRefreshBinding  # noqa: PLC0415
 
         d = dict(src_dict)
         access_token_ttl_secs = d.pop("access_token_ttl_secs")
@@ -154,6 +170,10 @@ class SettingsView:
 
         email_templates = SettingsViewEmailTemplates.from_dict(d.pop("email_templates"))
 
+        cors_allowed_origins = cast(list[str], d.pop("cors_allowed_origins"))
+
+        refresh_binding = SettingsViewRefreshBinding.from_dict(d.pop("refresh_binding"))
+
         audit_retention_days = d.pop("audit_retention_days", UNSET)
 
         settings_view = cls(
@@ -170,6 +190,8 @@ class SettingsView:
             password_policy=password_policy,
             branding=branding,
             email_templates=email_templates,
+            cors_allowed_origins=cors_allowed_origins,
+            refresh_binding=refresh_binding,
             audit_retention_days=audit_retention_days,
         )
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,6 +12,7 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.branding_view import BrandingView
     from ..models.password_policy_view import PasswordPolicyView
+    from ..models.refresh_binding_view import RefreshBindingView
     from ..models.settings_patch_custom_roles import SettingsPatchCustomRoles
     from ..models.settings_patch_email_templates import SettingsPatchEmailTemplates
     from ..models.settings_patch_rate_limits import SettingsPatchRateLimits
@@ -40,6 +41,8 @@ class TenantPatchSettings:
             platform's sender).
         email_templates (SettingsPatchEmailTemplates | Unset):
         audit_retention_days (int | Unset):
+        cors_allowed_origins (list[str] | Unset):
+        refresh_binding (RefreshBindingView | Unset): What refresh tokens are bound to (all off by default).
     """
 
     access_token_ttl_secs: int | Unset = UNSET
@@ -56,6 +59,8 @@ class TenantPatchSettings:
     branding: BrandingView | Unset = UNSET
     email_templates: SettingsPatchEmailTemplates | Unset = UNSET
     audit_retention_days: int | Unset = UNSET
+    cors_allowed_origins: list[str] | Unset = UNSET
+    refresh_binding: RefreshBindingView | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -99,6 +104,14 @@ class TenantPatchSettings:
 
         audit_retention_days = self.audit_retention_days
 
+        cors_allowed_origins: list[str] | Unset = UNSET
+        if not isinstance(self.cors_allowed_origins, Unset):
+            cors_allowed_origins = self.cors_allowed_origins
+
+        refresh_binding: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.refresh_binding, Unset):
+            refresh_binding = self.refresh_binding.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -130,6 +143,10 @@ class TenantPatchSettings:
             field_dict["email_templates"] = email_templates
         if audit_retention_days is not UNSET:
             field_dict["audit_retention_days"] = audit_retention_days
+        if cors_allowed_origins is not UNSET:
+            field_dict["cors_allowed_origins"] = cors_allowed_origins
+        if refresh_binding is not UNSET:
+            field_dict["refresh_binding"] = refresh_binding
 
         return field_dict
 
@@ -137,6 +154,7 @@ class TenantPatchSettings:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.branding_view import BrandingView  # noqa: PLC0415
         from ..models.password_policy_view import PasswordPolicyView  # noqa: PLC0415
+        from ..models.refresh_binding_view import RefreshBindingView  # noqa: PLC0415
         from ..models.settings_patch_custom_roles import SettingsPatchCustomRoles  # noqa: PLC0415
         from ..models.settings_patch_email_templates import SettingsPatchEmailTemplates  # noqa: PLC0415
         from ..models.settings_patch_rate_limits import SettingsPatchRateLimits  # noqa: PLC0415
@@ -200,6 +218,15 @@ class TenantPatchSettings:
 
         audit_retention_days = d.pop("audit_retention_days", UNSET)
 
+        cors_allowed_origins = cast(list[str], d.pop("cors_allowed_origins", UNSET))
+
+        _refresh_binding = d.pop("refresh_binding", UNSET)
+        refresh_binding: RefreshBindingView | Unset
+        if isinstance(_refresh_binding, Unset):
+            refresh_binding = UNSET
+        else:
+            refresh_binding = RefreshBindingView.from_dict(_refresh_binding)
+
         tenant_patch_settings = cls(
             access_token_ttl_secs=access_token_ttl_secs,
             session_idle_secs=session_idle_secs,
@@ -215,6 +242,8 @@ class TenantPatchSettings:
             branding=branding,
             email_templates=email_templates,
             audit_retention_days=audit_retention_days,
+            cors_allowed_origins=cors_allowed_origins,
+            refresh_binding=refresh_binding,
         )
 
         tenant_patch_settings.additional_properties = d
