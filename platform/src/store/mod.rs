@@ -414,19 +414,13 @@ impl Store {
             }
             Kind::Postgres { .. } => {
                 let mut cmd = pg_tool("pg_restore", url)?;
-                // pg_restore wants the database named; the rest comes from the environment.
-                let db = url::Url::parse(url)?
-                    .path()
-                    .trim_start_matches('/')
-                    .to_owned();
-                cmd.arg(format!("--dbname={db}"))
-                    .args([
-                        "--no-owner",
-                        "--no-privileges",
-                        "--single-transaction",
-                        "--exit-on-error",
-                    ])
-                    .arg(file);
+                cmd.args([
+                    "--no-owner",
+                    "--no-privileges",
+                    "--single-transaction",
+                    "--exit-on-error",
+                ])
+                .arg(file);
                 run_tool(cmd, "pg_restore").await?;
                 let schema = schema_name(tenant_id);
                 let found = self
@@ -464,7 +458,7 @@ impl Store {
 }
 
 /// A PostgreSQL client tool (`pg_dump`, `pg_restore`) pointed at `url`'s database through
-/// libpq's environment, so that no password appears in the process list.
+/// its database name and libpq's environment, so that no password appears in the process list.
 fn pg_tool(tool: &str, url: &str) -> anyhow::Result<tokio::process::Command> {
     let url = url::Url::parse(url).context("database_url is not a URL")?;
     let mut cmd = tokio::process::Command::new(find_pg_tool(tool)?);
@@ -472,8 +466,10 @@ fn pg_tool(tool: &str, url: &str) -> anyhow::Result<tokio::process::Command> {
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("PGHOST", url.host_str().unwrap_or("localhost"))
         .env("PGPORT", url.port().unwrap_or(5432).to_string())
-        .env("PGDATABASE", url.path().trim_start_matches('/'))
-        .stdin(std::process::Stdio::null());
+        .stdin(std::process::Stdio::null())
+        // Both tools take the database by name (pg_restore only that way); the rest goes
+        // through the environment.
+        .arg(format!("--dbname={}", url.path().trim_start_matches('/')));
     // Userinfo is percent-encoded; form decoding does that too, once `+` is kept literal.
     let decode = |s: &str| {
         url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())

@@ -3,7 +3,7 @@
 //! `pg_dump` of its schema, or its SQLite file through `VACUUM INTO`); `platform tenant import
 //! SLUG --from DIR` brings it back under the same id, then migrates it to the current version.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, bail, ensure};
 use chrono::{DateTime, Utc};
@@ -92,7 +92,7 @@ pub async fn export(state: &AppState, slug: &str, to: &Path) -> anyhow::Result<M
 
 /// Writes `bytes` to `path` and syncs it: the manifest is written last, so a directory with
 /// a manifest holds a whole backup.
-fn write_durably(path: &PathBuf, bytes: &[u8]) -> anyhow::Result<()> {
+fn write_durably(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write;
     let mut f =
         std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;

@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 
 use crate::{
     accounts::PASSWORD,
-    helpers::{free_port, platform_bin, start_smtp},
+    helpers::{free_port, merge_typed, platform_bin, start_smtp},
     mailbox::{code_in, decode_qp, plain_part},
 };
 
@@ -178,14 +178,14 @@ fn platform_env(data_dir: &Path, extra: &[(&str, &str)]) -> Vec<(String, String)
 
 /// The [`Config`] the platform reads from `env`, to prepare data in-process before it starts.
 fn config_of(env: &[(String, String)]) -> Config {
-    let mut figment = Figment::from(Serialized::defaults(Config::default()));
-    for (k, v) in env {
-        let key = k.trim_start_matches("PLATFORM_").to_lowercase();
-        figment = match v.parse::<i64>() {
-            Ok(n) => figment.merge((key, n)),
-            Err(_) => figment.merge((key, v.as_str())),
-        };
-    }
+    let keys: Vec<(String, &str)> = env
+        .iter()
+        .map(|(k, v)| (k.trim_start_matches("PLATFORM_").to_lowercase(), v.as_str()))
+        .collect();
+    let figment = merge_typed(
+        Figment::from(Serialized::defaults(Config::default())),
+        keys.iter().map(|(k, v)| (k.as_str(), *v)),
+    );
     Config::from_figment(figment).expect("valid configuration")
 }
 
@@ -250,20 +250,25 @@ impl OwnPostgres {
             .expect("PostgreSQL server binaries (scripts/test.sh installs them)")
     }
 
-    /// Runs a server binary as the data directory's owner (`postgres` when we are root).
-    fn run(&self, tool: &str, args: &[&str]) {
+    /// A server binary, run as the data directory's owner (`postgres` when we are root).
+    fn command(&self, tool: &str, args: &[&str]) -> Command {
         let exe = self.bin.join(tool);
-        let status = if is_root() {
-            Command::new("runuser")
-                .args(["-u", "postgres", "--"])
-                .arg(&exe)
-                .args(args)
-                .stdout(Stdio::null())
-                .status()
+        let mut c = if is_root() {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(exe);
+            c
         } else {
-            Command::new(&exe).args(args).stdout(Stdio::null()).status()
-        }
-        .unwrap_or_else(|e| panic!("running {tool}: {e}"));
+            Command::new(exe)
+        };
+        c.args(args).stdout(Stdio::null());
+        c
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) {
+        let status = self
+            .command(tool, args)
+            .status()
+            .unwrap_or_else(|e| panic!("running {tool}: {e}"));
         assert!(status.success(), "{tool} {args:?} failed");
     }
 
@@ -319,36 +324,37 @@ impl OwnPostgres {
 
 impl Drop for OwnPostgres {
     fn drop(&mut self) {
-        let exe = self.bin.join("pg_ctl");
         let data = self.data();
-        let args = ["-D", data.as_str(), "-m", "immediate", "stop"];
-        let _ = if is_root() {
-            Command::new("runuser")
-                .args(["-u", "postgres", "--"])
-                .arg(exe)
-                .args(args)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-        } else {
-            Command::new(exe)
-                .args(args)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-        };
+        let _ = self
+            .command("pg_ctl", &["-D", &data, "-m", "immediate", "stop"])
+            .stderr(Stdio::null())
+            .status();
     }
 }
 
+/// Whether the tests run as root (asked once).
 fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
+    static ROOT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ROOT.get_or_init(|| {
+        Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
+    })
 }
 
-/// Status, whether the body was a problem with `code`, and how long the request took.
+/// Status, the problem's `code` (empty if none), and how long the request took.
 type Outcome = (u16, String, Duration);
+
+/// POSTs `body` to `url`: the answer's status, problem code and how long it took.
+async fn send_json(c: &reqwest::Client, url: &str, body: Value) -> reqwest::Result<Outcome> {
+    let t = Instant::now();
+    let r = c.post(url).json(&body).send().await?;
+    let st = r.status().as_u16();
+    let body: Value = r.json().await.unwrap_or(Value::Null);
+    let code = body["code"].as_str().unwrap_or("").to_owned();
+    Ok((st, code, t.elapsed()))
+}
 
 /// Requests that need the database (refreshing an unknown token: a lookup, then `401`), sent
 /// by `workers` loops until `stop` is set; every outcome is kept.
@@ -366,23 +372,10 @@ fn refresh_load(
                 let c = client();
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                     let t = Instant::now();
-                    let r = c
-                        .post(&url)
-                        .json(&json!({ "refresh_token": "not-a-token-of-ours" }))
-                        .send()
-                        .await;
-                    let outcome = match r {
-                        Ok(r) => {
-                            let st = r.status().as_u16();
-                            let body: Value = r.json().await.unwrap_or(Value::Null);
-                            (
-                                st,
-                                body["code"].as_str().unwrap_or("").to_owned(),
-                                t.elapsed(),
-                            )
-                        }
-                        Err(e) => (0, e.to_string(), t.elapsed()),
-                    };
+                    let body = json!({ "refresh_token": "not-a-token-of-ours" });
+                    let outcome = send_json(&c, &url, body)
+                        .await
+                        .unwrap_or_else(|e| (0, e.to_string(), t.elapsed()));
                     seen.lock().expect("outcomes").push(outcome);
                     tokio::time::sleep(Duration::from_millis(20)).await;
                 }
@@ -687,21 +680,14 @@ impl Drop for SmallDisk {
     }
 }
 
-async fn register(p: &Process, tenant: &str, email: &str) -> (u16, String, Duration) {
-    let t = Instant::now();
-    let r = client()
-        .post(p.url(&format!("/v1/tenants/{tenant}/auth/register")))
-        .json(&json!({ "email": email, "password": PASSWORD }))
-        .send()
-        .await
-        .expect("an answer");
-    let st = r.status().as_u16();
-    let body: Value = r.json().await.unwrap_or(Value::Null);
-    (
-        st,
-        body["code"].as_str().unwrap_or("").to_owned(),
-        t.elapsed(),
+async fn register(p: &Process, tenant: &str, email: &str) -> Outcome {
+    send_json(
+        &client(),
+        &p.url(&format!("/v1/tenants/{tenant}/auth/register")),
+        json!({ "email": email, "password": PASSWORD }),
     )
+    .await
+    .expect("an answer")
 }
 
 /// Registers `email`, retrying for a few seconds until it is accepted.

@@ -78,15 +78,24 @@ pub async fn test_config(db: Db, dir: &TempDir, extra: &[(&str, &str)]) -> Confi
     if db == Db::Postgres {
         figment = figment.merge(("database_url", fresh_postgres_database().await));
     }
-    for (k, v) in extra {
-        // Like the environment provider: numbers and booleans are typed, the rest are strings.
+    let figment = merge_typed(figment, extra.iter().copied());
+    Config::from_figment(figment).expect("valid test configuration")
+}
+
+/// Merges `key = value` pairs as the environment provider reads them: numbers and booleans are
+/// typed, the rest are strings.
+pub fn merge_typed<'a>(
+    mut figment: Figment,
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Figment {
+    for (k, v) in pairs {
         figment = match (v.parse::<i64>(), v.parse::<bool>()) {
-            (Ok(n), _) => figment.merge((*k, n)),
-            (_, Ok(b)) => figment.merge((*k, b)),
-            _ => figment.merge((*k, *v)),
+            (Ok(n), _) => figment.merge((k, n)),
+            (_, Ok(b)) => figment.merge((k, b)),
+            _ => figment.merge((k, v)),
         };
     }
-    Config::from_figment(figment).expect("valid test configuration")
+    figment
 }
 
 /// A running platform for one test.
