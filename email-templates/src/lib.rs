@@ -29,11 +29,15 @@ mod branding;
 mod message;
 mod overrides;
 mod render;
+pub mod sanitize;
+mod secrets;
 
 pub use branding::{Branding, BrandingError};
 pub use message::Message;
 pub use overrides::{MAX_PART_BYTES, OverrideError, TemplateOverride};
 pub use render::{RenderError, Rendered, Templates};
 
+#[cfg(test)]
+mod hostile_tests;
 #[cfg(test)]
 mod tests;

@@ -42,6 +42,11 @@ pub enum Message {
     ///
     /// Variables: `time` (preformatted string).
     PasswordChanged,
+    /// Notice to an existing account that someone tried to sign up with its address (sent
+    /// instead of a verification code, so that sign-up answers the same either way).
+    ///
+    /// Variables: none.
+    AccountExists,
 }
 
 /// The bundled template names of one message.
@@ -67,7 +72,7 @@ macro_rules! names {
 
 impl Message {
     /// Every message, in declaration order.
-    pub const ALL: [Message; 7] = [
+    pub const ALL: [Message; 8] = [
         Message::EmailVerification,
         Message::LoginCode,
         Message::PasswordReset,
@@ -75,6 +80,7 @@ impl Message {
         Message::NewSignIn,
         Message::MfaChanged,
         Message::PasswordChanged,
+        Message::AccountExists,
     ];
 
     /// The message's template folder name, e.g. `"email_verification"`
@@ -88,6 +94,7 @@ impl Message {
             Message::NewSignIn => "new_sign_in",
             Message::MfaChanged => "mfa_changed",
             Message::PasswordChanged => "password_changed",
+            Message::AccountExists => "account_exists",
         }
     }
 
@@ -101,6 +108,7 @@ impl Message {
             Message::NewSignIn => names!("new_sign_in"),
             Message::MfaChanged => names!("mfa_changed"),
             Message::PasswordChanged => names!("password_changed"),
+            Message::AccountExists => names!("account_exists"),
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Per-tenant overrides of a message's templates (subject, text, HTML), checked before they are
-//! saved by rendering them with sample values: they must compile, use only known variables,
-//! stay within their instruction budget, and keep the code or link the message exists to carry.
+//! saved: they must compile, use only known variables, stay within their instruction budget,
+//! keep the code or link the message exists to carry where nothing can carry it away, and link
+//! nowhere else. The rules that protect the secrets are enforced on every render too (see
+//! [`crate::secrets`] and [`crate::sanitize`]).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -25,6 +27,8 @@ pub struct TemplateOverride {
 
 const SAMPLE_CODE: &str = "482915";
 const SAMPLE_LINK: &str = "https://example.com/accept?token=c2FtcGxlLXRva2Vu";
+/// The logo the check renders with, so overrides that show `branding.logo_url` are checked.
+const SAMPLE_LOGO: &str = "https://example.com/logo.png";
 
 impl Message {
     /// The message named `name` (see [`Message::name`]).
@@ -49,6 +53,7 @@ impl Message {
             }),
             Message::MfaChanged => json!({ "change": "enabled", "time": "2026-01-01 12:00 UTC" }),
             Message::PasswordChanged => json!({ "time": "2026-01-01 12:00 UTC" }),
+            Message::AccountExists => json!({}),
         }
     }
 }
@@ -73,48 +78,136 @@ pub enum OverrideError {
     ForeignLink { found: String },
 }
 
-/// The first address in `rendered` that is not one of `allowed`: absolute (`scheme://`) or
-/// protocol-relative (`//host` in an attribute or a CSS `url(...)`).
+/// URL schemes that mail clients link or fetch even without `//` (`https:evil.test/x`).
+const SCHEMES: &[&str] = &[
+    "http",
+    "https",
+    "ftp",
+    "ftps",
+    "data",
+    "javascript",
+    "vbscript",
+    "file",
+    "ws",
+    "wss",
+    "cid",
+    "mhtml",
+];
+
+/// The first address in `rendered` that is not one of `allowed`: absolute (`scheme://`, or a
+/// well-known scheme without slashes) or protocol-relative (`//host` in an attribute or a CSS
+/// `url(...)`).
 fn foreign_link(rendered: &str, allowed: &[&str]) -> Option<String> {
     let lower = rendered.to_ascii_lowercase();
     let bytes = lower.as_bytes();
+    let url_end = |from: usize| {
+        lower[from..]
+            .find(|c: char| c.is_whitespace() || "\"'<>)".contains(c))
+            .map_or(lower.len(), |e| from + e)
+    };
+    let foreign = |start: usize, end: usize| {
+        let url = &rendered[start..end];
+        (!allowed.iter().any(|a| !a.is_empty() && url == *a)).then(|| url.to_owned())
+    };
+    let mut i = 0;
+    while let Some(pos) = lower[i..].find(':') {
+        let colon = i + pos;
+        i = colon + 1;
+        // Walk back over a scheme (letters, digits, `+-.`).
+        let mut start = colon;
+        while start > 0
+            && (bytes[start - 1].is_ascii_alphanumeric() || b"+-.".contains(&bytes[start - 1]))
+        {
+            start -= 1;
+        }
+        let scheme = &lower[start..colon];
+        let slashes = lower[colon + 1..].starts_with("//");
+        if scheme.is_empty() || !(slashes || SCHEMES.contains(&scheme)) {
+            continue;
+        }
+        if let Some(found) = foreign(start, url_end(colon)) {
+            return Some(found);
+        }
+    }
     let mut i = 0;
     while let Some(pos) = lower[i..].find("//") {
         let at = i + pos;
         i = at + 2;
-        // Walk back over a scheme (letters, digits, `+-.`) followed by `:`.
-        let mut start = at;
-        if start > 0 && bytes[start - 1] == b':' {
-            start -= 1;
-            while start > 0
-                && (bytes[start - 1].is_ascii_alphanumeric() || b"+-.".contains(&bytes[start - 1]))
-            {
-                start -= 1;
-            }
-            if start == at - 1 {
-                continue; // a bare `://`
-            }
-        } else {
-            // Protocol-relative only where a URL can stand: after `=`, `="`, `='` or `(`.
-            let before = lower[..at].trim_end_matches(['"', '\'', ' ']);
-            if !(before.ends_with('=') || before.ends_with('(')) {
-                continue;
-            }
+        // Protocol-relative only where a URL can stand: after `=`, `="`, `='` or `(`.
+        let before = lower[..at].trim_end_matches(['"', '\'', ' ']);
+        if (before.ends_with('=') || before.ends_with('('))
+            && !lower[..at].ends_with(':')
+            && let Some(found) = foreign(at, url_end(at))
+        {
+            return Some(found);
         }
-        let end = lower[at..]
-            .find(|c: char| c.is_whitespace() || "\"'<>)".contains(c))
-            .map_or(lower.len(), |e| at + e);
-        let url = &rendered[start..end];
-        if !allowed.iter().any(|a| !a.is_empty() && url == *a) {
-            return Some(url.to_owned());
+    }
+    None
+}
+
+/// The value of the first URL-bearing attribute (or CSS `url(`) in the raw HTML `html` that is
+/// not one of `allowed`, whatever its form: what the sanitiser would drop, named at save time.
+fn foreign_attribute(html: &str, allowed: &[&str]) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    for name in [
+        "href",
+        "src",
+        "srcset",
+        "background",
+        "action",
+        "formaction",
+        "poster",
+        "url(",
+    ] {
+        let mut from = 0;
+        while let Some(pos) = lower[from..].find(name) {
+            let mut i = from + pos + name.len();
+            from = i;
+            let bytes = lower.as_bytes();
+            if name != "url(" {
+                // `name` must start an attribute (after whitespace) and be followed by `=`.
+                let starts = from + pos == 0 || bytes[from + pos - 1].is_ascii_whitespace();
+                while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                if !starts || bytes.get(i) != Some(&b'=') {
+                    continue;
+                }
+                i += 1;
+                while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+            }
+            let quote = bytes.get(i).copied().filter(|b| *b == b'"' || *b == b'\'');
+            if quote.is_some() {
+                i += 1;
+            }
+            let end = lower[i..]
+                .find(|c: char| match quote {
+                    Some(q) => c == char::from(q),
+                    None => c.is_whitespace() || c == '>' || c == ')',
+                })
+                .map_or(lower.len(), |e| i + e);
+            let value = html[i..end].trim();
+            if !allowed.contains(&value) {
+                return Some(value.to_owned());
+            }
         }
     }
     None
 }
 
 impl Templates {
-    /// Checks `over` for `message`: every part within [`MAX_PART_BYTES`], and a render with
-    /// sample values that succeeds and still shows the code or link in the text part.
+    /// Checks `over` for `message` before it is saved: every part within [`MAX_PART_BYTES`],
+    /// and a render with sample values that succeeds, shows the code or link in the text part,
+    /// keeps them where nothing can carry them away, and links nowhere but the message's own
+    /// link and the logo. What the sanitiser would silently drop from the HTML (a foreign
+    /// `src`, a style that loads a URL) is refused here, so the owner sees why.
+    ///
+    /// The rules hold for every render, not only this one: the templates never see the real
+    /// code or link (stand-ins take their place until the output is finished), the HTML is
+    /// sanitised after every render, and every placement is checked every time a message is
+    /// rendered; an override that fails then is replaced by the bundled templates.
     pub fn check_override(
         &self,
         message: Message,
@@ -130,13 +223,19 @@ impl Templates {
             }
         }
         let vars = message.sample_vars();
-        let rendered = self
-            .render_with(
+        let dropped = crate::sanitize::Dropped::default();
+        let branding = Branding {
+            logo_url: Some(SAMPLE_LOGO.to_owned()),
+            ..Branding::platform_default()
+        };
+        let (rendered, raw_html) = self
+            .render_checked(
                 message,
-                &Branding::platform_default(),
+                &branding,
                 "someone@example.com",
                 &vars,
                 Some(over),
+                &dropped,
             )
             .map_err(|e| match e {
                 RenderError::Template { template, source } => OverrideError::Invalid {
@@ -149,21 +248,21 @@ impl Templates {
                     },
                     message: one_line(&source),
                 },
+                RenderError::MissingPayload { what } => {
+                    OverrideError::MissingPayload { what, var: what }
+                }
                 other => OverrideError::Render(other),
             })?;
-        let payload = if vars.get("code").is_some() {
-            Some(("code", "code", SAMPLE_CODE))
-        } else if vars.get("link").is_some() {
-            Some(("link", "link", SAMPLE_LINK))
-        } else {
-            None
-        };
-        if let Some((what, var, value)) = payload
-            && !rendered.text.contains(value)
+        let allowed = [SAMPLE_LINK, crate::secrets::LINK_STAND_IN, SAMPLE_LOGO];
+        if over.html.is_some()
+            && let Some(found) =
+                foreign_attribute(&raw_html, &allowed).or_else(|| foreign_link(&raw_html, &allowed))
         {
-            return Err(OverrideError::MissingPayload { what, var });
+            return Err(OverrideError::ForeignLink { found });
         }
-        let allowed = [SAMPLE_LINK];
+        if let Some(found) = dropped.lock().ok().and_then(|d| d.first().cloned()) {
+            return Err(OverrideError::ForeignLink { found });
+        }
         for part in [&rendered.subject, &rendered.text, &rendered.html] {
             if let Some(found) = foreign_link(part, &allowed) {
                 return Err(OverrideError::ForeignLink { found });

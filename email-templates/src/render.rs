@@ -41,6 +41,9 @@ const BUNDLED: &[(&str, &str)] = &[
     bundle!("password_changed/subject.txt"),
     bundle!("password_changed/body.txt"),
     bundle!("password_changed/body.html"),
+    bundle!("account_exists/subject.txt"),
+    bundle!("account_exists/body.txt"),
+    bundle!("account_exists/body.html"),
 ];
 
 /// Instructions one template render may execute.
@@ -87,6 +90,25 @@ pub enum RenderError {
     /// The subject rendered to nothing.
     #[error("the subject of {0} rendered empty")]
     EmptySubject(&'static str),
+    /// The text part does not show the code or link the message exists to carry.
+    #[error("the text part must show the {what} (use {{{{ {what} }}}})")]
+    MissingPayload {
+        /// `code` or `link`.
+        what: &'static str,
+    },
+    /// The code or link stands where it could become part of a URL (inside a word, after
+    /// `=`, `/`, `:` or `.`, in an attribute other than a link's whole value).
+    #[error(
+        "the {part} part puts the {what} where it could be sent elsewhere: near {near:?}; give it a place of its own, between spaces or tags"
+    )]
+    Misplaced {
+        /// `subject`, `text` or `html`.
+        part: &'static str,
+        /// `code` or `link`.
+        what: &'static str,
+        /// The text around it.
+        near: String,
+    },
 }
 
 /// The compiled templates, ready to render any [`Message`].
@@ -181,6 +203,32 @@ impl Templates {
         vars: &serde_json::Value,
         over: Option<&crate::TemplateOverride>,
     ) -> Result<Rendered, RenderError> {
+        self.render_checked(
+            message,
+            branding,
+            recipient,
+            vars,
+            over,
+            &crate::sanitize::Dropped::default(),
+        )
+        .map(|(rendered, _)| rendered)
+    }
+
+    /// [`render_with`](Self::render_with), noting in `dropped` what sanitising an override's
+    /// HTML removed as a URL, and returning the HTML as rendered before sanitising (with the
+    /// stand-ins) too. The templates see stand-ins for the code and the link (see
+    /// [`crate::secrets`]); the real values go into the output once it is sanitised and
+    /// every stand-in is checked to stand on its own.
+    pub(crate) fn render_checked(
+        &self,
+        message: Message,
+        branding: &Branding,
+        recipient: &str,
+        vars: &serde_json::Value,
+        over: Option<&crate::TemplateOverride>,
+        dropped: &crate::sanitize::Dropped,
+    ) -> Result<(Rendered, String), RenderError> {
+        use crate::secrets::{LINK_STAND_IN, Part, Secrets, check_placement};
         if let Some((template, message)) = &self.load_error {
             return Err(RenderError::Load {
                 template,
@@ -188,15 +236,16 @@ impl Templates {
             });
         }
         branding.validate()?;
-        let vars = match vars {
-            serde_json::Value::Object(_) => Value::from_serialize(vars),
-            serde_json::Value::Null => Value::from_serialize(serde_json::Map::new()),
+        let mut vars = match vars {
+            serde_json::Value::Object(m) => m.clone(),
+            serde_json::Value::Null => serde_json::Map::new(),
             _ => return Err(RenderError::InvalidVars),
         };
+        let secrets = Secrets::take(&mut vars);
         let ctx = context! {
             branding => Value::from_serialize(branding),
             recipient => recipient,
-            ..vars
+            ..Value::from_serialize(&vars)
         };
 
         let names = message.template_names();
@@ -208,11 +257,36 @@ impl Templates {
         if subject.is_empty() {
             return Err(RenderError::EmptySubject(names.subject));
         }
-        Ok(Rendered {
-            subject,
-            text: part(names.text, over.and_then(|o| o.text.as_ref()))?,
-            html: part(names.html, over.and_then(|o| o.html.as_ref()))?,
-        })
+        let text = part(names.text, over.and_then(|o| o.text.as_ref()))?;
+        let raw_html = part(names.html, over.and_then(|o| o.html.as_ref()))?;
+        let mut html = raw_html.clone();
+        if over.is_some_and(|o| o.html.is_some()) {
+            let mut allowed = vec![LINK_STAND_IN.to_owned()];
+            allowed.extend(branding.logo_url.clone());
+            html = crate::sanitize::sanitize(&html, &allowed, dropped);
+        }
+        if let Some((what, stand_in)) = secrets.payload()
+            && !text.contains(stand_in)
+        {
+            return Err(RenderError::MissingPayload { what });
+        }
+        for (name, out, kind) in [
+            ("subject", &subject, Part::Text),
+            ("text", &text, Part::Text),
+            ("html", &html, Part::Html),
+        ] {
+            check_placement(out, kind).map_err(|m| RenderError::Misplaced {
+                part: name,
+                what: m.what,
+                near: m.near,
+            })?;
+        }
+        let rendered = Rendered {
+            subject: secrets.reveal(&subject, false),
+            text: secrets.reveal(&text, false),
+            html: secrets.reveal(&html, true),
+        };
+        Ok((rendered, raw_html))
     }
 
     fn render_one(&self, template: &'static str, ctx: &Value) -> Result<String, RenderError> {

@@ -40,6 +40,7 @@ fn vars(message: Message) -> Value {
         }),
         Message::MfaChanged => json!({ "change": "disabled", "time": "2025-03-14 09:26 UTC" }),
         Message::PasswordChanged => json!({ "time": "2025-03-14 09:26 UTC" }),
+        Message::AccountExists => json!({}),
     }
 }
 
