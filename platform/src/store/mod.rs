@@ -7,6 +7,7 @@
 
 mod notify;
 mod outbox_signal;
+mod restore;
 mod scope;
 
 pub mod entities;
@@ -34,6 +35,7 @@ use uuid::Uuid;
 
 pub use notify::{CHANNEL as NOTIFY_CHANNEL, Change, Message as NotifyMessage, Notifier};
 pub use outbox_signal::OutboxSignal;
+pub use restore::Staged;
 pub use scope::{TenantScope, TenantTx};
 
 use crate::{
@@ -388,59 +390,6 @@ impl Store {
         Ok(())
     }
 
-    /// Puts a copy made by [`Store::dump_tenant`] in place as tenant `tenant_id`'s data, which
-    /// must not exist. Migrate the tenant afterwards.
-    pub async fn restore_tenant(
-        &self,
-        tenant_id: Uuid,
-        file: &Path,
-        url: &str,
-    ) -> anyhow::Result<()> {
-        match &self.inner.kind {
-            Kind::Sqlite { tenants_dir, .. } => {
-                let target = tenant_file(tenants_dir, tenant_id);
-                anyhow::ensure!(
-                    !target.exists(),
-                    "the tenant's database file already exists"
-                );
-                // Copy beside the target, then rename: the file appears whole or not at all.
-                let partial = target.with_extension("db.restoring");
-                std::fs::copy(file, &partial)
-                    .with_context(|| format!("copying {}", file.display()))?;
-                std::fs::File::open(&partial)
-                    .and_then(|f| f.sync_all())
-                    .context("syncing the restored file")?;
-                std::fs::rename(&partial, &target).context("moving the restored file in place")?;
-            }
-            Kind::Postgres { .. } => {
-                let mut cmd = pg_tool("pg_restore", url)?;
-                cmd.args([
-                    "--no-owner",
-                    "--no-privileges",
-                    "--single-transaction",
-                    "--exit-on-error",
-                ])
-                .arg(file);
-                run_tool(cmd, "pg_restore").await?;
-                let schema = schema_name(tenant_id);
-                let found = self
-                    .inner
-                    .control
-                    .query_one_raw(sea_orm::Statement::from_sql_and_values(
-                        sea_orm::DbBackend::Postgres,
-                        "SELECT 1 FROM pg_namespace WHERE nspname = $1",
-                        [schema.clone().into()],
-                    ))
-                    .await?;
-                anyhow::ensure!(
-                    found.is_some(),
-                    "the dump does not hold schema {schema}: it is of another tenant"
-                );
-            }
-        }
-        Ok(())
-    }
-
     /// Closes every connection (tests and shutdown).
     pub async fn close(&self) {
         if let Kind::Sqlite { pools, .. } = &self.inner.kind {
@@ -459,6 +408,16 @@ impl Store {
 
 /// A PostgreSQL client tool (`pg_dump`, `pg_restore`) pointed at `url`'s database through
 /// its database name and libpq's environment, so that no password appears in the process list.
+/// A PostgreSQL client tool that works on a file alone (`pg_restore --list`, or to a script on
+/// its standard output): no connection, and none of this process's environment.
+fn pg_tool_offline(tool: &str) -> anyhow::Result<tokio::process::Command> {
+    let mut cmd = tokio::process::Command::new(find_pg_tool(tool)?);
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .stdin(std::process::Stdio::null());
+    Ok(cmd)
+}
+
 fn pg_tool(tool: &str, url: &str) -> anyhow::Result<tokio::process::Command> {
     let url = url::Url::parse(url).context("database_url is not a URL")?;
     let mut cmd = tokio::process::Command::new(find_pg_tool(tool)?);
@@ -515,6 +474,21 @@ fn find_pg_tool(tool: &str) -> anyhow::Result<PathBuf> {
         .chain(debian)
         .find(|p| p.is_file())
         .with_context(|| format!("{tool} not found: install PostgreSQL's client tools"))
+}
+
+/// Runs a client tool and returns what it printed; its stderr becomes the error.
+async fn run_tool_output(mut cmd: tokio::process::Command, tool: &str) -> anyhow::Result<String> {
+    let out = cmd
+        .output()
+        .await
+        .with_context(|| format!("running {tool}"))?;
+    anyhow::ensure!(
+        out.status.success(),
+        "{tool} failed ({}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
+    String::from_utf8(out.stdout).with_context(|| format!("{tool} printed something not UTF-8"))
 }
 
 /// Runs a client tool; its stderr becomes the error.

@@ -125,8 +125,11 @@ pub fn read_manifest(from: &Path) -> anyhow::Result<Manifest> {
     Ok(m)
 }
 
-/// Restores the backup in `from` as tenant `slug`, under the id it had. An existing tenant of
-/// that slug or id is refused unless `replace`, which deletes it first.
+/// Restores the backup in `from` as tenant `slug`, under the id it had. A backup is untrusted
+/// input: it is inspected and rebuilt in a staging place first (see [`crate::store::Staged`]),
+/// and nothing existing changes until it is whole. The backup's id may only be the named
+/// slug's own or unused: an id of another tenant is refused before anything happens. With
+/// `replace`, the named tenant (and only it) is replaced once the backup is staged.
 pub async fn import(
     state: &AppState,
     slug: &TenantSlug,
@@ -147,42 +150,58 @@ pub async fn import(
         "the backup was taken on {}; this platform runs on {here}",
         m.backend
     );
-    for key in [slug.as_str().to_owned(), m.id.to_string()] {
-        if let Some(existing) = state.tenants.find(&key).await? {
-            if !replace {
-                bail!(
-                    "tenant {} exists: delete it first, or pass --replace to overwrite it with the backup",
-                    existing.slug
-                );
-            }
-            state.tenants.delete(&existing.slug).await?;
-        }
+    let by_id = state.tenants.find(&m.id.to_string()).await?;
+    if let Some(other) = by_id.as_ref().filter(|t| t.slug != slug.as_str()) {
+        bail!(
+            "the backup's id {} belongs to tenant {}, not {}: refused, nothing was changed",
+            m.id,
+            other.slug,
+            slug.as_str()
+        );
     }
-    state
+    let existing = state.tenants.find(slug.as_str()).await?;
+    if existing.is_some() && !replace {
+        bail!(
+            "tenant {} exists: delete it first, or pass --replace to overwrite it with the backup",
+            slug.as_str()
+        );
+    }
+    let staged = state
+        .store
+        .stage_restore(m.id, &from.join(&m.data))
+        .await
+        .with_context(|| format!("checking the backup in {}", from.display()))?;
+    // The signing keys are sealed under the master key: a backup from a platform with another
+    // key restores data nobody can sign for.
+    let keys = async {
+        let rows = state.store.staged_signing_keys(&staged).await?;
+        state.keys.check_sealed(m.id, &rows)?;
+        anyhow::Ok(())
+    };
+    if let Err(e) = keys.await {
+        state.store.discard(staged).await;
+        return Err(e.context(
+            "opening the backup's signing keys (is the master key the one the backup was taken under?)",
+        ));
+    }
+    // From here on the backup is whole and checked: only now does anything existing change.
+    if let Some(t) = existing {
+        state.tenants.delete(&t.slug).await?;
+    }
+    if let Err(e) = state
         .tenants
         .register_restoring(m.id, slug, &m.name, m.created_at)
-        .await?;
-    let restored = async {
-        state
-            .store
-            .restore_tenant(m.id, &from.join(&m.data), &database_url(state))
-            .await?;
-        state
-            .store
-            .migrate_tenant(m.id)
-            .await
-            .context("migrating the restored tenant")?;
+        .await
+    {
+        state.store.discard(staged).await;
+        return Err(anyhow::Error::from(e).context(format!("restoring tenant {}", slug.as_str())));
+    }
+    let placed = async {
+        state.store.promote(staged).await?;
         let t = state.tenants.mark_provisioned(m.id).await?;
-        // The signing keys are sealed under the master key: a backup from a platform with
-        // another key restores data nobody can sign for.
-        state
-            .keys
-            .for_tenant(&state.tenants.scope(&t))
-            .await
-            .context("opening the restored signing keys (is the master key the one the backup was taken under?)")?;
         anyhow::Ok(t)
     };
-    match restored.await {
+    match placed.await {
         Ok(t) => Ok(t),
         Err(e) => {
             let _ = state.store.drop_tenant_data(m.id).await;

@@ -193,6 +193,24 @@ impl Keys {
         self.verified.invalidate_all();
     }
 
+    /// Checks that the current and previous keys in `rows` (tenant `tenant_id`'s, from a
+    /// backup being restored) open under this platform's master key.
+    pub fn check_sealed(&self, tenant_id: Uuid, rows: &[signing_key::Model]) -> Result<()> {
+        let usable: Vec<_> = rows
+            .iter()
+            .filter(|r| r.status == CURRENT || r.status == PREVIOUS)
+            .collect();
+        if !usable.iter().any(|r| r.status == CURRENT) {
+            return Err(Error::Internal(anyhow::anyhow!("no current signing key")));
+        }
+        for r in usable {
+            self.sealer
+                .open(&r.private_sealed, &aad(tenant_id, &r.kid))
+                .map_err(|e| Error::Internal(anyhow::anyhow!("unsealing key {}: {e}", r.kid)))?;
+        }
+        Ok(())
+    }
+
     /// The tenant's keys, from the cache or the database (creating the first key if needed).
     pub async fn for_tenant(&self, scope: &TenantScope) -> Result<Arc<TenantKeys>> {
         let this = self.clone();
