@@ -203,9 +203,10 @@ pub async fn sign_up(
     let pair = client
         .email_verify(
             tenant,
-            &types::EmailCodeRequest {
+            &types::VerifyEmailRequest {
                 email: email.parse().map_err(|_| "bad-email".to_owned())?,
                 code: code.parse().map_err(|_| "bad-code".to_owned())?,
+                password: None,
             },
         )
         .await

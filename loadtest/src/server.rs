@@ -116,7 +116,11 @@ fn base_command(bin: &Path, dir: &Path, database_url: Option<&str>) -> Command {
         }
     }
     c.env("PLATFORM_DATA_DIR", dir.join("data"))
-        .env("PLATFORM_MAIL_DIR", dir.join("mail"));
+        .env("PLATFORM_MAIL_DIR", dir.join("mail"))
+        // Every simulated client comes from this one address: like the tenants' per-IP
+        // limits (raised when they are populated), its platform-wide hashing budget is lifted.
+        .env("PLATFORM_PASSWORD_CHECKS_PER_IP_PER_MINUTE", "1000000")
+        .env("PLATFORM_PASSWORD_CHECKS_PER_IP_BURST", "1000000");
     if let Some(url) = database_url {
         c.env("PLATFORM_DATABASE_URL", url);
     }

@@ -41,8 +41,8 @@ pub struct AppState {
     pub tenant_limiters: moka::future::Cache<uuid::Uuid, TenantLimiter>,
     /// Tenants whose throttling settings were read in the last minute.
     pub limits_checked: moka::future::Cache<uuid::Uuid, ()>,
-    /// Keys that used up their failures: refused until the stored unix time.
-    pub blocks: moka::future::Cache<String, i64>,
+    /// Throttle cells given back by checks that succeeded (see [`crate::accounts::throttle`]).
+    pub credits: crate::accounts::throttle::Credits,
     pub keys: Keys,
     pub sessions: Sessions,
     /// The platform key and operator session liveness.
@@ -52,6 +52,8 @@ pub struct AppState {
     pub users: moka::future::Cache<uuid::Uuid, Arc<crate::store::entities::user::Model>>,
     /// Each tenant's allowed CORS origins.
     pub cors: crate::http::cors::CorsOrigins,
+    /// The operators' customer searches running now (see [`crate::operators::search`]).
+    pub searches: Arc<crate::operators::search::Searches>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -74,7 +76,13 @@ impl AppState {
         Ok(Self {
             hasher: PasswordHasher::new(cores, config.hash_queue),
             code_hasher: Arc::new(CodeHasher::new(master_key.bytes())),
-            limiter: Arc::new(RateLimiter::new()),
+            limiter: Arc::new(RateLimiter::with_policies(&[(
+                crate::ratelimit::Bucket::PasswordCheckIp,
+                crate::ratelimit::Policy {
+                    per_minute: config.password_checks_per_ip_per_minute,
+                    burst: config.password_checks_per_ip_burst,
+                },
+            )])),
             tenant_limiters: moka::future::Cache::builder()
                 .max_capacity(100_000)
                 .time_to_idle(Duration::from_secs(3600))
@@ -83,10 +91,7 @@ impl AppState {
                 .max_capacity(100_000)
                 .time_to_live(Duration::from_secs(60))
                 .build(),
-            blocks: moka::future::Cache::builder()
-                .max_capacity(1_000_000)
-                .time_to_live(Duration::from_secs(3600))
-                .build(),
+            credits: crate::accounts::throttle::new_credits(),
             keys: Keys::new(sealer.clone(), store.notifier().clone()),
             sealer,
             sessions: Sessions::new(store.notifier().clone()),
@@ -96,6 +101,7 @@ impl AppState {
                 .time_to_live(Duration::from_secs(30))
                 .build(),
             cors: crate::http::cors::CorsOrigins::new(),
+            searches: crate::operators::search::registry(),
             config: Arc::new(config),
             store,
             tenants,

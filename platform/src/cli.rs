@@ -75,6 +75,12 @@ enum AuditCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Check the operators' audit hash chain; exits 1 naming the first broken link.
+    VerifyOperators {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write the tenant's audit log as JSON lines, oldest first.
     Export {
         slug: String,
@@ -224,6 +230,10 @@ async fn operator(state: AppState, cmd: OperatorCommand) -> anyhow::Result<()> {
 
 async fn audit(state: AppState, cmd: AuditCommand) -> anyhow::Result<()> {
     match cmd {
+        AuditCommand::VerifyOperators { json } => {
+            let report = crate::operators::audit::verify(&state).await?;
+            print_chain_report("the operators", &report, json)
+        }
         AuditCommand::Verify { slug, json } => {
             let t = state.tenants.get(&slug).await?;
             let tx = state.tenants.scope(&t).read().await?;
@@ -231,37 +241,7 @@ async fn audit(state: AppState, cmd: AuditCommand) -> anyhow::Result<()> {
             tx.lock("audit").await?;
             let report = crate::audit::chain::verify(&tx, state.master_key.bytes()).await?;
             tx.commit().await?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
-            }
-            if let Some(b) = &report.broken {
-                bail!(
-                    "the audit chain of {} is broken at event {} (id {}): {}",
-                    t.slug,
-                    b.seq,
-                    b.id,
-                    b.reason
-                );
-            }
-            if !json {
-                let from = report.checkpoint_seq.map_or_else(String::new, |c| {
-                    format!(", after the retention checkpoint at {c}")
-                });
-                println!(
-                    "the audit chain of {} checks: {} event(s){from}{}",
-                    t.slug,
-                    report.events,
-                    if report.unchained > 0 {
-                        format!(
-                            "; {} older unchained event(s) not covered",
-                            report.unchained
-                        )
-                    } else {
-                        String::new()
-                    }
-                );
-            }
-            Ok(())
+            print_chain_report(&t.slug, &report, json)
         }
         AuditCommand::Export { slug, output } => {
             let t = state.tenants.get(&slug).await?;
@@ -453,4 +433,46 @@ fn print_table(all: &[Tenant]) {
             t.created_at.format("%Y-%m-%d %H:%M")
         );
     }
+}
+
+/// Prints a chain report of `whose` log (JSON or a line); fails naming the first broken link.
+fn print_chain_report(
+    whose: &str,
+    report: &crate::audit::chain::Report,
+    json: bool,
+) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(report)?);
+    }
+    if let Some(b) = &report.broken {
+        bail!(
+            "the audit chain of {whose} is broken at event {} (id {}): {}",
+            b.seq,
+            b.id,
+            b.reason
+        );
+    }
+    if !json {
+        let from = report.checkpoint_seq.map_or_else(String::new, |c| {
+            let legacy = if report.legacy_checkpoint {
+                " (signed by an earlier release without the tenant; the server re-signs it within the hour)"
+            } else {
+                ""
+            };
+            format!(", after the retention checkpoint at {c}{legacy}")
+        });
+        println!(
+            "the audit chain of {whose} checks: {} event(s){from}{}",
+            report.events,
+            if report.unchained > 0 {
+                format!(
+                    "; {} older unchained event(s) not covered",
+                    report.unchained
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(())
 }

@@ -88,6 +88,54 @@ pub struct Config {
     pub auto_migrate: bool,
     /// Password checks that may wait for the hashing pool before new ones get 503.
     pub hash_queue: usize,
+    /// Password hashes one client address may cost the shared hashing pool a minute, across
+    /// every tenant (failed sign-ins, sign-ups, resets, invitations; a successful sign-in is
+    /// not counted). IPv6 addresses count by their /64.
+    pub password_checks_per_ip_per_minute: u32,
+    /// How many of those may come at once.
+    pub password_checks_per_ip_burst: u32,
+    /// Proxies (CIDRs, e.g. `10.0.0.0/8`) whose `Forwarded` / `X-Forwarded-For` headers name the
+    /// client: the rightmost hop that is not one of them is the address throttling, refresh
+    /// binding and the audit log use. Empty by default: the socket's peer is the client. In the
+    /// environment: a comma-separated list.
+    #[serde(deserialize_with = "cidr_list")]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Serve `/metrics` on this address only (e.g. `127.0.0.1:9100`, reachable by the scraper
+    /// alone), not on `listen`.
+    pub metrics_listen: Option<SocketAddr>,
+    /// Require `Authorization: Bearer <this>` on `/metrics` (at least 16 characters).
+    #[serde(skip_serializing)]
+    pub metrics_token: Option<SecretString>,
+}
+
+/// A list of CIDRs from a TOML array or a comma-separated string (the environment's form); a
+/// bare address is a one-host network.
+fn cidr_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<ipnet::IpNet>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        One(String),
+        Many(Vec<String>),
+    }
+    let items = match Raw::deserialize(d)? {
+        Raw::One(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        Raw::Many(v) => v,
+    };
+    items
+        .iter()
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    serde::de::Error::custom(format!("{s:?} is not a CIDR such as 10.0.0.0/8"))
+                })
+        })
+        .collect()
 }
 
 impl Default for Config {
@@ -116,6 +164,11 @@ impl Default for Config {
             sqlite_open_tenants: 256,
             auto_migrate: true,
             hash_queue: 256,
+            password_checks_per_ip_per_minute: 60,
+            password_checks_per_ip_burst: 30,
+            trusted_proxies: Vec::new(),
+            metrics_listen: None,
+            metrics_token: None,
         }
     }
 }
@@ -171,6 +224,16 @@ impl Config {
             crate::mail::transport::check_smtp_url(smtp.expose_secret())
                 .map_err(|e| anyhow::anyhow!("bad configuration: smtp_url: {e}"))?;
         }
+        if self
+            .metrics_token
+            .as_ref()
+            .is_some_and(|t| t.expose_secret().trim().len() < 16)
+        {
+            bail!("bad configuration: metrics_token must be at least 16 characters");
+        }
+        if self.metrics_listen.is_some_and(|m| m == self.listen) {
+            bail!("bad configuration: metrics_listen must differ from listen");
+        }
         if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
             bail!(
                 "bad configuration: mail_from {:?} is not a mailbox such as `Name <addr@example.com>`",
@@ -193,6 +256,14 @@ impl Config {
             ),
             ("sqlite_open_tenants", self.sqlite_open_tenants),
             ("hash_queue", self.hash_queue as u64),
+            (
+                "password_checks_per_ip_per_minute",
+                u64::from(self.password_checks_per_ip_per_minute),
+            ),
+            (
+                "password_checks_per_ip_burst",
+                u64::from(self.password_checks_per_ip_burst),
+            ),
         ] {
             if value == 0 {
                 bail!("bad configuration: {name} must be greater than 0");
@@ -290,6 +361,20 @@ mod tests {
             assert!(Config::load().is_err());
             Ok(())
         });
+    }
+
+    #[test]
+    fn trusted_proxies_come_as_a_list_or_a_comma_separated_string() {
+        let c = with(&[("trusted_proxies", "10.0.0.0/8, 192.0.2.7,2001:db8::/32")]).expect("valid");
+        let shown: Vec<String> = c.trusted_proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32"]);
+        let figment = Figment::from(Serialized::defaults(Config::default()))
+            .merge(("trusted_proxies", vec!["127.0.0.1/32"]));
+        let c = Config::from_figment(figment).expect("valid");
+        assert_eq!(c.trusted_proxies.len(), 1);
+        let e = with(&[("trusted_proxies", "10.0.0.0/8, nope")]).expect_err("refused");
+        assert!(e.to_string().contains("trusted_proxies"), "{e}");
+        assert!(with(&[]).expect("defaults").trusted_proxies.is_empty());
     }
 
     #[test]

@@ -33,11 +33,15 @@ pub enum Bucket {
     MfaIp,
     /// Failed second-factor checks per user.
     MfaAccount,
+    /// Password hashes and checks per client IP across every tenant: the argon2 pool is shared,
+    /// so one client spreading guesses over many tenants must not starve the others. Set by the
+    /// operator (`password_checks_per_ip_*`), not by tenants.
+    PasswordCheckIp,
 }
 
 impl Bucket {
     /// Every bucket, in declaration order.
-    pub const ALL: [Bucket; 10] = [
+    pub const ALL: [Bucket; 11] = [
         Bucket::LoginIp,
         Bucket::LoginAccount,
         Bucket::RegisterIp,
@@ -48,6 +52,7 @@ impl Bucket {
         Bucket::OtpIp,
         Bucket::MfaIp,
         Bucket::MfaAccount,
+        Bucket::PasswordCheckIp,
     ];
 
     /// A stable snake-case name, for logs and metric labels.
@@ -63,7 +68,14 @@ impl Bucket {
             Bucket::OtpIp => "otp_ip",
             Bucket::MfaIp => "mfa_ip",
             Bucket::MfaAccount => "mfa_account",
+            Bucket::PasswordCheckIp => "password_check_ip",
         }
+    }
+
+    /// Whether a tenant's `rate_limits` setting may change this bucket (the platform-wide
+    /// budget is the operator's).
+    pub const fn tenant_settable(self) -> bool {
+        !matches!(self, Bucket::PasswordCheckIp)
     }
 
     const fn index(self) -> usize {
@@ -94,7 +106,8 @@ pub struct Policy {
 /// | `OtpIp`               | 20         | 10    |
 /// | `MfaIp`               | 20         | 10    |
 /// | `MfaAccount`          | 10         | 5     |
-pub const DEFAULT_POLICIES: [(Bucket, Policy); 10] = [
+/// | `PasswordCheckIp`     | 60         | 30    |
+pub const DEFAULT_POLICIES: [(Bucket, Policy); 11] = [
     (
         Bucket::LoginIp,
         Policy {
@@ -163,6 +176,13 @@ pub const DEFAULT_POLICIES: [(Bucket, Policy); 10] = [
         Policy {
             per_minute: 10,
             burst: 5,
+        },
+    ),
+    (
+        Bucket::PasswordCheckIp,
+        Policy {
+            per_minute: 60,
+            burst: 30,
         },
     ),
 ];

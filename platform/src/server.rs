@@ -73,6 +73,22 @@ pub async fn serve_with<A: Acceptor + 'static>(
             minutes += 1;
         }
     });
+    let metrics = match state.config.metrics_listen {
+        Some(addr) => {
+            let acceptor = TcpListener::bind(addr)
+                .into_acceptor()
+                .await
+                .with_context(|| format!("listening on {addr} for /metrics"))?;
+            let app = http::metrics_app(state.clone());
+            tracing::info!(listen = %addr, "serving /metrics");
+            Some(tokio::spawn(async move {
+                if let Err(e) = Server::new_with_acceptor(acceptor).run(app).await {
+                    tracing::error!(error = %e, "the /metrics listener stopped");
+                }
+            }))
+        }
+        None => None,
+    };
     let local = acceptor
         .local_addr()
         .first()
@@ -92,6 +108,9 @@ pub async fn serve_with<A: Acceptor + 'static>(
         .await;
     outbox.abort();
     housekeeping.abort();
+    if let Some(task) = metrics {
+        task.abort();
+    }
     if let Some(task) = cache_sync {
         task.abort();
     }
@@ -100,7 +119,8 @@ pub async fn serve_with<A: Acceptor + 'static>(
     result.context("serving HTTP")
 }
 
-/// Applies every tenant's audit retention setting (see [`crate::audit::retention`]).
+/// Applies every tenant's audit retention setting (see [`crate::audit::retention`]), and
+/// re-signs checkpoints an earlier release signed without binding the tenant.
 pub async fn prune_audit_logs(state: &AppState) {
     let tenants = match state.tenants.list().await {
         Ok(t) => t,
@@ -121,7 +141,19 @@ pub async fn prune_audit_logs(state: &AppState) {
             let days = crate::settings::TenantSettings::load(&tx)
                 .await?
                 .audit_retention_days;
+            let has_checkpoints = crate::audit::chain::latest_checkpoint(&tx).await?.is_some();
             tx.commit().await?;
+            if has_checkpoints {
+                let tx = scope.begin().await?;
+                tx.lock("audit").await?;
+                let n =
+                    crate::audit::chain::resign_legacy_checkpoints(&tx, state.master_key.bytes())
+                        .await?;
+                tx.commit().await?;
+                if n > 0 {
+                    tracing::info!(tenant = %t.slug, checkpoints = n, "re-signed audit checkpoints to bind the tenant");
+                }
+            }
             let Some(days) = days else { return Ok(0) };
             let Some(before) = chrono::Duration::try_days(i64::from(days.clamp(1, 36_500)))
                 .and_then(|d| chrono::Utc::now().checked_sub_signed(d))

@@ -39,6 +39,43 @@ pub struct Rotated {
     pub settings: TenantSettings,
 }
 
+/// Whether a spent refresh token `row` may be exchanged again: the tenant allows a grace, the
+/// token was spent within it, it is the newest spent token of its live `session` (nothing was
+/// exchanged after it), and the client passes the session's refresh binding.
+async fn within_grace(
+    tx: &TenantTx,
+    row: &refresh_token::Model,
+    session: &session::Model,
+    settings: &TenantSettings,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+) -> Result<bool> {
+    let grace = chrono::Duration::seconds(i64::from(settings.refresh_reuse_grace_secs));
+    let Some(used_at) = row.used_at else {
+        return Ok(false);
+    };
+    if settings.refresh_reuse_grace_secs == 0
+        || now - used_at > grace
+        || session.revoked_at.is_some()
+        || session.expires_at <= now
+        || session.idle_expires_at <= now
+        || !settings.refresh_binding.allows(
+            session.ip.as_deref(),
+            session.user_agent.as_deref(),
+            meta.ip.as_deref(),
+            meta.user_agent.as_deref(),
+        )
+    {
+        return Ok(false);
+    }
+    let later = refresh_token::Entity::find()
+        .filter(refresh_token::Column::SessionId.eq(session.id))
+        .filter(refresh_token::Column::UsedAt.gt(used_at))
+        .one(&**tx)
+        .await?;
+    Ok(later.is_none())
+}
+
 /// Session operations and the liveness cache; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Sessions {
@@ -284,6 +321,11 @@ impl Sessions {
             .await?
             .rows_affected
             == 1;
+        if !claimed && within_grace(&tx, &row, &session, &settings, now, meta).await? {
+            // The session's newest spent token again, within the tenant's grace: a fresh pair,
+            // as for a first use (the token it was exchanged for stays valid too).
+            return self.extend(tx, session, settings, meta, now).await;
+        }
         if !claimed {
             let revoked = self
                 .revoke(&tx, session.id, None, "refresh_token_reuse")
@@ -306,6 +348,23 @@ impl Sessions {
         {
             return Err(denied());
         }
+        self.extend(tx, session, settings, meta, now).await
+    }
+
+    /// Issues a new refresh token for a live `session` inside `tx`, extends its idle expiry,
+    /// audits and commits.
+    async fn extend(
+        &self,
+        tx: TenantTx,
+        session: session::Model,
+        settings: TenantSettings,
+        meta: &RequestMeta,
+        now: DateTime<Utc>,
+    ) -> Result<Rotated> {
+        let denied = || Error::Unauthorized {
+            code: "invalid_refresh_token",
+            message: "the refresh token is invalid, expired or revoked",
+        };
         let user = user::Entity::find_by_id(session.user_id)
             .one(&*tx)
             .await?

@@ -1,5 +1,6 @@
-//! Emailed one-time codes: 6 digits, stored as a keyed hash, 10 minutes, 5 attempts, one live
-//! code per email and purpose, and a resend cooldown.
+//! Emailed one-time codes: 6 digits, stored as a keyed hash bound to the tenant, 10 minutes,
+//! 5 attempts, one live code per email and purpose, and a resend cooldown. A verification code
+//! may carry the password its registration chose ([`Binding`]).
 
 use chrono::Utc;
 use email_templates::Message;
@@ -52,17 +53,45 @@ impl Purpose {
     }
 }
 
+/// What password a verification code applies when it is entered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Binding {
+    /// None: login and second-factor codes.
+    None,
+    /// The one registration's password (its argon2 hash).
+    Password(String),
+    /// Whatever the code it replaces carried (a resend).
+    Keep,
+    /// Registrations with different passwords met: the code applies none, so nobody but the
+    /// mailbox's owner can choose the account's password (they sign in and set one).
+    Contested,
+}
+
+/// The live code for (`email`, `purpose`), newest first.
+pub async fn live(
+    tx: &TenantTx,
+    email: &EmailAddress,
+    purpose: Purpose,
+) -> Result<Option<email_code::Model>> {
+    Ok(email_code::Entity::find()
+        .filter(email_code::Column::Email.eq(email.as_str()))
+        .filter(email_code::Column::Purpose.eq(purpose.as_str()))
+        .filter(email_code::Column::ExpiresAt.gt(Utc::now()))
+        .order_by_desc(email_code::Column::CreatedAt)
+        .one(&**tx)
+        .await?)
+}
+
 /// Replaces any live code for (`email`, `purpose`) with a new one and queues its email — unless
-/// one was sent less than the cooldown ago, in which case nothing happens and `false` returns.
-/// `password_hash` binds a registration's password to its code: it is applied only when this
-/// code is verified.
+/// one was sent less than the cooldown ago, in which case no mail goes out and `false` returns
+/// (a [`Binding::Contested`] still strips the password from the code already sent).
 pub async fn send(
     state: &AppState,
     tx: &mut TenantTx,
     tenant: &Tenant,
     email: &EmailAddress,
     purpose: Purpose,
-    password_hash: Option<String>,
+    binding: Binding,
 ) -> Result<bool> {
     let now = Utc::now();
     let previous = email_code::Entity::find()
@@ -71,14 +100,26 @@ pub async fn send(
         .order_by_desc(email_code::Column::CreatedAt)
         .one(&**tx)
         .await?;
-    if previous
-        .as_ref()
-        .is_some_and(|p| p.created_at > now - chrono::Duration::seconds(RESEND_COOLDOWN_SECS))
+    if let Some(p) = &previous
+        && p.created_at > now - chrono::Duration::seconds(RESEND_COOLDOWN_SECS)
     {
+        if binding == Binding::Contested && p.password_hash.is_some() {
+            email_code::Entity::update_many()
+                .col_expr(
+                    email_code::Column::PasswordHash,
+                    Expr::value(Option::<String>::None),
+                )
+                .filter(email_code::Column::Id.eq(p.id))
+                .exec(&**tx)
+                .await?;
+        }
         return Ok(false);
     }
-    // A resend keeps the password of the registration it replaces.
-    let password_hash = password_hash.or_else(|| previous.and_then(|p| p.password_hash));
+    let password_hash = match binding {
+        Binding::None | Binding::Contested => None,
+        Binding::Password(hash) => Some(hash),
+        Binding::Keep => previous.and_then(|p| p.password_hash),
+    };
     email_code::Entity::delete_many()
         .filter(email_code::Column::Email.eq(email.as_str()))
         .filter(email_code::Column::Purpose.eq(purpose.as_str()))
@@ -89,9 +130,12 @@ pub async fn send(
         id: Set(Uuid::now_v7()),
         purpose: Set(purpose.as_str().into()),
         email: Set(email.as_str().into()),
-        code_hash: Set(state
-            .code_hasher
-            .hash(purpose.as_str(), email.as_str(), code.as_str())),
+        code_hash: Set(state.code_hasher.hash(
+            tx.tenant_id(),
+            purpose.as_str(),
+            email.as_str(),
+            code.as_str(),
+        )),
         attempts: Set(0),
         expires_at: Set(now + chrono::Duration::minutes(CODE_MINUTES)),
         created_at: Set(now),
@@ -148,6 +192,7 @@ pub async fn check(
         return Ok(None);
     }
     if !state.code_hasher.verify(
+        tx.tenant_id(),
         purpose.as_str(),
         email.as_str(),
         code.as_str(),

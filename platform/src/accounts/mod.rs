@@ -3,18 +3,16 @@
 
 pub mod codes;
 pub mod cookie;
+pub mod lockout;
 pub mod pair;
 pub mod profile;
+pub mod reauth;
 pub mod recovery;
 pub mod throttle;
 
 use chrono::Utc;
 use email_templates::Message;
-use sea_orm::{
-    ActiveValue::Set,
-    ColumnTrait, EntityTrait, QueryFilter,
-    sea_query::{Expr, ExprTrait},
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
 use crate::{
@@ -34,14 +32,14 @@ use crate::{
 };
 
 pub use pair::TokenPair;
+use throttle::Cell;
 
-/// Consecutive failed password logins before the account is locked for a while.
-pub const LOCK_AFTER_FAILURES: i32 = 10;
+pub use lockout::LOCK_AFTER_FAILURES;
 
-/// The throttling key of the client's address: IPv4 as is, IPv6 by its /64 (one subscriber
+/// The client's address as throttling counts it: IPv4 as is, IPv6 by its /64 (one subscriber
 /// typically holds a whole /64, so single addresses would be free to rotate).
-pub(crate) fn ip_key(scope: &TenantScope, meta: &RequestMeta) -> String {
-    let ip = match meta.ip.as_deref().map(str::parse::<std::net::IpAddr>) {
+pub(crate) fn ip_class(meta: &RequestMeta) -> String {
+    match meta.ip.as_deref().map(str::parse::<std::net::IpAddr>) {
         Some(Ok(std::net::IpAddr::V6(v6))) => match v6.to_ipv4_mapped() {
             Some(v4) => v4.to_string(),
             None => {
@@ -51,8 +49,12 @@ pub(crate) fn ip_key(scope: &TenantScope, meta: &RequestMeta) -> String {
         },
         Some(Ok(ip)) => ip.to_string(),
         _ => "-".into(),
-    };
-    format!("{}:{ip}", scope.tenant_id())
+    }
+}
+
+/// The throttling key of the client's address in this tenant (see [`ip_class`]).
+pub(crate) fn ip_key(scope: &TenantScope, meta: &RequestMeta) -> String {
+    format!("{}:{}", scope.tenant_id(), ip_class(meta))
 }
 
 fn account_key(scope: &TenantScope, email: &str) -> String {
@@ -85,14 +87,40 @@ pub(crate) async fn password_policy(
 
 /// Hashes on the bounded pool, mapping saturation to 503.
 pub(crate) async fn hash_password(state: &AppState, password: &Password) -> Result<String> {
-    state.hasher.hash(password).await.map_err(|e| match e {
+    state.hasher.hash(password).await.map_err(hashing_error)
+}
+
+/// Maps a hashing failure: saturation is `503`, anything else internal.
+pub(crate) fn hashing_error(e: crate::crypto::CryptoError) -> Error {
+    match e {
         crate::crypto::CryptoError::Busy => Error::Busy,
         other => Error::Internal(anyhow::anyhow!("hashing a password: {other}")),
-    })
+    }
+}
+
+/// What the one argon2 run of a registration found out, before its transaction.
+enum Checked {
+    /// A hash of the new password (a new or contested address, or a taken one: the hash is
+    /// made either way so that every answer costs the same).
+    Hashed(String),
+    /// The password was compared with the one the pending registration's live code carries.
+    Compared {
+        code_id: Uuid,
+        hash: String,
+        same: bool,
+    },
 }
 
 /// `POST /auth/register`: creates (or refreshes) an unverified account and emails a code.
-/// Answers the same whether or not the email is taken.
+/// Answers the same whether or not the email is taken, and every path costs one argon2 run and
+/// one email (a taken address gets an "account exists" notice instead of a code).
+///
+/// Only the owner of the mailbox may end up choosing the password: a registration's password
+/// travels with its code and applies at verification only while every registration of the
+/// address since the code was sent chose that same password. When two registrations disagree
+/// (someone else signed up with this address too), the code is *contested*: entering it still
+/// verifies and signs in, but sets no password; the user sets one then (or verification carries
+/// one, see [`verify_email`]).
 pub async fn register(
     state: &AppState,
     scope: &TenantScope,
@@ -103,23 +131,51 @@ pub async fn register(
     let email = EmailAddress::parse(email)?;
     let password = Password::parse(password).map_err(|e| Error::invalid("password", e))?;
     throttle::every_attempt(state, scope, Bucket::RegisterIp, &ip_key(scope, meta)).await?;
+    throttle::platform_hash_budget(state, meta).await?;
     password_policy(scope)
         .await?
         .check(&password, Some(email.as_str()))?;
     let tenant = tenant_of(state, scope).await?;
-    // Hash before looking: taken and free emails cost the same.
-    let hash = hash_password(state, &password).await?;
-    let mut tx = scope.begin().await?;
+    // Read first, hash outside any transaction, then decide under the write lock.
+    let tx = scope.read().await?;
     let settings = TenantSettings::load(&tx).await?;
+    let live = match find_user(&tx, &email).await? {
+        Some(u) if u.status == "pending" => {
+            codes::live(&tx, &email, codes::Purpose::VerifyEmail).await?
+        }
+        _ => None,
+    };
+    tx.commit().await?;
     if !settings.self_signup {
         return Err(Error::Forbidden {
             code: "signup_disabled",
             message: "this tenant does not allow self sign-up".into(),
         });
     }
+    let checked = match live.and_then(|c| c.password_hash.map(|h| (c.id, h))) {
+        Some((code_id, hash)) => {
+            let v = state
+                .hasher
+                .verify(&password, Some(&hash))
+                .await
+                .map_err(hashing_error)?;
+            Checked::Compared {
+                code_id,
+                hash,
+                same: v.ok,
+            }
+        }
+        None => Checked::Hashed(hash_password(state, &password).await?),
+    };
+    let mut tx = scope.begin().await?;
     let now = Utc::now();
     match find_user(&tx, &email).await? {
         None => {
+            let Checked::Hashed(hash) = checked else {
+                // The pending account vanished while we compared: nothing to refresh.
+                audit::record(&tx, meta, Event::ok(Actor::Anonymous, "auth.register")).await?;
+                return tx.commit().await;
+            };
             let id = Uuid::now_v7();
             user::Entity::insert(user::ActiveModel {
                 id: Set(id),
@@ -144,32 +200,70 @@ pub async fn register(
                 &tenant,
                 &email,
                 codes::Purpose::VerifyEmail,
-                Some(hash),
+                codes::Binding::Password(hash),
             )
             .await?;
             audit::record(&tx, meta, Event::ok(Actor::User(id), "auth.register")).await?;
         }
         Some(u) if u.status == "pending" => {
-            // The password travels with the new code and applies only if that code is
-            // verified; within the resend cooldown no code is made and nothing changes.
+            let live = codes::live(&tx, &email, codes::Purpose::VerifyEmail).await?;
+            let binding = match (live, checked) {
+                // Nothing live: this registration starts afresh.
+                (None, Checked::Hashed(hash)) => codes::Binding::Password(hash),
+                (None, Checked::Compared { hash, same, .. }) => {
+                    if same {
+                        codes::Binding::Password(hash)
+                    } else {
+                        codes::Binding::Contested
+                    }
+                }
+                // The same registrant again: a resend.
+                (Some(c), Checked::Compared { code_id, same, .. }) if c.id == code_id && same => {
+                    codes::Binding::Keep
+                }
+                // Another password, or a code that changed under us: nobody's password applies.
+                (Some(_), _) => codes::Binding::Contested,
+            };
+            let contested = binding == codes::Binding::Contested;
             let issued = codes::send(
                 state,
                 &mut tx,
                 &tenant,
                 &email,
                 codes::Purpose::VerifyEmail,
-                Some(hash),
+                binding,
             )
             .await?;
             audit::record(
                 &tx,
                 meta,
                 Event::ok(Actor::User(u.id), "auth.register")
-                    .details(serde_json::json!({ "code_sent": issued })),
+                    .details(serde_json::json!({ "code_sent": issued, "contested": contested })),
             )
             .await?;
         }
         Some(u) => {
+            // An account exists: tell its owner (it may be them, having forgotten), at most a
+            // few times a minute, and change nothing.
+            if !throttle::over_quietly(
+                state,
+                scope,
+                Bucket::CodeSendAccount,
+                &account_key(scope, email.as_str()),
+            )
+            .await
+            {
+                state
+                    .mailer
+                    .queue(
+                        &mut tx,
+                        Message::AccountExists,
+                        &state.mailer.branding_for(&tenant.name),
+                        &email,
+                        serde_json::json!({}),
+                    )
+                    .await?;
+            }
             audit::record(
                 &tx,
                 meta,
@@ -209,8 +303,10 @@ pub(crate) fn invalid_code() -> Error {
     }
 }
 
-/// Checks an emailed code (throttled per account) and returns the open transaction that
-/// consumed it with the code's user. Every failure is the same `invalid_code` answer.
+/// Checks an emailed code and returns the open transaction that consumed it with the code's
+/// user. Every failure is the same `invalid_code` answer. Failures are reserved before the
+/// check, per account and per IP (a success gives them back); a passwordless login code also
+/// counts in the account's stored lockout, like a password.
 async fn consume_code(
     state: &AppState,
     scope: &TenantScope,
@@ -227,17 +323,40 @@ async fn consume_code(
     let code = OtpCode::parse(code).map_err(|_| invalid_code())?;
     let key = account_key(scope, email.as_str());
     let ip = ip_key(scope, meta);
-    throttle::refuse_if_blocked(state, Bucket::CodeVerifyAccount, &key).await?;
     // Failed guesses also count per IP, so spreading them over many accounts does not help.
-    throttle::refuse_if_blocked(state, Bucket::OtpIp, &ip).await?;
+    let held = throttle::reserve(
+        state,
+        Some(scope),
+        &[
+            Cell::Tenant(Bucket::CodeVerifyAccount, &key),
+            Cell::Tenant(Bucket::OtpIp, &ip),
+        ],
+    )
+    .await?;
     let tx = scope.begin().await?;
-    let Some(row) = codes::check(state, &tx, &email, purpose, &code).await? else {
+    let found = find_user(&tx, &email).await?;
+    // The check is cheap, so the reservation stays in this transaction: racing checks of the
+    // account wait on its row (its write lock on SQLite) and see this one's count.
+    let reserved = match (&found, purpose) {
+        (Some(u), codes::Purpose::Login) => match lockout::reserve_in(&tx, u.id).await? {
+            Some(r) => Some(r),
+            None => {
+                tx.commit().await?;
+                return Err(invalid_code());
+            }
+        },
+        _ => None,
+    };
+    let checked = codes::check(state, &tx, &email, purpose, &code).await?;
+    let (Some(row), Some(u)) = (checked, found) else {
         tx.commit().await?;
-        throttle::failed(state, scope, Bucket::CodeVerifyAccount, &key).await;
-        throttle::failed(state, scope, Bucket::OtpIp, &ip).await;
+        drop(held);
         return Err(invalid_code());
     };
-    let u = find_user(&tx, &email).await?.ok_or_else(invalid_code)?;
+    if let Some(r) = &reserved {
+        lockout::clear(&tx, r).await?;
+    }
+    held.refund(state);
     Ok((tx, u, row))
 }
 
@@ -276,22 +395,36 @@ async fn notify_password_changed(
         .await
 }
 
-/// `POST /auth/email/verify`: the emailed code activates the account and signs it in.
+/// `POST /auth/email/verify`: the emailed code activates a pending account and signs it in.
+/// The password that applies is the one sent here, if any (its sender holds the code, so owns
+/// the mailbox); otherwise the registration's, unless the registration was contested (see
+/// [`register`]), in which case the account starts without a password.
 pub async fn verify_email(
     state: &AppState,
     scope: &TenantScope,
     meta: &RequestMeta,
     email: &str,
     code: &str,
+    password: Option<&str>,
 ) -> Result<TokenPair> {
+    let chosen = match password {
+        Some(raw) => {
+            let p = Password::parse(raw).map_err(|e| Error::invalid("password", e))?;
+            password_policy(scope).await?.check(&p, Some(email))?;
+            throttle::platform_hash_budget(state, meta).await?;
+            Some(hash_password(state, &p).await?)
+        }
+        None => None,
+    };
     let (tx, mut u, row) =
         consume_code(state, scope, meta, email, code, codes::Purpose::VerifyEmail).await?;
-    if u.status == "disabled" {
+    // Only a pending account is verified: an active or disabled one keeps what it has.
+    if u.status != "pending" {
         return Err(invalid_code());
     }
     let now = Utc::now();
     let mut activate = user::Entity::update_many();
-    if let Some(hash) = row.password_hash {
+    if let Some(hash) = chosen.or(row.password_hash) {
         activate = activate.col_expr(user::Column::PasswordHash, Expr::value(Some(hash.clone())));
         u.password_hash = Some(hash);
     }
@@ -373,9 +506,10 @@ pub(crate) async fn finish_login(
 }
 
 /// `POST /auth/login`: email and password. Unknown emails and wrong passwords cost the same
-/// and fail alike; repeated failures are throttled per IP and per account, and an account is
-/// locked (stored, so it survives a restart) after [`LOCK_AFTER_FAILURES`] in a row. With MFA
-/// on, the answer is a challenge for the second factor instead of tokens.
+/// and fail alike. Every check is reserved before its hash runs: one failure per IP, per
+/// account and against the client's platform-wide budget in memory, and one in the account's
+/// stored lockout ([`lockout`]), so requests in flight all count; a success gives them back.
+/// With MFA on, the answer is a challenge for the second factor instead of tokens.
 pub async fn login(
     state: &AppState,
     scope: &TenantScope,
@@ -385,24 +519,35 @@ pub async fn login(
     cookie: bool,
 ) -> Result<LoginOutcome> {
     let ip = ip_key(scope, meta);
+    let platform_ip = throttle::platform_ip_key(meta);
     let email = EmailAddress::parse(email).ok();
     let account = account_key(scope, email.as_ref().map_or("-", EmailAddress::as_str));
-    throttle::refuse_if_blocked(state, Bucket::LoginIp, &ip).await?;
-    throttle::refuse_if_blocked(state, Bucket::LoginAccount, &account).await?;
+    let held = throttle::reserve(
+        state,
+        Some(scope),
+        &[
+            Cell::Tenant(Bucket::LoginIp, &ip),
+            Cell::Tenant(Bucket::LoginAccount, &account),
+            Cell::Platform(Bucket::PasswordCheckIp, &platform_ip),
+        ],
+    )
+    .await?;
     let password = Password::parse(password).ok();
-    let tx = scope.read().await?;
+    // Known and unknown emails both take a write transaction here; a known one also reserves
+    // its failure, committed before the hash so that every other check sees it.
+    let tx = scope.begin().await?;
     let found = match &email {
         Some(e) => find_user(&tx, e).await?,
+        None => None,
+    };
+    let reserved = match &found {
+        Some(u) => lockout::reserve_in(&tx, u.id).await?,
         None => None,
     };
     tx.commit().await?;
     // A locked account answers exactly like a wrong password (after the same dummy verify):
     // a distinct answer would tell an attacker the account exists.
-    let now = Utc::now();
-    let locked = found
-        .as_ref()
-        .and_then(|u| u.locked_until)
-        .is_some_and(|until| until > now);
+    let locked = found.is_some() && reserved.is_none();
     let stored_hash = found
         .as_ref()
         .filter(|_| !locked)
@@ -421,33 +566,17 @@ pub async fn login(
         crate::crypto::CryptoError::Busy => Error::Busy,
         other => Error::Internal(anyhow::anyhow!("verifying a password: {other}")),
     })?;
-    let (Some(u), Some(password), true) = (found, password, verification.ok && stored.is_some())
-    else {
-        throttle::failed(state, scope, Bucket::LoginIp, &ip).await;
-        throttle::failed(state, scope, Bucket::LoginAccount, &account).await;
-        // Failures while locked do not count: they must not keep an account locked forever.
-        if let Some(e) = &email
-            && !locked
-        {
-            record_failed_login(scope, meta, e).await?;
-        }
+    let (Some(u), Some(password), Some(reserved), true) = (
+        found,
+        password,
+        reserved,
+        verification.ok && stored.is_some(),
+    ) else {
+        drop(held);
+        // Attempts refused while locked are not counted: they must not keep it locked forever.
+        audit_failed_login(scope, meta, reserved.as_ref()).await?;
         return Err(Error::invalid_credentials());
     };
-    match u.status.as_str() {
-        "active" => {}
-        "pending" => {
-            return Err(Error::Forbidden {
-                code: "email_not_verified",
-                message: "verify your email address first".into(),
-            });
-        }
-        _ => {
-            return Err(Error::Forbidden {
-                code: "account_disabled",
-                message: "this account is disabled".into(),
-            });
-        }
-    }
     // Hash before taking the write lock: an upgrade costs a full argon2 run.
     let upgraded = if verification.needs_rehash {
         Some(hash_password(state, &password).await?)
@@ -455,64 +584,57 @@ pub async fn login(
         None
     };
     let tx = scope.begin().await?;
-    if u.failed_logins != 0 || u.locked_until.is_some() || upgraded.is_some() {
-        let mut changes = user::Entity::update_many()
-            .col_expr(user::Column::FailedLogins, Expr::value(0))
-            .col_expr(
-                user::Column::LockedUntil,
-                Expr::value(Option::<chrono::DateTime<Utc>>::None),
-            )
-            .filter(user::Column::Id.eq(u.id));
-        if let Some(hash) = upgraded {
-            changes = changes.col_expr(user::Column::PasswordHash, Expr::value(Some(hash)));
-        }
-        changes.exec(&*tx).await?;
+    // Under the row's lock: a check that locked the account while this one hashed wins.
+    if !lockout::clear(&tx, &reserved).await? {
+        tx.rollback().await?;
+        audit_failed_login(scope, meta, None).await?;
+        return Err(Error::invalid_credentials());
     }
-    challenge::finish_or_challenge(state, scope, tx, meta, u, "pwd", cookie).await
-}
-
-/// Counts a failed password login for an existing account, locking it after too many.
-async fn record_failed_login(
-    scope: &TenantScope,
-    meta: &RequestMeta,
-    email: &EmailAddress,
-) -> Result<()> {
-    let tx = scope.begin().await?;
-    let Some(u) = find_user(&tx, email).await? else {
-        audit::record(&tx, meta, Event::failed(Actor::Anonymous, "auth.login")).await?;
-        return tx.commit().await;
-    };
-    // Count in the database (concurrent failures must all count), then read the new total.
-    user::Entity::update_many()
-        .col_expr(
-            user::Column::FailedLogins,
-            Expr::col(user::Column::FailedLogins).add(1),
-        )
-        .filter(user::Column::Id.eq(u.id))
-        .exec(&*tx)
-        .await?;
-    let failures = user::Entity::find_by_id(u.id)
-        .one(&*tx)
-        .await?
-        .map_or(u.failed_logins.saturating_add(1), |u| u.failed_logins);
-    let locked = failures >= LOCK_AFTER_FAILURES;
-    if locked {
-        // 1, 2, 4 … minutes, at most an hour.
-        let minutes = 1i64 << (failures - LOCK_AFTER_FAILURES).clamp(0, 6);
-        let until = Utc::now() + chrono::Duration::minutes(Ord::min(minutes, 60));
+    held.refund(state);
+    match u.status.as_str() {
+        "active" => {}
+        "pending" => {
+            tx.commit().await?;
+            return Err(Error::Forbidden {
+                code: "email_not_verified",
+                message: "verify your email address first".into(),
+            });
+        }
+        _ => {
+            tx.commit().await?;
+            return Err(Error::Forbidden {
+                code: "account_disabled",
+                message: "this account is disabled".into(),
+            });
+        }
+    }
+    if let Some(hash) = upgraded {
         user::Entity::update_many()
-            .col_expr(user::Column::LockedUntil, Expr::value(Some(until)))
+            .col_expr(user::Column::PasswordHash, Expr::value(Some(hash)))
             .filter(user::Column::Id.eq(u.id))
             .exec(&*tx)
             .await?;
     }
-    audit::record(
-        &tx,
-        meta,
-        Event::failed(Actor::User(u.id), "auth.login")
-            .details(serde_json::json!({ "failed_logins": failures, "locked": locked })),
-    )
-    .await?;
+    challenge::finish_or_challenge(state, scope, tx, meta, u, "pwd", cookie).await
+}
+
+/// Audits a failed password login: against the account when `reserved` counted it (with the
+/// count and whether it is now locked), else anonymously. Known and unknown emails cost the
+/// same commit.
+async fn audit_failed_login(
+    scope: &TenantScope,
+    meta: &RequestMeta,
+    reserved: Option<&lockout::Reserved>,
+) -> Result<()> {
+    let tx = scope.begin().await?;
+    let event = match reserved {
+        Some(r) => Event::failed(Actor::User(r.user_id), "auth.login").details(serde_json::json!({
+            "failed_logins": r.failures,
+            "locked": r.locked_until.is_some(),
+        })),
+        None => Event::failed(Actor::Anonymous, "auth.login"),
+    };
+    audit::record(&tx, meta, event).await?;
     tx.commit().await
 }
 
@@ -564,7 +686,12 @@ async fn send_code_quietly(
     let mut tx = scope.begin().await?;
     let found = find_user(&tx, email).await?.filter(|u| u.status == status);
     if found.is_some() {
-        codes::send(state, &mut tx, &tenant, email, purpose, None).await?;
+        // A resent verification code keeps its registration's password (or its contest).
+        let binding = match purpose {
+            codes::Purpose::VerifyEmail => codes::Binding::Keep,
+            _ => codes::Binding::None,
+        };
+        codes::send(state, &mut tx, &tenant, email, purpose, binding).await?;
     }
     let actor = found.map_or(Actor::Anonymous, |u| Actor::User(u.id));
     audit::record(&tx, meta, Event::ok(actor, action)).await?;

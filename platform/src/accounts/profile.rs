@@ -4,7 +4,10 @@ use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
-use super::{hash_password, notify_password_changed, tenant_of, throttle};
+use super::{
+    hash_password, lockout, notify_password_changed, tenant_of,
+    throttle::{self, Cell},
+};
 use crate::{
     app::AppState,
     audit::{self, Actor, Event, RequestMeta},
@@ -24,7 +27,8 @@ fn wrong_password() -> Error {
     }
 }
 
-/// Checks the caller's current password (throttled like logins, per account).
+/// Checks the caller's current password like a login does: the failure is reserved before
+/// the hash (per account in memory and in the stored lockout), and a success gives it back.
 pub(crate) async fn check_password(
     state: &AppState,
     scope: &TenantScope,
@@ -32,7 +36,15 @@ pub(crate) async fn check_password(
     raw: &str,
 ) -> Result<()> {
     let key = format!("{}:{}", scope.tenant_id(), u.email);
-    throttle::refuse_if_blocked(state, Bucket::LoginAccount, &key).await?;
+    let held = throttle::reserve(
+        state,
+        Some(scope),
+        &[Cell::Tenant(Bucket::LoginAccount, &key)],
+    )
+    .await?;
+    let Some(reserved) = lockout::reserve(scope, u.id).await? else {
+        return Err(wrong_password());
+    };
     let ok = match Password::parse(raw) {
         Ok(p) => {
             state
@@ -48,9 +60,16 @@ pub(crate) async fn check_password(
         Err(_) => false,
     };
     if !ok {
-        throttle::failed(state, scope, Bucket::LoginAccount, &key).await;
+        drop(held);
         return Err(wrong_password());
     }
+    let tx = scope.begin().await?;
+    let cleared = lockout::clear(&tx, &reserved).await?;
+    tx.commit().await?;
+    if !cleared {
+        return Err(wrong_password());
+    }
+    held.refund(state);
     Ok(())
 }
 
@@ -98,14 +117,15 @@ pub async fn set_name(
 }
 
 /// `POST /me/password`: needs the current password; every other session is revoked and a
-/// "password changed" notice is emailed.
+/// "password changed" notice is emailed. An account without a password (its verification was
+/// contested) sets its first one without, from a sign-in within the last 5 minutes.
 pub async fn change_password(
     state: &AppState,
     scope: &TenantScope,
     meta: &RequestMeta,
     user_id: Uuid,
     session_id: Uuid,
-    current: &str,
+    current: Option<&str>,
     new: &str,
 ) -> Result<()> {
     let new = Password::parse(new).map_err(|e| Error::invalid("new_password", e))?;
@@ -114,7 +134,20 @@ pub async fn change_password(
         .await?
         .check(&new, Some(&u.email))
         .map_err(|e| super::recovery::rename_field(e, "new_password"))?;
-    check_password(state, scope, &u, current).await?;
+    match (current, &u.password_hash) {
+        (Some(current), _) => check_password(state, scope, &u, current).await?,
+        (None, None) => {
+            if !super::reauth::signed_in_recently(scope, user_id, session_id).await? {
+                return Err(super::reauth::reauthentication_required());
+            }
+        }
+        (None, Some(_)) => {
+            return Err(Error::invalid(
+                "current_password",
+                "the current password is required",
+            ));
+        }
+    }
     let hash = hash_password(state, &new).await?;
     let tenant = tenant_of(state, scope).await?;
     let mut tx = scope.begin().await?;

@@ -82,6 +82,7 @@ pub async fn reset(
         .await?
         .check(&password, None)
         .map_err(|e| rename_field(e, "new_password"))?;
+    throttle::platform_hash_budget(state, meta).await?;
     let hash = hash_password(state, &password).await?;
     let tenant = tenant_of(state, scope).await?;
     let mut tx = scope.begin().await?;

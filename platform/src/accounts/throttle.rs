@@ -1,19 +1,39 @@
 //! Throttling of the public auth flows, on top of governor's keyed limiters.
 //!
 //! Requests that cost little or reveal nothing are limited per attempt (`every_attempt`).
-//! Password and code checks are limited per *failure* (`failed`): successes never count, and
-//! once a key runs out of failures it is refused until the limiter's wait is over, whether the
-//! account exists or not.
+//! Password, code and second-factor checks are limited per *failure*, and the failure is
+//! reserved before the check runs ([`reserve`]): every request in flight already holds one of
+//! its key's cells, so a burst sent at once gets no more checks than the limit allows. A check
+//! that succeeds gives its cells back ([`Reservation::refund`]): successes never count.
+//!
+//! governor cannot return a cell, so a refund is kept as a credit of the key that the key's
+//! next reservation takes instead of a cell. A credit lasts one refill interval of its bucket,
+//! never longer than the spent cell would take to come back.
 
-use std::sync::Arc;
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use crate::{
     app::AppState,
+    audit::RequestMeta,
     error::{Error, Result},
-    ratelimit::{Bucket, RateLimiter},
+    ratelimit::{Bucket, RateLimiter, RetryAfter},
     settings::TenantSettings,
     store::TenantScope,
 };
+
+/// Refunded cells, by `bucket:key`: how many and until when they may be taken.
+pub type Credits = moka::sync::Cache<String, (u32, Instant)>;
+
+/// A new, empty credit store.
+pub fn new_credits() -> Credits {
+    moka::sync::Cache::builder()
+        .max_capacity(1_000_000)
+        .time_to_live(Duration::from_secs(600))
+        .build()
+}
 
 /// The limiter for a tenant: the shared one, or the tenant's own when its settings override
 /// a policy. Settings are re-read at most once a minute; a limiter is replaced (and its counts
@@ -53,6 +73,13 @@ pub fn housekeeping(state: &AppState) {
     for (_, (_, l)) in state.tenant_limiters.iter() {
         l.housekeeping();
     }
+    state.credits.run_pending_tasks();
+}
+
+fn rate_limited(retry: RetryAfter) -> Error {
+    Error::RateLimited {
+        retry_after_secs: retry.secs(),
+    }
 }
 
 /// Counts one attempt against `bucket` for `key`; refuses when over the limit.
@@ -65,9 +92,7 @@ pub async fn every_attempt(
     limiter(state, scope)
         .await
         .check(bucket, key)
-        .map_err(|retry| Error::RateLimited {
-            retry_after_secs: retry.secs(),
-        })
+        .map_err(rate_limited)
 }
 
 /// Counts one attempt like [`every_attempt`], but only says whether it went over the limit:
@@ -81,37 +106,196 @@ pub async fn over_quietly(
     every_attempt(state, scope, bucket, key).await.is_err()
 }
 
-fn block_key(bucket: Bucket, key: &str) -> String {
+/// The platform-wide key of the client's address (IPv6 by its /64), across every tenant.
+pub fn platform_ip_key(meta: &RequestMeta) -> String {
+    super::ip_class(meta)
+}
+
+/// Counts one password hash against the client's platform-wide budget
+/// ([`Bucket::PasswordCheckIp`]); refuses when it is spent. For hashes that are not a check of
+/// an existing password (sign-up, reset, invitation): every one costs the shared pool.
+pub async fn platform_hash_budget(state: &AppState, meta: &RequestMeta) -> Result<()> {
+    state
+        .limiter
+        .check(Bucket::PasswordCheckIp, &platform_ip_key(meta))
+        .map_err(rate_limited)
+}
+
+/// One cell held by a [`Reservation`].
+#[derive(Debug)]
+struct Held {
+    limiter: Arc<RateLimiter>,
+    bucket: Bucket,
+    key: String,
+}
+
+/// Cells taken before a check; dropped (spent) when the check fails, given back with
+/// [`Reservation::refund`] when it succeeds.
+#[derive(Debug, Default)]
+#[must_use = "a reservation is refunded on success, or dropped (spent) on failure"]
+pub struct Reservation {
+    held: Vec<Held>,
+}
+
+impl Reservation {
+    /// The check succeeded: every cell comes back, as a credit of its key.
+    pub fn refund(self, state: &AppState) {
+        for h in self.held {
+            give_back(&state.credits, &h);
+        }
+    }
+}
+
+fn credit_key(bucket: Bucket, key: &str) -> String {
     format!("{bucket:?}:{key}")
 }
 
-/// Refuses when `key` used up its failures in `bucket` recently.
-pub async fn refuse_if_blocked(state: &AppState, bucket: Bucket, key: &str) -> Result<()> {
-    if let Some(until) = state.blocks.get(&block_key(bucket, key)).await {
-        let left = until - chrono::Utc::now().timestamp();
-        if left > 0 {
-            return Err(Error::RateLimited {
-                retry_after_secs: u64::try_from(left).unwrap_or(1),
-            });
+/// Takes one credit of (`bucket`, `key`) if one is left and fresh.
+fn take_credit(credits: &Credits, bucket: Bucket, key: &str) -> bool {
+    let mut took = false;
+    credits
+        .entry(credit_key(bucket, key))
+        .and_compute_with(|entry| {
+            use moka::ops::compute::Op;
+            match entry.map(moka::Entry::into_value) {
+                Some((n, until)) if n > 0 && until > Instant::now() => {
+                    took = true;
+                    if n == 1 {
+                        Op::Remove
+                    } else {
+                        Op::Put((n - 1, until))
+                    }
+                }
+                Some(_) => Op::Remove,
+                None => Op::Nop,
+            }
+        });
+    took
+}
+
+fn give_back(credits: &Credits, h: &Held) {
+    let policy = h.limiter.policy(h.bucket);
+    let interval = Duration::from_secs(60) / policy.per_minute.max(1);
+    let until = Instant::now() + interval;
+    credits
+        .entry(credit_key(h.bucket, &h.key))
+        .and_compute_with(|entry| {
+            use moka::ops::compute::Op;
+            let n = match entry.map(moka::Entry::into_value) {
+                Some((n, old)) if old > Instant::now() => n,
+                _ => 0,
+            };
+            // Never more credits than the bucket's burst: no key banks checks.
+            Op::Put(((n + 1).min(policy.burst.max(1)), until))
+        });
+}
+
+/// Where a cell comes from: the tenant's limiter, or the platform-wide one.
+#[derive(Clone, Copy, Debug)]
+pub enum Cell<'a> {
+    /// A bucket of the tenant's limiter (its settings may override the policy).
+    Tenant(Bucket, &'a str),
+    /// A bucket of the platform's shared limiter (operator sign-in, the per-IP hash budget).
+    Platform(Bucket, &'a str),
+}
+
+/// Reserves one failure of each cell before a check: a credit if the key has one, else a cell
+/// of its limiter. When any is out of cells, the ones already taken go back and the answer is
+/// `429` with the wait. `scope` is `None` outside a tenant (operator sign-in).
+pub async fn reserve(
+    state: &AppState,
+    scope: Option<&TenantScope>,
+    cells: &[Cell<'_>],
+) -> Result<Reservation> {
+    let tenant = match scope {
+        Some(s) if cells.iter().any(|c| matches!(c, Cell::Tenant(..))) => {
+            Some(limiter(state, s).await)
+        }
+        _ => None,
+    };
+    let mut taken = Reservation::default();
+    for cell in cells {
+        let (limiter, bucket, key) = match *cell {
+            Cell::Tenant(b, k) => (
+                tenant.clone().unwrap_or_else(|| state.limiter.clone()),
+                b,
+                k,
+            ),
+            Cell::Platform(b, k) => (state.limiter.clone(), b, k),
+        };
+        if !take_credit(&state.credits, bucket, key)
+            && let Err(retry) = limiter.check(bucket, key)
+        {
+            taken.refund(state);
+            return Err(rate_limited(retry));
+        }
+        taken.held.push(Held {
+            limiter,
+            bucket,
+            key: key.to_owned(),
+        });
+    }
+    Ok(taken)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ratelimit::Policy;
+
+    fn held(limiter: &Arc<RateLimiter>, key: &str) -> Held {
+        Held {
+            limiter: limiter.clone(),
+            bucket: Bucket::LoginAccount,
+            key: key.into(),
         }
     }
-    Ok(())
-}
 
-/// Records a failure of `key` in `bucket` under the tenant's policies; past the limit, the key
-/// is blocked for the wait.
-pub async fn failed(state: &AppState, scope: &TenantScope, bucket: Bucket, key: &str) {
-    block_if_over(state, &*limiter(state, scope).await, bucket, key).await;
-}
+    #[test]
+    fn a_refunded_cell_is_taken_once_by_the_next_attempt() {
+        let credits = new_credits();
+        let limiter = Arc::new(RateLimiter::with_policies(&[(
+            Bucket::LoginAccount,
+            Policy {
+                per_minute: 1,
+                burst: 2,
+            },
+        )]));
+        assert!(!take_credit(&credits, Bucket::LoginAccount, "k"));
+        give_back(&credits, &held(&limiter, "k"));
+        assert!(take_credit(&credits, Bucket::LoginAccount, "k"));
+        assert!(!take_credit(&credits, Bucket::LoginAccount, "k"));
+        // Another key, another bucket: no credit.
+        give_back(&credits, &held(&limiter, "k"));
+        assert!(!take_credit(&credits, Bucket::LoginAccount, "other"));
+        assert!(!take_credit(&credits, Bucket::LoginIp, "k"));
+    }
 
-/// [`failed`] for keys outside any tenant (operator sign-in), under the default policies.
-pub async fn failed_platform(state: &AppState, bucket: Bucket, key: &str) {
-    block_if_over(state, &state.limiter, bucket, key).await;
-}
+    #[test]
+    fn credits_never_exceed_the_burst() {
+        let credits = new_credits();
+        let limiter = Arc::new(RateLimiter::with_policies(&[(
+            Bucket::LoginAccount,
+            Policy {
+                per_minute: 1,
+                burst: 2,
+            },
+        )]));
+        for _ in 0..10 {
+            give_back(&credits, &held(&limiter, "k"));
+        }
+        assert!(take_credit(&credits, Bucket::LoginAccount, "k"));
+        assert!(take_credit(&credits, Bucket::LoginAccount, "k"));
+        assert!(!take_credit(&credits, Bucket::LoginAccount, "k"));
+    }
 
-async fn block_if_over(state: &AppState, limiter: &RateLimiter, bucket: Bucket, key: &str) {
-    if let Err(retry) = limiter.check(bucket, key) {
-        let until = chrono::Utc::now().timestamp() + i64::try_from(retry.secs()).unwrap_or(60);
-        state.blocks.insert(block_key(bucket, key), until).await;
+    #[test]
+    fn a_stale_credit_is_not_taken() {
+        let credits = new_credits();
+        credits.insert(
+            credit_key(Bucket::LoginAccount, "k"),
+            (1, Instant::now() - Duration::from_millis(1)),
+        );
+        assert!(!take_credit(&credits, Bucket::LoginAccount, "k"));
     }
 }

@@ -3,8 +3,9 @@
 //! re-ordering them breaks the chain at that point, which [`verify`] finds and names.
 //!
 //! After retention prunes old events, a checkpoint (the last pruned event's `seq` and `hash`,
-//! signed with HMAC under a master-key-derived key) is where the chain resumes; a database
-//! writer without the master key cannot forge one to hide a deletion.
+//! signed with HMAC under a master-key-derived key, bound to the tenant) is where the chain
+//! resumes; a database writer without the master key cannot forge one to hide a deletion, nor
+//! move one from another tenant's log.
 
 use hmac::Mac;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -21,7 +22,9 @@ use crate::{
 };
 
 /// The label the checkpoint-signing key is derived under.
-const CHECKPOINT_KEY_LABEL: &str = "platform audit checkpoints v1";
+const CHECKPOINT_KEY_LABEL: &str = "platform audit checkpoints v2";
+/// The label of earlier releases' checkpoints, which did not bind the tenant.
+const LEGACY_CHECKPOINT_KEY_LABEL: &str = "platform audit checkpoints v1";
 /// Events read per query while verifying or exporting.
 pub const BATCH: u64 = 1000;
 
@@ -49,13 +52,57 @@ pub fn hash(row: &audit_event::Model) -> String {
     to_hex(&Sha256::digest(canonical.to_string().as_bytes()))
 }
 
-/// Signs a checkpoint at (`seq`, `hash`) with the key derived from `master_key`.
-pub fn sign_checkpoint(master_key: &[u8; 32], seq: i64, hash: &str) -> String {
-    let mut key = derive_key(master_key, CHECKPOINT_KEY_LABEL);
+/// Signs tenant `tenant`'s checkpoint at (`seq`, `hash`) with the key derived from
+/// `master_key`: a checkpoint copied into another tenant's log does not check there.
+pub fn sign_checkpoint(master_key: &[u8; 32], tenant: uuid::Uuid, seq: i64, hash: &str) -> String {
+    mac_hex(
+        master_key,
+        CHECKPOINT_KEY_LABEL,
+        &format!("{tenant}:{seq}:{hash}"),
+    )
+}
+
+/// The signature earlier releases gave a checkpoint, without the tenant (still accepted, and
+/// re-signed by [`resign_legacy_checkpoints`]).
+pub fn legacy_signature(master_key: &[u8; 32], seq: i64, hash: &str) -> String {
+    mac_hex(
+        master_key,
+        LEGACY_CHECKPOINT_KEY_LABEL,
+        &format!("{seq}:{hash}"),
+    )
+}
+
+fn mac_hex(master_key: &[u8; 32], label: &str, message: &str) -> String {
+    let mut key = derive_key(master_key, label);
     let mut mac = keyed_hmac(&key);
     secrecy::zeroize::Zeroize::zeroize(&mut key);
-    mac.update(format!("{seq}:{hash}").as_bytes());
+    mac.update(message.as_bytes());
     to_hex(&mac.finalize().into_bytes())
+}
+
+fn same(a: &str, b: &str) -> bool {
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
+/// Re-signs the checkpoints of the tenant of `tx` that carry an earlier release's signature
+/// (valid, but not bound to the tenant); returns how many. The server does this hourly, so
+/// after an upgrade every checkpoint soon binds its tenant.
+pub async fn resign_legacy_checkpoints(tx: &TenantTx, master_key: &[u8; 32]) -> Result<u64> {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let mut n = 0;
+    for cp in audit_checkpoint::Entity::find().all(&**tx).await? {
+        if same(
+            &cp.signature,
+            &legacy_signature(master_key, cp.seq, &cp.hash),
+        ) {
+            let signature = sign_checkpoint(master_key, tx.tenant_id(), cp.seq, &cp.hash);
+            let mut row: audit_checkpoint::ActiveModel = cp.into();
+            row.signature = Set(signature);
+            row.update(&**tx).await?;
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 /// The newest checkpoint, if retention ever pruned this tenant's log.
@@ -103,6 +150,10 @@ pub struct Report {
     pub unchained: u64,
     /// The checkpoint the chain starts from, if events were pruned.
     pub checkpoint_seq: Option<i64>,
+    /// The checkpoint carries an earlier release's signature, which does not bind the tenant
+    /// (the server re-signs it within the hour).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub legacy_checkpoint: bool,
     pub last_seq: Option<i64>,
     /// `None` when the whole chain checks.
     pub broken: Option<Break>,
@@ -120,13 +171,20 @@ pub async fn verify(tx: &TenantTx, master_key: &[u8; 32]) -> Result<Report> {
         events: 0,
         unchained,
         checkpoint_seq: checkpoint.as_ref().map(|c| c.seq),
+        legacy_checkpoint: false,
         last_seq: None,
         broken: None,
     };
-    let (mut expect_seq, mut expect_prev) = match &checkpoint {
+    let (expect_seq, expect_prev) = match &checkpoint {
         Some(cp) => {
-            let good = sign_checkpoint(master_key, cp.seq, &cp.hash);
-            if !bool::from(good.as_bytes().ct_eq(cp.signature.as_bytes())) {
+            let good = sign_checkpoint(master_key, tx.tenant_id(), cp.seq, &cp.hash);
+            if !same(&good, &cp.signature) {
+                report.legacy_checkpoint = same(
+                    &legacy_signature(master_key, cp.seq, &cp.hash),
+                    &cp.signature,
+                );
+            }
+            if !same(&good, &cp.signature) && !report.legacy_checkpoint {
                 report.broken = Some(Break {
                     seq: cp.seq,
                     id: cp.id.to_string(),
@@ -141,6 +199,7 @@ pub async fn verify(tx: &TenantTx, master_key: &[u8; 32]) -> Result<Report> {
         None => (1, String::new()),
     };
     let mut after = expect_seq - 1;
+    let mut walk = Walk::new(expect_seq, expect_prev, report);
     loop {
         let batch = audit_event::Entity::find()
             .filter(audit_event::Column::Seq.gt(after))
@@ -151,46 +210,89 @@ pub async fn verify(tx: &TenantTx, master_key: &[u8; 32]) -> Result<Report> {
         let Some(last) = batch.last() else { break };
         after = last.seq.unwrap_or(after);
         for row in batch {
-            let seq = row.seq.unwrap_or_default();
-            let problem = if seq != expect_seq {
-                Some(if seq > expect_seq {
-                    format!(
-                        "event(s) {}{} are missing before this one (deleted)",
-                        expect_seq,
-                        if seq - 1 > expect_seq {
-                            format!(" to {}", seq - 1)
-                        } else {
-                            String::new()
-                        }
-                    )
-                } else {
-                    format!("sequence number {seq} repeats or goes back")
-                })
-            } else if row.prev_hash.as_deref() != Some(expect_prev.as_str()) {
-                Some(format!(
-                    "its prev_hash does not match the hash of event {}: one of the two was altered",
-                    seq - 1
-                ))
-            } else if row.hash.as_deref() != Some(hash(&row).as_str()) {
-                Some("its contents do not match its hash: the event was altered".into())
-            } else {
-                None
+            let link = Link {
+                seq: row.seq.unwrap_or_default(),
+                id: row.id,
+                prev_hash: row.prev_hash.as_deref(),
+                hash: row.hash.as_deref(),
+                computed: hash(&row),
             };
-            if let Some(reason) = problem {
-                report.broken = Some(Break {
-                    seq,
-                    id: row.id.to_string(),
-                    reason,
-                });
-                return Ok(report);
+            if !walk.step(&link) {
+                return Ok(walk.report);
             }
-            report.events += 1;
-            report.last_seq = Some(seq);
-            expect_seq = seq + 1;
-            expect_prev = row.hash.unwrap_or_default();
         }
     }
-    Ok(report)
+    Ok(walk.report)
+}
+
+/// One chained row as [`Walk`] checks it.
+pub struct Link<'a> {
+    pub seq: i64,
+    pub id: uuid::Uuid,
+    pub prev_hash: Option<&'a str>,
+    pub hash: Option<&'a str>,
+    /// The hash its fields give now.
+    pub computed: String,
+}
+
+/// Checks chained rows in order of `seq`, one at a time, stopping at the first break.
+pub struct Walk {
+    expect_seq: i64,
+    expect_prev: String,
+    pub report: Report,
+}
+
+impl Walk {
+    /// A walk expecting `seq` and `prev` next, filling `report`.
+    pub fn new(seq: i64, prev: String, report: Report) -> Self {
+        Self {
+            expect_seq: seq,
+            expect_prev: prev,
+            report,
+        }
+    }
+
+    /// Checks the next row; `false` (with `report.broken` set) when the chain breaks at it.
+    pub fn step(&mut self, row: &Link<'_>) -> bool {
+        let (seq, expect_seq) = (row.seq, self.expect_seq);
+        let problem = if seq != expect_seq {
+            Some(if seq > expect_seq {
+                format!(
+                    "event(s) {}{} are missing before this one (deleted)",
+                    expect_seq,
+                    if seq - 1 > expect_seq {
+                        format!(" to {}", seq - 1)
+                    } else {
+                        String::new()
+                    }
+                )
+            } else {
+                format!("sequence number {seq} repeats or goes back")
+            })
+        } else if row.prev_hash != Some(self.expect_prev.as_str()) {
+            Some(format!(
+                "its prev_hash does not match the hash of event {}: one of the two was altered",
+                seq - 1
+            ))
+        } else if row.hash != Some(row.computed.as_str()) {
+            Some("its contents do not match its hash: the event was altered".into())
+        } else {
+            None
+        };
+        if let Some(reason) = problem {
+            self.report.broken = Some(Break {
+                seq,
+                id: row.id.to_string(),
+                reason,
+            });
+            return false;
+        }
+        self.report.events += 1;
+        self.report.last_seq = Some(seq);
+        self.expect_seq = seq + 1;
+        self.expect_prev = row.hash.unwrap_or_default().to_owned();
+        true
+    }
 }
 
 #[cfg(test)]
@@ -260,10 +362,13 @@ mod tests {
     #[test]
     fn checkpoint_signatures_depend_on_key_seq_and_hash() {
         let k = [7u8; 32];
-        let s = sign_checkpoint(&k, 10, "abc");
-        assert_eq!(s, sign_checkpoint(&k, 10, "abc"));
-        assert_ne!(s, sign_checkpoint(&[8u8; 32], 10, "abc"));
-        assert_ne!(s, sign_checkpoint(&k, 11, "abc"));
-        assert_ne!(s, sign_checkpoint(&k, 10, "abd"));
+        let (t, u) = (uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+        let s = sign_checkpoint(&k, t, 10, "abc");
+        assert_eq!(s, sign_checkpoint(&k, t, 10, "abc"));
+        assert_ne!(s, sign_checkpoint(&[8u8; 32], t, 10, "abc"));
+        assert_ne!(s, sign_checkpoint(&k, t, 11, "abc"));
+        assert_ne!(s, sign_checkpoint(&k, t, 10, "abd"));
+        assert_ne!(s, sign_checkpoint(&k, u, 10, "abc"), "bound to the tenant");
+        assert_ne!(s, legacy_signature(&k, 10, "abc"));
     }
 }

@@ -48,7 +48,12 @@ pub async fn prune(
         audit_checkpoint::Entity::insert(audit_checkpoint::ActiveModel {
             id: Set(Uuid::now_v7()),
             seq: Set(seq),
-            signature: Set(chain::sign_checkpoint(master_key, seq, &hash)),
+            signature: Set(chain::sign_checkpoint(
+                master_key,
+                scope.tenant_id(),
+                seq,
+                &hash,
+            )),
             hash: Set(hash),
             pruned: Set(i64::try_from(removed).unwrap_or(i64::MAX)),
             pruned_before: Set(before),

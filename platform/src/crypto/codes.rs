@@ -8,6 +8,7 @@ use rand::{Rng, RngCore};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
+use uuid::Uuid;
 
 use crate::crypto::{derive_key, keyed_hmac, to_hex};
 
@@ -58,8 +59,10 @@ impl fmt::Debug for OtpCode {
 }
 
 /// Hashes one-time codes with HMAC-SHA256 under a key derived from the master key, binding each
-/// to its purpose (e.g. `"email-verify"`) and subject (e.g. `"{tenant_id}:{user_id}"`). A code has
-/// only 10⁶ values, so an unkeyed hash would be reversed at once by anyone who reads the table.
+/// to its tenant, its purpose (e.g. `"email-verify"`) and its subject (an email address or a
+/// user id). A code has only 10⁶ values, so an unkeyed hash would be reversed at once by anyone
+/// who reads the table; binding the tenant means a row copied into another tenant's store never
+/// matches there.
 pub struct CodeHasher {
     mac: Hmac<Sha256>,
 }
@@ -79,22 +82,37 @@ impl CodeHasher {
         Self { mac }
     }
 
-    /// Lower-case hex HMAC-SHA256 of the length-prefixed `purpose`, `subject` and `code` (each
-    /// as a big-endian u64 byte length followed by its bytes, so no two triples collide).
-    pub fn hash(&self, purpose: &str, subject: &str, code: &str) -> String {
-        to_hex(&self.mac_bytes(purpose, subject, code))
+    /// Lower-case hex HMAC-SHA256 of the length-prefixed tenant id, `purpose`, `subject` and
+    /// `code` (each as a big-endian u64 byte length followed by its bytes, so no two tuples
+    /// collide).
+    pub fn hash(&self, tenant: Uuid, purpose: &str, subject: &str, code: &str) -> String {
+        let tenant = tenant.to_string();
+        to_hex(&self.mac_bytes(&[&tenant, purpose, subject, code]))
     }
 
-    /// Whether `code` hashes to `stored_hex` for this purpose and subject, compared in constant
-    /// time.
-    pub fn verify(&self, purpose: &str, subject: &str, code: &str, stored_hex: &str) -> bool {
-        let computed = self.hash(purpose, subject, code);
+    /// Whether `code` hashes to `stored_hex` for this tenant, purpose and subject, compared in
+    /// constant time.
+    pub fn verify(
+        &self,
+        tenant: Uuid,
+        purpose: &str,
+        subject: &str,
+        code: &str,
+        stored_hex: &str,
+    ) -> bool {
+        let computed = self.hash(tenant, purpose, subject, code);
         computed.as_bytes().ct_eq(stored_hex.as_bytes()).into()
     }
 
-    fn mac_bytes(&self, purpose: &str, subject: &str, code: &str) -> [u8; 32] {
+    /// The hash earlier releases stored, without the tenant: only long-lived backup codes made
+    /// before the tenant was bound are still looked up by it.
+    pub fn legacy_hash(&self, purpose: &str, subject: &str, code: &str) -> String {
+        to_hex(&self.mac_bytes(&[purpose, subject, code]))
+    }
+
+    fn mac_bytes(&self, parts: &[&str]) -> [u8; 32] {
         let mut mac = self.mac.clone();
-        for part in [purpose, subject, code] {
+        for part in parts {
             mac.update(&(part.len() as u64).to_be_bytes());
             mac.update(part.as_bytes());
         }
@@ -170,18 +188,26 @@ mod tests {
     #[test]
     fn code_hash_round_trip_and_binding() {
         let h = CodeHasher::new(&[1u8; 32]);
-        let stored = h.hash("email-verify", "t1:u1", "123456");
+        let (t1, t2) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let stored = h.hash(t1, "email-verify", "u1", "123456");
         assert_eq!(stored.len(), 64);
-        assert!(h.verify("email-verify", "t1:u1", "123456", &stored));
-        assert!(!h.verify("email-verify", "t1:u1", "123457", &stored));
-        assert!(!h.verify("password-reset", "t1:u1", "123456", &stored));
-        assert!(!h.verify("email-verify", "t1:u2", "123456", &stored));
-        assert!(!h.verify("email-verify", "t1:u1", "123456", &stored[..63]));
-        assert!(!h.verify("email-verify", "t1:u1", "123456", ""));
+        assert!(h.verify(t1, "email-verify", "u1", "123456", &stored));
+        assert!(!h.verify(t1, "email-verify", "u1", "123457", &stored));
+        assert!(!h.verify(t1, "password-reset", "u1", "123456", &stored));
+        assert!(!h.verify(t1, "email-verify", "u2", "123456", &stored));
+        // The same code, purpose and subject in another tenant.
+        assert!(!h.verify(t2, "email-verify", "u1", "123456", &stored));
+        assert!(!h.verify(t1, "email-verify", "u1", "123456", &stored[..63]));
+        assert!(!h.verify(t1, "email-verify", "u1", "123456", ""));
         // Another master key gives another hash.
-        assert!(!CodeHasher::new(&[2u8; 32]).verify("email-verify", "t1:u1", "123456", &stored));
+        assert!(!CodeHasher::new(&[2u8; 32]).verify(t1, "email-verify", "u1", "123456", &stored));
         // Length prefixes keep boundaries apart.
-        assert_ne!(h.hash("ab", "c", "123456"), h.hash("a", "bc", "123456"));
+        assert_ne!(
+            h.hash(t1, "ab", "c", "123456"),
+            h.hash(t1, "a", "bc", "123456")
+        );
+        // The legacy form lacks the tenant and differs.
+        assert_ne!(stored, h.legacy_hash("email-verify", "u1", "123456"));
         // Keyed: not the plain SHA-256 nor the master-keyed HMAC.
         assert_ne!(stored, token_hash("123456"));
     }

@@ -1,4 +1,6 @@
-//! `TenantSlug`: a tenant's URL name, `[a-z0-9][a-z0-9-]{1,38}[a-z0-9]`, reserved words refused.
+//! `TenantSlug`: a tenant's URL name, `[a-z0-9][a-z0-9-]{1,38}[a-z0-9]`, reserved words and
+//! anything that reads as a UUID refused (tenant paths take a slug or an id, so a slug that
+//! parses as an id would name two tenants).
 
 use std::fmt;
 
@@ -61,6 +63,12 @@ impl TenantSlug {
                 "a slug uses a-z, 0-9 and '-', and starts and ends with a letter or digit",
             ));
         }
+        if uuid::Uuid::try_parse(raw).is_ok() {
+            return Err(Error::invalid(
+                "slug",
+                "a slug may not read as a UUID: tenant paths take a slug or an id",
+            ));
+        }
         if RESERVED.contains(&raw) {
             return Err(Error::invalid(
                 "slug",
@@ -109,6 +117,9 @@ mod tests {
             "www",
             &"a".repeat(41),
             "../x",
+            // Tenant paths take a slug or an id: a slug that reads as an id is ambiguous.
+            "123e4567-e89b-12d3-a456-426614174000",
+            "123e4567e89b12d3a456426614174000",
         ] {
             assert!(TenantSlug::parse(s).is_err(), "{s:?} should be refused");
         }

@@ -57,6 +57,21 @@ pub struct EmailCodeRequest {
     pub code: Text,
 }
 
+/// An email address, the 6-digit code emailed to it, and optionally the account's password.
+#[derive(Object, Debug)]
+pub struct VerifyEmailRequest {
+    #[oai(validator(max_length = 254))]
+    pub email: Text,
+    #[oai(validator(max_length = 16))]
+    pub code: Text,
+    /// The password to set (the tenant's password policy applies). Optional: without it the
+    /// password given at registration applies, unless someone else registered this address
+    /// with another password meanwhile; then the account starts without one (`has_password`
+    /// is `false` in the answer) and the user sets it with `POST /me/password`.
+    #[oai(validator(max_length = 1024))]
+    pub password: Option<Text>,
+}
+
 /// Email and password.
 #[derive(Object, Debug)]
 pub struct LoginRequest {
@@ -239,7 +254,9 @@ impl AuthApi {
         Ok(accepted())
     }
 
-    /// Confirms the email with the emailed code; the account becomes active and is signed in.
+    /// Confirms the email with the emailed code; the pending account becomes active and is
+    /// signed in. Only whoever holds the code chooses the password: the one sent here, else the
+    /// registration's, unless registrations with different passwords met (then none is set).
     #[oai(
         path = "/v1/tenants/:tenant/auth/email/verify",
         method = "post",
@@ -251,11 +268,17 @@ impl AuthApi {
         scope: Data<&TenantScope>,
         req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
-        body: Json<EmailCodeRequest>,
+        body: Json<VerifyEmailRequest>,
     ) -> Result<PairResponse, ApiError> {
-        let pair =
-            accounts::verify_email(&state, &scope, &request_meta(req), &body.email, &body.code)
-                .await?;
+        let pair = accounts::verify_email(
+            &state,
+            &scope,
+            &request_meta(req),
+            &body.email,
+            &body.code,
+            body.password.as_deref(),
+        )
+        .await?;
         Ok(PairResponse::body(pair))
     }
 
@@ -402,8 +425,9 @@ impl AuthApi {
     }
 
     /// Exchanges a refresh token for a new pair. Each refresh token works once; presenting a
-    /// used one revokes its whole session. In cookie mode send no body token: the
-    /// `platform_refresh` cookie is used, and `X-CSRF-Token` must carry the login's `csrf_token`.
+    /// used one revokes its whole session. In cookie mode send no body token (or no body at
+    /// all): the `platform_refresh` cookie is used, and `X-CSRF-Token` must carry the login's
+    /// `csrf_token`.
     #[oai(
         path = "/v1/tenants/:tenant/auth/token/refresh",
         method = "post",
@@ -421,10 +445,10 @@ impl AuthApi {
         /// The session's CSRF token; required when the refresh token comes from the cookie.
         #[oai(name = "X-CSRF-Token")]
         csrf: Header<Option<String>>,
-        body: Json<Option<RefreshRequest>>,
+        body: super::optional_body::OptionalJson<Option<RefreshRequest>>,
     ) -> Result<PairResponse, ApiError> {
         let meta = request_meta(req);
-        let in_body = body.0.and_then(|b| b.refresh_token);
+        let in_body = body.0.flatten().and_then(|b| b.refresh_token);
         if let Some(token) = in_body {
             let pair = accounts::refresh(&state, &scope, &meta, &token).await?;
             return Ok(PairResponse::body(pair));

@@ -16,10 +16,7 @@ use super::{
     members::path_id,
     problem::ApiError,
 };
-use crate::{
-    app::AppState, audit::Actor, authz, members::sessions, roles::Permission,
-    store::entities::session,
-};
+use crate::{app::AppState, authz, members::sessions, roles::Permission, store::entities::session};
 
 #[derive(Tags)]
 enum SessionTags {
@@ -132,13 +129,14 @@ impl AdminSessionsApi {
         session_id: Path<String>,
     ) -> Result<NoContent, ApiError> {
         let a = &auth.0;
-        authz::require(&state, &a.scope, a.user_id, Permission::SessionsRevoke).await?;
+        let by = authz::require(&state, &a.scope, a.user_id, Permission::SessionsRevoke)
+            .await?
+            .by();
         sessions::revoke(
             &state,
             &a.scope,
             &request_meta(req),
-            Actor::User(a.user_id),
-            None,
+            &by,
             path_id(&session_id, "session")?,
         )
         .await?;

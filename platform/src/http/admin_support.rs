@@ -26,10 +26,7 @@ use super::{
 };
 use crate::{
     app::AppState,
-    audit::{
-        Actor,
-        query::{self, Filter},
-    },
+    audit::query::{self, Filter},
     error::Error,
     members::{self, invitations, sessions},
     operators::{OpPermission, audit::parse_reason, support},
@@ -317,15 +314,8 @@ impl AdminSupportApi {
         let meta = request_meta(req);
         let on = support::open(&state, &tenant).await?;
         let sid = path_id(&session_id, "session")?;
-        sessions::revoke(
-            &state,
-            &on.scope,
-            &meta,
-            Actor::Operator(auth.0.id),
-            reason.as_deref(),
-            sid,
-        )
-        .await?;
+        let by = support::by(&on, &auth.0, reason.clone()).await?;
+        sessions::revoke(&state, &on.scope, &meta, &by, sid).await?;
         support::logged(
             &state,
             &meta,
@@ -359,15 +349,8 @@ impl AdminSupportApi {
         let meta = request_meta(req);
         let on = support::open(&state, &tenant).await?;
         let id = path_id(&user_id, "member")?;
-        let n = sessions::revoke_user(
-            &state,
-            &on.scope,
-            &meta,
-            Actor::Operator(auth.0.id),
-            reason.as_deref(),
-            id,
-        )
-        .await?;
+        let by = support::by(&on, &auth.0, reason.clone()).await?;
+        let n = sessions::revoke_user(&state, &on.scope, &meta, &by, id).await?;
         support::logged(
             &state,
             &meta,

@@ -123,6 +123,9 @@ pub struct CustomerView {
 pub struct CustomerList {
     /// At most 50, by email.
     pub items: Vec<CustomerView>,
+    /// Whether every tenant was searched within the time budget; `false`: the matches found
+    /// before it ran out.
+    pub complete: bool,
 }
 
 /// One entry of the operators' log.
@@ -421,8 +424,10 @@ impl AdminTenantsApi {
         Ok(NoContent::Done)
     }
 
-    /// Finds customers by email across every tenant: an exact address, or a part of one (at
-    /// least 3 characters). At most 50 matches.
+    /// Finds customers by email across every tenant: an exact address, or the start of one (at
+    /// least 3 characters). At most 50 matches. A search is bounded: one at a time per operator
+    /// (`409 search_in_progress`), a few on the platform (`503`), and 10 seconds, after which
+    /// the matches found so far come back with `complete: false`.
     #[oai(
         path = "/v1/admin/customers",
         method = "get",
@@ -435,9 +440,11 @@ impl AdminTenantsApi {
         #[oai(validator(max_length = 254))] email: Query<String>,
     ) -> Result<CustomersResponse, ApiError> {
         auth.0.require(OpPermission::Read)?;
-        let found = search::customers(&state, &email).await?;
+        let outcome = search::customers(&state, auth.0.id, &email).await?;
         Ok(CustomersResponse::Ok(Json(CustomerList {
-            items: found
+            complete: outcome.complete,
+            items: outcome
+                .found
                 .iter()
                 .map(|f| CustomerView {
                     tenant: (&f.tenant).into(),

@@ -102,12 +102,14 @@ fn reaches_enrolment(req: &Request) -> bool {
     )
 }
 
-/// The caller's IP, user agent and request id, for the audit log and throttling.
+/// The caller's IP (behind the configured trusted proxies, see [`super::client_ip`]), user
+/// agent and request id, for the audit log and throttling.
 pub fn request_meta(req: &Request) -> RequestMeta {
-    let ip = req
-        .remote_addr()
-        .as_socket_addr()
-        .map(|a| a.ip().to_string());
+    let peer = req.remote_addr().as_socket_addr().map(|a| a.ip());
+    let trusted = req
+        .data::<AppState>()
+        .map_or(&[][..], |s| s.config.trusted_proxies.as_slice());
+    let ip = super::client_ip::client_ip(peer, req.headers(), trusted).map(|ip| ip.to_string());
     let user_agent = req
         .headers()
         .get(poem::http::header::USER_AGENT)

@@ -94,8 +94,10 @@ pub struct MePatch {
 /// The current password and the new one.
 #[derive(Object, Debug)]
 pub struct PasswordChange {
+    /// Required when the account has a password. An account without one (`has_password:
+    /// false`) sets its first password without it, from a sign-in within the last 5 minutes.
     #[oai(validator(max_length = 1024))]
-    pub current_password: Text,
+    pub current_password: Option<Text>,
     /// 8 to 256 characters.
     #[oai(validator(max_length = 1024))]
     pub new_password: Text,
@@ -224,7 +226,9 @@ impl MeApi {
     }
 
     /// Changes the password. Needs the current one; every other session is revoked and a
-    /// "password changed" notice is emailed.
+    /// "password changed" notice is emailed. An account without a password (`has_password:
+    /// false`) sets its first one without `current_password`, from a sign-in within the last
+    /// 5 minutes (else `403 reauthentication_required`).
     #[oai(
         path = "/v1/tenants/:tenant/me/password",
         method = "post",
@@ -246,7 +250,7 @@ impl MeApi {
             &request_meta(req),
             a.user_id,
             a.session_id,
-            &body.current_password,
+            body.current_password.as_deref(),
             &body.new_password,
         )
         .await?;

@@ -22,7 +22,6 @@ use super::{
 };
 use crate::{
     app::AppState,
-    audit::Actor,
     authz,
     error::Error,
     members::{self, invitations, sessions},
@@ -335,13 +334,14 @@ impl MembersApi {
         user_id: Path<String>,
     ) -> Result<RevokedResponse, ApiError> {
         let a = &auth.0;
-        authz::require(&state, &a.scope, a.user_id, Permission::SessionsRevoke).await?;
+        let by = authz::require(&state, &a.scope, a.user_id, Permission::SessionsRevoke)
+            .await?
+            .by();
         let n = sessions::revoke_user(
             &state,
             &a.scope,
             &request_meta(req),
-            Actor::User(a.user_id),
-            None,
+            &by,
             path_id(&user_id, "member")?,
         )
         .await?;

@@ -45,6 +45,27 @@ pub struct TotpCodeRequest {
     pub code: Text,
 }
 
+/// The current password, when the sign-in is older than 5 minutes.
+#[derive(Object, Debug, Default)]
+pub struct ReauthRequest {
+    /// Proves the caller again when the session signed in more than 5 minutes ago (else `403
+    /// reauthentication_required`). Not needed with an enrolment-only token.
+    #[oai(validator(max_length = 1024))]
+    pub current_password: Option<Text>,
+}
+
+/// A 6-digit code from the authenticator app, and the current password when the sign-in is
+/// older than 5 minutes.
+#[derive(Object, Debug)]
+pub struct TotpCodeReauthRequest {
+    #[oai(validator(max_length = 16))]
+    pub code: Text,
+    /// Proves the caller again when the session signed in more than 5 minutes ago (else `403
+    /// reauthentication_required`).
+    #[oai(validator(max_length = 1024))]
+    pub current_password: Option<Text>,
+}
+
 /// A current TOTP `code`, or the account `password`.
 #[derive(Object, Debug)]
 pub struct MfaDisableRequest {
@@ -100,6 +121,8 @@ fn caller(a: &AuthUser) -> Caller<'_> {
         scope: &a.scope,
         user_id: a.user_id,
         session_id: a.session_id,
+        enrolment_only: a.claims.mfa_enrollment_required
+            || a.claims.token_use != crate::crypto::jwt::ACCESS_TOKEN_USE,
     }
 }
 
@@ -130,7 +153,9 @@ impl MfaApi {
 
     /// Starts TOTP enrolment: a new secret, its `otpauth://` URL and a PNG QR code. MFA is not
     /// on until `POST /me/mfa/totp/confirm` (`409 mfa_already_enabled` when it already is).
-    /// Reachable with an enrolment-only token.
+    /// Needs a sign-in within the last 5 minutes or `current_password` (`403
+    /// reauthentication_required`), so that a stolen access token cannot enrol its holder's
+    /// authenticator. Reachable with an enrolment-only token, which needs neither.
     #[oai(
         path = "/v1/tenants/:tenant/me/mfa/totp",
         method = "post",
@@ -142,8 +167,16 @@ impl MfaApi {
         auth: UserAuth,
         req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
+        body: super::optional_body::OptionalJson<ReauthRequest>,
     ) -> Result<EnrolmentResponse, ApiError> {
-        let e = enrolment::start(&state, caller(&auth.0), &request_meta(req)).await?;
+        let password = body.0.and_then(|b| b.current_password);
+        let e = enrolment::start(
+            &state,
+            caller(&auth.0),
+            &request_meta(req),
+            password.as_deref(),
+        )
+        .await?;
         Ok(EnrolmentResponse::Ok(Json(TotpEnrolmentView {
             secret: e.secret,
             otpauth_url: e.otpauth_url,
@@ -152,7 +185,8 @@ impl MfaApi {
     }
 
     /// Confirms enrolment with a current code: MFA is on, and 10 backup codes are returned (shown
-    /// this once). The user's other sessions are revoked and an "MFA changed" email is sent.
+    /// this once). Only the secret from `POST /me/mfa/totp` (which asked for a fresh proof) makes
+    /// the code, so confirming needs no other. The user's other sessions are revoked and an "MFA changed" email is sent.
     /// With an enrolment-only token, refresh afterwards for an unrestricted one.
     #[oai(
         path = "/v1/tenants/:tenant/me/mfa/totp/confirm",
@@ -174,9 +208,11 @@ impl MfaApi {
         })))
     }
 
-    /// Turns MFA off with a current TOTP `code` or the account `password` (exactly one). The
-    /// secret and backup codes are erased, other sessions revoked, and an email sent. Under a
-    /// policy that requires MFA, the user's next tokens are enrolment-only.
+    /// Turns MFA off with the account `password`, or with a current TOTP `code` from a session
+    /// that signed in within the last 5 minutes (exactly one; a `code` from an older sign-in is
+    /// `403 reauthentication_required`: send the `password` instead). The secret and backup
+    /// codes are erased, other sessions revoked, and an email sent. Under a policy that requires
+    /// MFA, the user's next tokens are enrolment-only.
     #[oai(
         path = "/v1/tenants/:tenant/me/mfa/totp",
         method = "delete",
@@ -201,8 +237,9 @@ impl MfaApi {
         Ok(NoContent::Done)
     }
 
-    /// Replaces the backup codes (a current TOTP `code` is required); the old ones stop working
-    /// at once.
+    /// Replaces the backup codes; the old ones stop working at once. Needs a current TOTP
+    /// `code`, and a sign-in within the last 5 minutes or `current_password` (`403
+    /// reauthentication_required`).
     #[oai(
         path = "/v1/tenants/:tenant/me/mfa/backup-codes",
         method = "post",
@@ -214,13 +251,14 @@ impl MfaApi {
         auth: UserAuth,
         req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
-        body: Json<TotpCodeRequest>,
+        body: Json<TotpCodeReauthRequest>,
     ) -> Result<BackupCodesResponse, ApiError> {
         let codes = enrolment::regenerate_backup_codes(
             &state,
             caller(&auth.0),
             &request_meta(req),
             &body.code,
+            body.current_password.as_deref(),
         )
         .await?;
         Ok(BackupCodesResponse::Ok(Json(BackupCodesView {

@@ -8,6 +8,7 @@ mod admin_tenants;
 mod allow;
 mod audit;
 pub mod auth;
+mod client_ip;
 pub mod cors;
 mod health;
 mod me;
@@ -15,6 +16,7 @@ mod members;
 pub mod metrics;
 mod mfa;
 mod operator_auth;
+pub mod optional_body;
 pub mod problem;
 mod request_context;
 mod settings;
@@ -88,20 +90,55 @@ pub fn spec_json() -> String {
 }
 
 /// Prometheus text format. The tenant count is read at scrape time: other processes (the CLI,
-/// other instances) create and delete tenants too.
+/// other instances) create and delete tenants too. With `metrics_token` set, the scrape must
+/// carry it as a bearer token.
 #[handler]
-async fn metrics_handler(state: Data<&AppState>) -> WithContentType<String> {
+async fn metrics_handler(
+    req: &poem::Request,
+    state: Data<&AppState>,
+) -> poem::Result<WithContentType<String>> {
     use poem::IntoResponse;
+    if let Some(token) = &state.config.metrics_token {
+        use secrecy::ExposeSecret;
+        use subtle::ConstantTimeEq;
+        let sent = req
+            .headers()
+            .get(poem::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        let expected = token.expose_secret().trim();
+        if !bool::from(sent.as_bytes().ct_eq(expected.as_bytes())) {
+            return Err(poem::Error::from_response(
+                problem::ApiError::from(crate::error::Error::unauthorized()).into_response(),
+            ));
+        }
+    }
     match state.tenants.count().await {
         Ok(n) => state
             .metrics
             .set_tenants(usize::try_from(n).unwrap_or(usize::MAX)),
         Err(e) => tracing::warn!(error = %e, "counting tenants for /metrics"),
     }
-    state
+    Ok(state
         .metrics
         .render()
-        .with_content_type("text/plain; version=0.0.4")
+        .with_content_type("text/plain; version=0.0.4"))
+}
+
+/// `/metrics` alone, for the `metrics_listen` address.
+pub fn metrics_app(state: AppState) -> impl Endpoint {
+    let metrics = state.metrics.clone();
+    let max_body_bytes = state.config.max_body_bytes;
+    let allow = allow::AllowedMethods::from_spec("{}", &[("/metrics", "GET")]);
+    Route::new()
+        .at("/metrics", get(metrics_handler))
+        .data(state)
+        .with(request_context::RequestContext {
+            max_body_bytes,
+            metrics,
+            allow: std::sync::Arc::new(allow),
+        })
 }
 
 /// The whole application: API, spec, docs and metrics, behind the request middleware.
@@ -122,11 +159,15 @@ pub fn app(state: AppState) -> impl Endpoint {
             ("/docs", "GET"),
         ],
     );
-    Route::new()
+    let mut routes = Route::new()
         .nest("/", api)
         .at("/openapi.json", spec)
-        .nest("/docs", docs)
-        .at("/metrics", get(metrics_handler))
+        .nest("/docs", docs);
+    // With an address of its own, /metrics is not served here.
+    if state.config.metrics_listen.is_none() {
+        routes = routes.at("/metrics", get(metrics_handler));
+    }
+    routes
         .with(tenant_context::TenantContext { tenants, cors })
         .data(state)
         .with(request_context::RequestContext {

@@ -132,7 +132,9 @@ pub struct SettingsView {
     pub password_policy: PasswordPolicyView,
     pub branding: BrandingView,
     /// Template overrides by message (`email_verification`, `login_code`, `password_reset`,
-    /// `invitation`, `new_sign_in`, `mfa_changed`, `password_changed`).
+    /// `invitation`, `new_sign_in`, `mfa_changed`, `password_changed`, `account_exists`). The
+    /// templates never see the real code or link, the HTML is sanitised to an allow-list of
+    /// tags and attributes, and no URL but `{{ link }}` and the logo is kept.
     pub email_templates: BTreeMap<String, TemplateOverrideView>,
     /// Audit events older than this many days (30 to 3,650) are pruned; absent keeps them.
     pub audit_retention_days: Option<u32>,
@@ -142,6 +144,10 @@ pub struct SettingsView {
     /// Binds refresh tokens to the network or browser that signed in: a refresh from elsewhere
     /// is refused as `401 invalid_refresh_token` and audited (`auth.refresh_refused`).
     pub refresh_binding: RefreshBindingView,
+    /// 0 to 60 s (default 0). Within it, a session's newest spent refresh token presented again
+    /// (two tabs, a network retry) gets a fresh pair instead of revoking the session; past it,
+    /// or for an older token, reuse revokes the session.
+    pub refresh_reuse_grace_secs: u32,
 }
 
 /// A change of some settings: only the fields sent change; `null` restores a default; an
@@ -167,6 +173,7 @@ pub struct SettingsPatch {
     #[oai(validator(max_items = 50))]
     pub cors_allowed_origins: MaybeUndefined<Vec<String>>,
     pub refresh_binding: MaybeUndefined<RefreshBindingView>,
+    pub refresh_reuse_grace_secs: MaybeUndefined<u32>,
 }
 
 #[derive(ApiResponse)]

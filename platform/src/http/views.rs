@@ -22,6 +22,9 @@ pub struct UserView {
     pub status: String,
     pub mfa_enabled: bool,
     pub email_verified: bool,
+    /// Whether the account has a password. `false` for an account whose email verification
+    /// set none (see `email_verify`): `POST /me/password` sets one.
+    pub has_password: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -37,6 +40,7 @@ impl UserView {
             status: u.status.clone(),
             mfa_enabled: u.mfa_enabled,
             email_verified: u.email_verified_at.is_some(),
+            has_password: u.password_hash.is_some(),
             created_at: u.created_at,
         }
     }

@@ -45,15 +45,7 @@ pub async fn create(
     if !roles::exists(role, &by.settings.custom_roles) {
         return Err(Error::invalid("role", format!("unknown role {role:?}")));
     }
-    if role != "owner" && !by.may_manage(role) {
-        return Err(crate::authz::beyond_own_rights(role));
-    }
-    if role == "owner" && !by.owner_rights {
-        return Err(Error::Forbidden {
-            code: "forbidden",
-            message: "only an owner can invite an owner".into(),
-        });
-    }
+    refuse_beyond_rights(by, role)?;
     let tenant = accounts::tenant_of(state, scope).await?;
     let mut tx = scope.begin().await?;
     let existing = user::Entity::find()
@@ -158,13 +150,14 @@ pub async fn resend(
             message: "the invitation was already accepted or revoked".into(),
         });
     }
-    if inv.role != "owner" && !by.may_manage(&inv.role) {
-        return Err(crate::authz::beyond_own_rights(&inv.role));
-    }
-    if inv.role == "owner" && !by.owner_rights {
-        return Err(Error::Forbidden {
-            code: "forbidden",
-            message: "only an owner can invite an owner".into(),
+    refuse_beyond_rights(by, &inv.role)?;
+    if !roles::exists(&inv.role, &by.settings.custom_roles) {
+        return Err(Error::Conflict {
+            code: "invitation_closed",
+            message: format!(
+                "the role {:?} no longer exists: revoke this invitation and invite again",
+                inv.role
+            ),
         });
     }
     let inv = sending::reissue(&mut tx, &state.mailer, &tenant, &inv).await?;
@@ -180,6 +173,21 @@ pub async fn resend(
     Ok(inv)
 }
 
+/// Refuses when `by` may not act on an invitation to `role`: only owners (and operators) touch
+/// an owner's invitation, and no one touches one to a role holding permissions they lack.
+fn refuse_beyond_rights(by: &By, role: &str) -> Result<()> {
+    if role == "owner" && !by.owner_rights {
+        return Err(Error::Forbidden {
+            code: "forbidden",
+            message: "only an owner can invite an owner".into(),
+        });
+    }
+    if !by.may_manage(role) {
+        return Err(crate::authz::beyond_own_rights(role));
+    }
+    Ok(())
+}
+
 /// `DELETE /members/invitations/{id}`: the link stops working.
 pub async fn revoke(scope: &TenantScope, meta: &RequestMeta, by: &By, id: Uuid) -> Result<()> {
     let tx = scope.begin().await?;
@@ -193,6 +201,7 @@ pub async fn revoke(scope: &TenantScope, meta: &RequestMeta, by: &By, id: Uuid) 
             message: "the invitation was already accepted".into(),
         });
     }
+    refuse_beyond_rights(by, &inv.role)?;
     invitation::Entity::update_many()
         .col_expr(invitation::Column::RevokedAt, Expr::value(Some(Utc::now())))
         .filter(invitation::Column::Id.eq(id))
@@ -229,7 +238,13 @@ pub async fn accept(
     name: Option<&str>,
 ) -> Result<TokenPair> {
     let ip = accounts::ip_key(scope, meta);
-    accounts::throttle::refuse_if_blocked(state, Bucket::ResetIp, &ip).await?;
+    // A wrong token is reserved as a failure before the lookup; a right one gives it back.
+    let held = accounts::throttle::reserve(
+        state,
+        Some(scope),
+        &[accounts::throttle::Cell::Tenant(Bucket::ResetIp, &ip)],
+    )
+    .await?;
     if token.is_empty() || token.len() > 128 {
         return Err(invalid_invitation());
     }
@@ -258,13 +273,15 @@ pub async fn accept(
         Ok::<_, Error>((inv, settings))
     };
     let (inv, settings) = lookup.await?;
-    let Some(inv) = inv else {
-        accounts::throttle::failed(state, scope, Bucket::ResetIp, &ip).await;
+    // A custom role removed since the invitation was sent is not handed out.
+    let Some(inv) = inv.filter(|i| roles::exists(&i.role, &settings.custom_roles)) else {
         return Err(invalid_invitation());
     };
+    held.refund(state);
     settings
         .password_policy
         .check(&password, Some(&inv.email))?;
+    accounts::throttle::platform_hash_budget(state, meta).await?;
     let hash = accounts::hash_password(state, &password).await?;
     let tx = scope.begin().await?;
     // Claimed with a conditional update: a token signs up once even when raced.

@@ -1,5 +1,6 @@
 //! Every session in a tenant, as its admins see them: list (optionally one member's), revoke
-//! one, or revoke all of a member's. Revocations take effect at once.
+//! one, or revoke all of a member's. Revocations take effect at once, and no one ends the
+//! sessions of a member whose role holds permissions they do not (see [`By::may_manage`]).
 
 use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -7,7 +8,8 @@ use uuid::Uuid;
 
 use crate::{
     app::AppState,
-    audit::{self, Actor, Event, RequestMeta},
+    audit::{self, Event, RequestMeta},
+    authz::{By, beyond_own_rights},
     error::{Error, Result},
     store::{
         TenantScope,
@@ -44,14 +46,26 @@ pub async fn list(
     Ok(crate::paging::split(rows, limit, |s| s.id))
 }
 
+/// Refuses when `by` may not act on `holder` (a member whose role holds more than theirs).
+async fn refuse_beyond_rights(tx: &crate::store::TenantTx, by: &By, holder: Uuid) -> Result<()> {
+    if by.member_id == Some(holder) {
+        return Ok(());
+    }
+    if let Some(u) = user::Entity::find_by_id(holder).one(&**tx).await?
+        && !by.may_manage(&u.role)
+    {
+        return Err(beyond_own_rights(&u.role));
+    }
+    Ok(())
+}
+
 /// Revokes session `sid` of the tenant (`404` when there is no such live session), on behalf
-/// of `actor`.
+/// of `by`.
 pub async fn revoke(
     state: &AppState,
     scope: &TenantScope,
     meta: &RequestMeta,
-    actor: Actor,
-    reason: Option<&str>,
+    by: &By,
     sid: Uuid,
 ) -> Result<()> {
     let tx = scope.begin().await?;
@@ -59,6 +73,9 @@ pub async fn revoke(
         .one(&*tx)
         .await?
         .map(|s| s.user_id);
+    if let Some(holder) = owner {
+        refuse_beyond_rights(&tx, by, holder).await?;
+    }
     if !state
         .sessions
         .revoke(&tx, sid, None, "revoked_by_admin")
@@ -69,9 +86,9 @@ pub async fn revoke(
     audit::record(
         &tx,
         meta,
-        Event::ok(actor, "session.revoked")
+        Event::ok(by.actor, "session.revoked")
             .target("session", sid)
-            .reason(reason)
+            .reason(by.reason.as_deref())
             .details(serde_json::json!({ "user_id": owner.map(|u| u.to_string()) })),
     )
     .await?;
@@ -85,14 +102,14 @@ pub async fn revoke_user(
     state: &AppState,
     scope: &TenantScope,
     meta: &RequestMeta,
-    actor: Actor,
-    reason: Option<&str>,
+    by: &By,
     user_id: Uuid,
 ) -> Result<usize> {
     let tx = scope.begin().await?;
     if user::Entity::find_by_id(user_id).one(&*tx).await?.is_none() {
         return Err(Error::NotFound("member"));
     }
+    refuse_beyond_rights(&tx, by, user_id).await?;
     let ended = state
         .sessions
         .revoke_all(&tx, user_id, None, "revoked_by_admin")
@@ -100,9 +117,9 @@ pub async fn revoke_user(
     audit::record(
         &tx,
         meta,
-        Event::ok(actor, "session.revoked_all")
+        Event::ok(by.actor, "session.revoked_all")
             .target("user", user_id)
-            .reason(reason)
+            .reason(by.reason.as_deref())
             .details(serde_json::json!({ "sessions": ended.len() })),
     )
     .await?;

@@ -12,7 +12,10 @@ use uuid::Uuid;
 
 use super::{factors, wrong_code};
 use crate::{
-    accounts::{self, TokenPair, codes, throttle},
+    accounts::{
+        self, TokenPair, codes,
+        throttle::{self, Cell},
+    },
     app::AppState,
     audit::{self, Actor, Event, RequestMeta},
     crypto::codes::{OtpCode, new_opaque_token, token_hash},
@@ -211,21 +214,31 @@ pub async fn complete(
     factor: Factor<'_>,
 ) -> Result<Completed> {
     let ip = accounts::ip_key(scope, meta);
-    throttle::refuse_if_blocked(state, Bucket::MfaIp, &ip).await?;
+    // Failures are reserved before each check and given back on success.
+    let by_ip = throttle::reserve(state, Some(scope), &[Cell::Tenant(Bucket::MfaIp, &ip)]).await?;
     let tx = scope.begin().await?;
     let (ch, u) = match take_attempt(&tx, token).await {
         Ok(found) => found,
         Err(e) => {
             tx.commit().await?;
-            throttle::failed(state, scope, Bucket::MfaIp, &ip).await;
             return Err(e);
         }
     };
     let account = format!("{}:{}", scope.tenant_id(), u.id);
-    if let Err(e) = throttle::refuse_if_blocked(state, Bucket::MfaAccount, &account).await {
-        tx.commit().await?;
-        return Err(e);
-    }
+    let by_account = match throttle::reserve(
+        state,
+        Some(scope),
+        &[Cell::Tenant(Bucket::MfaAccount, &account)],
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(e) => {
+            tx.commit().await?;
+            by_ip.refund(state);
+            return Err(e);
+        }
+    };
     let method = factor.method();
     let ok = offers(&ch, method)
         && match factor {
@@ -252,10 +265,11 @@ pub async fn complete(
         )
         .await?;
         tx.commit().await?;
-        throttle::failed(state, scope, Bucket::MfaIp, &ip).await;
-        throttle::failed(state, scope, Bucket::MfaAccount, &account).await;
+        drop((by_ip, by_account));
         return Err(wrong_code());
     }
+    by_ip.refund(state);
+    by_account.refund(state);
     mfa_challenge::Entity::delete_by_id(ch.id)
         .exec(&*tx)
         .await?;
@@ -277,7 +291,7 @@ pub async fn send_email_code(
     token: &str,
 ) -> Result<()> {
     let ip = accounts::ip_key(scope, meta);
-    throttle::refuse_if_blocked(state, Bucket::MfaIp, &ip).await?;
+    let by_ip = throttle::reserve(state, Some(scope), &[Cell::Tenant(Bucket::MfaIp, &ip)]).await?;
     if token.is_empty() || token.len() > 128 {
         return Err(invalid_token());
     }
@@ -289,9 +303,9 @@ pub async fn send_email_code(
         .await?;
     let Some(ch) = found else {
         tx.commit().await?;
-        throttle::failed(state, scope, Bucket::MfaIp, &ip).await;
         return Err(invalid_token());
     };
+    by_ip.refund(state);
     if !offers(&ch, Method::EmailOtp) {
         return Err(Error::Forbidden {
             code: "mfa_method_not_allowed",
@@ -322,7 +336,7 @@ pub async fn send_email_code(
         &tenant,
         &email,
         codes::Purpose::MfaLogin,
-        None,
+        codes::Binding::None,
     )
     .await?;
     audit::record(

@@ -9,7 +9,10 @@ use uuid::Uuid;
 
 use super::{factors, wrong_code};
 use crate::{
-    accounts::{self, throttle},
+    accounts::{
+        self,
+        throttle::{self, Cell},
+    },
     app::AppState,
     audit::{self, Actor, Event, RequestMeta},
     crypto::totp::TotpSecret,
@@ -38,28 +41,44 @@ pub struct Caller<'a> {
     pub scope: &'a TenantScope,
     pub user_id: Uuid,
     pub session_id: Uuid,
+    /// The token is enrolment-only (the tenant requires MFA and the user has none yet): it
+    /// comes straight from a sign-in and reaches nothing but enrolment.
+    pub enrolment_only: bool,
+}
+
+/// Requires a fresh proof of `c` (see [`accounts::reauth`]); an enrolment-only token is one.
+async fn require_fresh(state: &AppState, c: &Caller<'_>, password: Option<&str>) -> Result<()> {
+    if c.enrolment_only && password.is_none() {
+        return Ok(());
+    }
+    accounts::reauth::require_fresh(state, c.scope, c.user_id, c.session_id, password).await
 }
 
 fn account_key(c: &Caller<'_>) -> String {
     format!("{}:{}", c.scope.tenant_id(), c.user_id)
 }
 
-/// Refuses while the caller (by account or address) is blocked after failed codes.
-async fn refuse_if_blocked(state: &AppState, c: &Caller<'_>, meta: &RequestMeta) -> Result<()> {
-    throttle::refuse_if_blocked(state, Bucket::MfaAccount, &account_key(c)).await?;
-    throttle::refuse_if_blocked(state, Bucket::MfaIp, &accounts::ip_key(c.scope, meta)).await
+/// Reserves a failed code of the caller (by account and by address) before a check: refused
+/// (`429`) when either is out of tries. Refund it when the code is right.
+async fn reserve(
+    state: &AppState,
+    c: &Caller<'_>,
+    meta: &RequestMeta,
+) -> Result<throttle::Reservation> {
+    let ip = accounts::ip_key(c.scope, meta);
+    throttle::reserve(
+        state,
+        Some(c.scope),
+        &[
+            Cell::Tenant(Bucket::MfaAccount, &account_key(c)),
+            Cell::Tenant(Bucket::MfaIp, &ip),
+        ],
+    )
+    .await
 }
 
-/// Counts a failed code and audits it.
-async fn failed(state: &AppState, c: &Caller<'_>, meta: &RequestMeta, action: &'static str) {
-    throttle::failed(state, c.scope, Bucket::MfaAccount, &account_key(c)).await;
-    throttle::failed(
-        state,
-        c.scope,
-        Bucket::MfaIp,
-        &accounts::ip_key(c.scope, meta),
-    )
-    .await;
+/// Audits a failed code (its reservation is spent).
+async fn failed(c: &Caller<'_>, meta: &RequestMeta, action: &'static str) {
     let audit = async {
         let tx = c.scope.begin().await?;
         audit::record(&tx, meta, Event::failed(Actor::User(c.user_id), action)).await?;
@@ -109,8 +128,16 @@ fn already_enabled() -> Error {
 }
 
 /// `POST /me/mfa/totp`: a new secret for the caller, pending until confirmed. Starting again
-/// replaces a pending secret; an enabled one must be turned off first.
-pub async fn start(state: &AppState, c: Caller<'_>, meta: &RequestMeta) -> Result<Enrolment> {
+/// replaces a pending secret; an enabled one must be turned off first. Needs a fresh proof
+/// (`current_password`, or a sign-in in the last 5 minutes): the secret shown here is what
+/// confirming takes, so a stolen access token alone cannot enrol an authenticator.
+pub async fn start(
+    state: &AppState,
+    c: Caller<'_>,
+    meta: &RequestMeta,
+    current_password: Option<&str>,
+) -> Result<Enrolment> {
+    require_fresh(state, &c, current_password).await?;
     let tenant = accounts::tenant_of(state, c.scope).await?;
     let tx = c.scope.begin().await?;
     let u = load_user(&tx, c.user_id).await?;
@@ -178,9 +205,10 @@ pub async fn confirm(
     meta: &RequestMeta,
     code: &str,
 ) -> Result<Vec<String>> {
-    refuse_if_blocked(state, &c, meta).await?;
+    let held = reserve(state, &c, meta).await?;
     let mut tx = c.scope.begin().await?;
     let Some(row) = factors::authenticator(&tx, c.user_id, false).await? else {
+        held.refund(state);
         return Err(
             if factors::authenticator(&tx, c.user_id, true)
                 .await?
@@ -197,9 +225,10 @@ pub async fn confirm(
     };
     if !factors::use_totp(state, c.scope, &tx, &row, code).await? {
         tx.rollback().await?;
-        failed(state, &c, meta, "mfa.enable").await;
+        failed(&c, meta, "mfa.enable").await;
         return Err(wrong_code());
     }
+    held.refund(state);
     let now = Utc::now();
     mfa_totp::Entity::update_many()
         .col_expr(mfa_totp::Column::ConfirmedAt, Expr::value(Some(now)))
@@ -242,21 +271,23 @@ pub enum Proof<'a> {
     Password(&'a str),
 }
 
-/// `DELETE /me/mfa/totp`: with a current code or the password, MFA goes off: the secret and
-/// backup codes are erased, other sessions revoked, and a notice emailed.
+/// `DELETE /me/mfa/totp`: with the password, or with a current code from a session that signed
+/// in within the last 5 minutes, MFA goes off: the secret and backup codes are erased, other
+/// sessions revoked, and a notice emailed.
 pub async fn disable(
     state: &AppState,
     c: Caller<'_>,
     meta: &RequestMeta,
     proof: Proof<'_>,
 ) -> Result<()> {
-    refuse_if_blocked(state, &c, meta).await?;
-    if let Proof::Password(p) = proof {
-        let u = accounts::profile::load(c.scope, c.user_id).await?;
-        accounts::profile::check_password(state, c.scope, &u, p).await?;
+    match proof {
+        Proof::Password(p) => require_fresh(state, &c, Some(p)).await?,
+        Proof::Code(_) => require_fresh(state, &c, None).await?,
     }
+    let held = reserve(state, &c, meta).await?;
     let mut tx = c.scope.begin().await?;
     let Some(row) = factors::authenticator(&tx, c.user_id, true).await? else {
+        held.refund(state);
         return Err(Error::Conflict {
             code: "mfa_not_enabled",
             message: "two-factor authentication is not on".into(),
@@ -266,9 +297,10 @@ pub async fn disable(
         && !factors::use_totp(state, c.scope, &tx, &row, code).await?
     {
         tx.rollback().await?;
-        failed(state, &c, meta, "mfa.disable").await;
+        failed(&c, meta, "mfa.disable").await;
         return Err(wrong_code());
     }
+    held.refund(state);
     factors::turn_off(&tx, c.user_id).await?;
     let ended = state
         .sessions
@@ -291,17 +323,21 @@ pub async fn disable(
     Ok(())
 }
 
-/// `POST /me/mfa/backup-codes`: with a current code, a fresh set of backup codes replaces the
-/// old one (which stops working at once).
+/// `POST /me/mfa/backup-codes`: with a current code and a fresh proof (`current_password`, or a
+/// sign-in in the last 5 minutes), a fresh set of backup codes replaces the old one (which
+/// stops working at once).
 pub async fn regenerate_backup_codes(
     state: &AppState,
     c: Caller<'_>,
     meta: &RequestMeta,
     code: &str,
+    current_password: Option<&str>,
 ) -> Result<Vec<String>> {
-    refuse_if_blocked(state, &c, meta).await?;
+    require_fresh(state, &c, current_password).await?;
+    let held = reserve(state, &c, meta).await?;
     let tx = c.scope.begin().await?;
     let Some(row) = factors::authenticator(&tx, c.user_id, true).await? else {
+        held.refund(state);
         return Err(Error::Conflict {
             code: "mfa_not_enabled",
             message: "two-factor authentication is not on".into(),
@@ -309,9 +345,10 @@ pub async fn regenerate_backup_codes(
     };
     if !factors::use_totp(state, c.scope, &tx, &row, code).await? {
         tx.rollback().await?;
-        failed(state, &c, meta, "mfa.backup_codes_regenerated").await;
+        failed(&c, meta, "mfa.backup_codes_regenerated").await;
         return Err(wrong_code());
     }
+    held.refund(state);
     let codes = factors::new_backup_codes(state, &tx, c.user_id).await?;
     audit::record(
         &tx,

@@ -94,10 +94,13 @@ pub async fn use_totp(
     Ok(claimed == 1)
 }
 
-fn backup_hash(state: &AppState, user_id: Uuid, code: &BackupCode) -> String {
-    state
-        .code_hasher
-        .hash("mfa-backup", &user_id.to_string(), code.normalized())
+fn backup_hash(state: &AppState, tenant: Uuid, user_id: Uuid, code: &BackupCode) -> String {
+    state.code_hasher.hash(
+        tenant,
+        "mfa-backup",
+        &user_id.to_string(),
+        code.normalized(),
+    )
 }
 
 /// Whether `code` is an unused backup code of `user_id`; on success it is spent in `tx`.
@@ -110,13 +113,20 @@ pub async fn use_backup_code(
     let Some(code) = BackupCode::parse(code) else {
         return Ok(false);
     };
+    // Codes made before hashes bound the tenant are still found by their old hash.
+    let hashes = [
+        backup_hash(state, tx.tenant_id(), user_id, &code),
+        state
+            .code_hasher
+            .legacy_hash("mfa-backup", &user_id.to_string(), code.normalized()),
+    ];
     let spent = mfa_backup_code::Entity::update_many()
         .col_expr(
             mfa_backup_code::Column::UsedAt,
             Expr::value(Some(Utc::now())),
         )
         .filter(mfa_backup_code::Column::UserId.eq(user_id))
-        .filter(mfa_backup_code::Column::CodeHash.eq(backup_hash(state, user_id, &code)))
+        .filter(mfa_backup_code::Column::CodeHash.is_in(hashes))
         .filter(mfa_backup_code::Column::UsedAt.is_null())
         .exec(&**tx)
         .await?
@@ -139,7 +149,7 @@ pub async fn new_backup_codes(
     mfa_backup_code::Entity::insert_many(codes.iter().map(|c| mfa_backup_code::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(user_id),
-        code_hash: Set(backup_hash(state, user_id, c)),
+        code_hash: Set(backup_hash(state, tx.tenant_id(), user_id, c)),
         used_at: Set(None),
         created_at: Set(now),
     }))

@@ -19,7 +19,7 @@ use super::{
     permissions,
 };
 use crate::{
-    accounts::throttle::{failed_platform as failed, refuse_if_blocked},
+    accounts::throttle::{Cell, platform_ip_key, reserve},
     app::AppState,
     audit::RequestMeta,
     crypto::{
@@ -130,8 +130,18 @@ pub async fn login(
 ) -> Result<OperatorChallenge> {
     let ip = throttle_key(meta);
     let account = format!("admin:{}", email.trim().to_lowercase());
-    refuse_if_blocked(state, Bucket::LoginIp, &ip).await?;
-    refuse_if_blocked(state, Bucket::LoginAccount, &account).await?;
+    let platform_ip = platform_ip_key(meta);
+    // Reserved before the hash, refunded on success: a burst gets no more checks than allowed.
+    let held = reserve(
+        state,
+        None,
+        &[
+            Cell::Platform(Bucket::LoginIp, &ip),
+            Cell::Platform(Bucket::LoginAccount, &account),
+            Cell::Platform(Bucket::PasswordCheckIp, &platform_ip),
+        ],
+    )
+    .await?;
     let found = match EmailAddress::parse(email) {
         Ok(e) => {
             operator::Entity::find()
@@ -157,11 +167,11 @@ pub async fn login(
             other => Error::Internal(anyhow::anyhow!("verifying a password: {other}")),
         })?;
     let Some(op) = found.filter(|o| verified.ok && o.status == "active") else {
-        failed(state, Bucket::LoginIp, &ip).await;
-        failed(state, Bucket::LoginAccount, &account).await;
+        drop(held);
         audit::record(state, meta, Entry::failed(None, "operator.login")).await?;
         return Err(Error::invalid_credentials());
     };
+    held.refund(state);
     let token = new_opaque_token();
     let now = Utc::now();
     operator_challenge::Entity::insert(operator_challenge::ActiveModel {
@@ -189,7 +199,7 @@ pub async fn login_mfa(
     code: &str,
 ) -> Result<OperatorPair> {
     let ip = throttle_key(meta);
-    refuse_if_blocked(state, Bucket::MfaIp, &ip).await?;
+    let by_ip = reserve(state, None, &[Cell::Platform(Bucket::MfaIp, &ip)]).await?;
     let invalid = || Error::Unauthorized {
         code: "invalid_mfa_token",
         message: "the MFA token is invalid, used or expired; sign in again",
@@ -203,7 +213,6 @@ pub async fn login_mfa(
         .one(control)
         .await?
     else {
-        failed(state, Bucket::MfaIp, &ip).await;
         return Err(invalid());
     };
     let taken = operator_challenge::Entity::update_many()
@@ -227,7 +236,7 @@ pub async fn login_mfa(
         return Err(invalid());
     };
     let account = format!("admin-mfa:{}", op.id);
-    refuse_if_blocked(state, Bucket::MfaAccount, &account).await?;
+    let by_account = reserve(state, None, &[Cell::Platform(Bucket::MfaAccount, &account)]).await?;
     let secret = super::totp_secret(state, &op)?;
     let now_unix = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
     let claimed = match secret.verify(code, now_unix, op.totp_last_step) {
@@ -248,8 +257,7 @@ pub async fn login_mfa(
         None => false,
     };
     if !claimed {
-        failed(state, Bucket::MfaIp, &ip).await;
-        failed(state, Bucket::MfaAccount, &account).await;
+        drop((by_ip, by_account));
         audit::record(
             state,
             meta,
@@ -266,6 +274,8 @@ pub async fn login_mfa(
     if consumed != 1 {
         return Err(invalid());
     }
+    by_ip.refund(state);
+    by_account.refund(state);
     let now = Utc::now();
     let session = operator_session::Model {
         id: Uuid::now_v7(),

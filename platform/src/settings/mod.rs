@@ -38,7 +38,8 @@ pub struct TenantSettings {
     pub default_role: String,
     /// Overrides of the throttling defaults by bucket (`login_ip`, `login_account`,
     /// `register_ip`, `code_verify_account`, `code_send_account`, `forgot_ip`, `reset_ip`,
-    /// `otp_ip`, `mfa_ip`, `mfa_account`); empty by default.
+    /// `otp_ip`, `mfa_ip`, `mfa_account`); empty by default. The platform-wide per-address
+    /// password budget is the operator's, not the tenant's.
     #[serde(default)]
     pub rate_limits: BTreeMap<String, RateLimit>,
     /// Who must use a second factor (default `optional`).
@@ -59,7 +60,7 @@ pub struct TenantSettings {
     pub branding: BrandingSettings,
     /// Per-message overrides of the email templates, by message name (`email_verification`,
     /// `login_code`, `password_reset`, `invitation`, `new_sign_in`, `mfa_changed`,
-    /// `password_changed`).
+    /// `password_changed`, `account_exists`).
     #[serde(default)]
     pub email_templates: BTreeMap<String, email_templates::TemplateOverride>,
     /// Audit events older than this many days are pruned (kept forever when unset).
@@ -72,6 +73,11 @@ pub struct TenantSettings {
     /// Binds refresh tokens to where their session signed in; off by default.
     #[serde(default)]
     pub refresh_binding: RefreshBinding,
+    /// Seconds during which the newest spent refresh token of a session, presented again (two
+    /// tabs, a network retry), gets a fresh pair instead of revoking the session (0 to 60;
+    /// default 0: any reuse revokes).
+    #[serde(default)]
+    pub refresh_reuse_grace_secs: u32,
 }
 
 /// What a refresh token is bound to: a refresh from elsewhere is refused (and audited), and
@@ -230,6 +236,7 @@ impl Default for TenantSettings {
             audit_retention_days: None,
             cors_allowed_origins: Vec::new(),
             refresh_binding: RefreshBinding::default(),
+            refresh_reuse_grace_secs: 0,
         }
     }
 }
@@ -240,6 +247,7 @@ impl TenantSettings {
         let ok = |n: u32| (1..=10_000).contains(&n);
         Bucket::ALL
             .iter()
+            .filter(|b| b.tenant_settable())
             .filter_map(|b| {
                 let r = self.rate_limits.get(b.name())?;
                 (ok(r.per_minute) && ok(r.burst)).then_some((

@@ -13,7 +13,7 @@ use crate::{
     error::{Error, Result},
     store::{
         TenantScope,
-        entities::{setting, user},
+        entities::{invitation, setting, user},
     },
 };
 
@@ -93,6 +93,7 @@ pub async fn update(
     let next: TenantSettings = serde_json::from_value(Value::Object(merged.clone()))
         .map_err(|e| Error::invalid("settings", e.to_string()))?;
     validate(&next, &state.mailer)?;
+    let now = Utc::now();
     for gone in current
         .custom_roles
         .keys()
@@ -108,8 +109,23 @@ pub async fn update(
                 message: format!("{holders} member(s) still have the role {gone:?}"),
             });
         }
+        // An open invitation would hand the role out once accepted.
+        let invited = invitation::Entity::find()
+            .filter(invitation::Column::Role.eq(gone.as_str()))
+            .filter(invitation::Column::AcceptedAt.is_null())
+            .filter(invitation::Column::RevokedAt.is_null())
+            .filter(invitation::Column::ExpiresAt.gt(now))
+            .count(&*tx)
+            .await?;
+        if invited > 0 {
+            return Err(Error::Conflict {
+                code: "role_in_use",
+                message: format!(
+                    "{invited} open invitation(s) still offer the role {gone:?}: revoke them first"
+                ),
+            });
+        }
     }
-    let now = Utc::now();
     for key in patch.keys() {
         setting::Entity::delete_by_id(key.clone())
             .exec(&*tx)

@@ -42,6 +42,13 @@ pub fn validate(s: &TenantSettings, mailer: &Mailer) -> Result<(), Error> {
         365 * DAY,
         "seconds",
     )?;
+    range(
+        "refresh_reuse_grace_secs",
+        s.refresh_reuse_grace_secs,
+        0,
+        60,
+        "seconds",
+    )?;
     if s.session_idle_secs > s.session_absolute_secs {
         return Err(Error::invalid(
             "session_idle_secs",
@@ -61,8 +68,9 @@ pub fn validate(s: &TenantSettings, mailer: &Mailer) -> Result<(), Error> {
         ));
     }
     for (name, limit) in &s.rate_limits {
-        if !Bucket::ALL.iter().any(|b| b.name() == name) {
-            let known: Vec<&str> = Bucket::ALL.iter().map(|b| b.name()).collect();
+        let settable = || Bucket::ALL.into_iter().filter(|b| b.tenant_settable());
+        if !settable().any(|b| b.name() == name) {
+            let known: Vec<&str> = settable().map(|b| b.name()).collect();
             return Err(Error::invalid(
                 "rate_limits",
                 format!("unknown bucket {name:?} (known: {})", known.join(", ")),

@@ -150,18 +150,11 @@ impl Store {
                     .context("connecting to PostgreSQL")?;
                 let notifier = Notifier::postgres(pool.clone());
                 let control = SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
-                if let Err(e) = control
-                    .execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS {CONTROL_SCHEMA}"))
-                    .await
-                {
-                    // Two processes starting at once may race on this; the schema exists either way.
-                    tracing::debug!(error = %e, "create control schema");
-                }
                 (Kind::Postgres { listen }, control, notifier)
             }
         };
         let (kind, control, notifier) = kind_and_control;
-        ControlMigrator::up(&control, None)
+        migrate_control(&control)
             .await
             .context("migrating the control plane")?;
         Ok(Self {
@@ -408,6 +401,35 @@ impl Store {
 
 /// A PostgreSQL client tool (`pg_dump`, `pg_restore`) pointed at `url`'s database through
 /// its database name and libpq's environment, so that no password appears in the process list.
+/// Creates and migrates the control plane in one transaction, serialised between processes
+/// starting at once (on PostgreSQL an advisory lock: without it, two instances creating the
+/// same tables raced and one failed on a duplicate `pg_type` key; on SQLite the write lock).
+async fn migrate_control(control: &DatabaseConnection) -> anyhow::Result<()> {
+    let txn = match control.get_database_backend() {
+        sea_orm::DbBackend::Postgres => {
+            let txn = control.begin().await?;
+            txn.execute_unprepared(
+                "SELECT pg_advisory_xact_lock(hashtext('platform control migrations'))",
+            )
+            .await?;
+            txn.execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS {CONTROL_SCHEMA}"))
+                .await?;
+            txn
+        }
+        _ => {
+            control
+                .begin_with_options(sea_orm::TransactionOptions {
+                    sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+                    ..Default::default()
+                })
+                .await?
+        }
+    };
+    ControlMigrator::up(&txn, None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// A PostgreSQL client tool that works on a file alone (`pg_restore --list`, or to a script on
 /// its standard output): no connection, and none of this process's environment.
 fn pg_tool_offline(tool: &str) -> anyhow::Result<tokio::process::Command> {

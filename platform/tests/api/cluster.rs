@@ -143,3 +143,65 @@ async fn role_and_status_changes_on_one_instance_apply_on_the_other() {
     a.stop().await;
     b.stop().await;
 }
+
+/// A burst of guesses at one account spread over two instances: the stored lockout is shared,
+/// so exactly ten guesses are checked whatever the instance (each instance's in-memory limits
+/// are lifted by the tenant here), and the lock is the first step.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_over_two_instances_gets_ten_checks() {
+    use platform::store::entities::{audit_event, user};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let (a, b) = two_instances().await;
+    a.tenant("acme").await;
+    let generous = r#"{"per_minute": 10000, "burst": 10000}"#;
+    crate::accounts::set_setting(
+        &a,
+        "acme",
+        "rate_limits",
+        &format!(r#"{{"login_ip": {generous}, "login_account": {generous}}}"#),
+    )
+    .await;
+    sign_up(&a, "acme", "dee@acme.test").await;
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let app = if i % 2 == 0 { &a } else { &b };
+            let (c, url) = (app.client.clone(), app.url("/v1/tenants/acme/auth/login"));
+            tokio::spawn(async move {
+                c.post(url)
+                    .json(&json!({ "email": "dee@acme.test", "password": "Wrong-Password-1" }))
+                    .send()
+                    .await
+                    .expect("answer")
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.expect("task"), 401);
+    }
+    let scope = a.state.tenants.resolve("acme").await.expect("scope");
+    let tx = scope.read().await.expect("read");
+    let u = user::Entity::find()
+        .filter(user::Column::Email.eq("dee@acme.test"))
+        .one(&*tx)
+        .await
+        .expect("query")
+        .expect("user");
+    // Checked guesses are audited against the account; refused ones anonymously.
+    let checked = audit_event::Entity::find()
+        .filter(audit_event::Column::Action.eq("auth.login"))
+        .filter(audit_event::Column::Outcome.eq("failure"))
+        .filter(audit_event::Column::ActorId.eq(u.id.to_string()))
+        .all(&*tx)
+        .await
+        .expect("events")
+        .len();
+    tx.commit().await.expect("commit");
+    assert_eq!(u.failed_logins, 10);
+    assert_eq!(checked, 10, "ten guesses reached the hash");
+    let left = u.locked_until.expect("locked") - chrono::Utc::now();
+    assert!(left <= chrono::Duration::seconds(61), "{left}");
+    a.stop().await;
+    b.stop().await;
+}

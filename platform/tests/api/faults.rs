@@ -167,6 +167,15 @@ fn platform_env(data_dir: &Path, extra: &[(&str, &str)]) -> Vec<(String, String)
         ),
         ("PLATFORM_OUTBOX_SWEEP_SECS".to_owned(), "1".to_owned()),
         ("PLATFORM_MAIL_RETRY_BASE_MS".to_owned(), "100".to_owned()),
+        // All load comes from one address: lift its platform-wide hashing budget too.
+        (
+            "PLATFORM_PASSWORD_CHECKS_PER_IP_PER_MINUTE".to_owned(),
+            "100000".to_owned(),
+        ),
+        (
+            "PLATFORM_PASSWORD_CHECKS_PER_IP_BURST".to_owned(),
+            "100000".to_owned(),
+        ),
     ];
     env.extend(
         extra

@@ -20,5 +20,6 @@ mod migrate;
 mod operators;
 mod outbox;
 mod scope;
+mod security;
 mod spec;
 mod tenants;

@@ -130,9 +130,10 @@ async fn a_tenant_app_runs_the_account_flow_through_the_generated_client() {
     let verified = anon
         .email_verify(
             "acme",
-            &types::EmailCodeRequest {
+            &types::VerifyEmailRequest {
                 code: code.parse().expect("code"),
                 email: EMAIL.parse().expect("email"),
+                password: None,
             },
         )
         .await

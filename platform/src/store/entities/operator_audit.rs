@@ -23,6 +23,12 @@ pub struct Model {
     pub user_agent: Option<String>,
     pub request_id: Option<String>,
     pub details: Option<String>,
+    /// Position in the hash chain (`None` for entries older than the chain).
+    pub seq: Option<i64>,
+    /// The previous entry's `hash` (empty for the first).
+    pub prev_hash: Option<String>,
+    /// SHA-256 of this entry's fields and `prev_hash`.
+    pub hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,63 @@
+//! Fresh proof for the changes a stolen access token must not make (turning a second factor on
+//! or off, new backup codes, a first password): the current password, or a sign-in within the
+//! last [`FRESH_SECS`] (the session's own start, its `auth_time`).
+
+use chrono::Utc;
+use sea_orm::EntityTrait;
+use uuid::Uuid;
+
+use crate::{
+    app::AppState,
+    error::{Error, Result},
+    store::{TenantScope, entities::session},
+};
+
+/// How long after signing in a session may make sensitive changes without the password.
+pub const FRESH_SECS: i64 = 300;
+
+/// The answer when neither proof is there.
+pub fn reauthentication_required() -> Error {
+    Error::Forbidden {
+        code: "reauthentication_required",
+        message: format!(
+            "this change needs a sign-in within the last {} minutes, or the current password \
+             (`current_password`)",
+            FRESH_SECS / 60
+        ),
+    }
+}
+
+/// Whether session `session_id` of `user_id` signed in within [`FRESH_SECS`].
+pub async fn signed_in_recently(
+    scope: &TenantScope,
+    user_id: Uuid,
+    session_id: Uuid,
+) -> Result<bool> {
+    let tx = scope.read().await?;
+    let s = session::Entity::find_by_id(session_id).one(&*tx).await?;
+    tx.commit().await?;
+    Ok(s.is_some_and(|s| {
+        s.user_id == user_id && s.created_at > Utc::now() - chrono::Duration::seconds(FRESH_SECS)
+    }))
+}
+
+/// Requires a fresh proof of the caller: `current_password` when given (checked like a login,
+/// throttled, and a wrong one is `401`), else a recent sign-in of the session, else `403
+/// reauthentication_required`.
+pub async fn require_fresh(
+    state: &AppState,
+    scope: &TenantScope,
+    user_id: Uuid,
+    session_id: Uuid,
+    current_password: Option<&str>,
+) -> Result<()> {
+    if let Some(p) = current_password {
+        let u = super::profile::load(scope, user_id).await?;
+        return super::profile::check_password(state, scope, &u, p).await;
+    }
+    if signed_in_recently(scope, user_id, session_id).await? {
+        Ok(())
+    } else {
+        Err(reauthentication_required())
+    }
+}
