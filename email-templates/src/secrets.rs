@@ -231,7 +231,7 @@ mod tests {
     #[test]
     fn a_code_on_its_own_passes() {
         for ok in [
-            format!("{C}"),
+            C.to_owned(),
             format!("Your code is:\n\n    {C}\n"),
             format!("Code {C}."),
             format!("(code {C}), thanks"),

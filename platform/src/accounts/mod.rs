@@ -243,16 +243,9 @@ pub async fn register(
             .await?;
         }
         Some(u) => {
-            // An account exists: tell its owner (it may be them, having forgotten), at most a
-            // few times a minute, and change nothing.
-            if !throttle::over_quietly(
-                state,
-                scope,
-                Bucket::CodeSendAccount,
-                &account_key(scope, email.as_str()),
-            )
-            .await
-            {
+            // An account exists: tell its owner (it may be them, having forgotten), with the
+            // cooldown a code has, and change nothing.
+            if !notified_recently(&tx, &email, now).await? {
                 state
                     .mailer
                     .queue(
@@ -273,6 +266,23 @@ pub async fn register(
         }
     }
     tx.commit().await
+}
+
+/// Whether an "account exists" notice went to `email` within the resend cooldown of codes.
+async fn notified_recently(
+    tx: &TenantTx,
+    email: &EmailAddress,
+    now: chrono::DateTime<Utc>,
+) -> Result<bool> {
+    use crate::store::entities::outbox;
+    let since = now - chrono::Duration::seconds(codes::RESEND_COOLDOWN_SECS);
+    Ok(outbox::Entity::find()
+        .filter(outbox::Column::Recipient.eq(email.as_str()))
+        .filter(outbox::Column::CreatedAt.gt(since))
+        .filter(outbox::Column::Message.eq(Message::AccountExists.name()))
+        .one(&**tx)
+        .await?
+        .is_some())
 }
 
 /// `POST /auth/email/resend`: sends a fresh verification code to an unverified account.

@@ -3,7 +3,9 @@
 
 use super::text::Text;
 use poem::{Request, web::Data};
-use poem_openapi::{ApiResponse, Object, OpenApi, Tags, param::Path, payload::Json};
+use poem_openapi::{
+    ApiResponse, Object, OpenApi, Tags, param::Path, payload::Json, types::MaybeUndefined,
+};
 
 use super::{
     auth::{AuthUser, UserAuth, request_meta},
@@ -49,9 +51,10 @@ pub struct TotpCodeRequest {
 #[derive(Object, Debug, Default)]
 pub struct ReauthRequest {
     /// Proves the caller again when the session signed in more than 5 minutes ago (else `403
-    /// reauthentication_required`). Not needed with an enrolment-only token.
+    /// reauthentication_required`). Not needed with an enrolment-only token. Leave it out
+    /// rather than sending `null`.
     #[oai(validator(max_length = 1024))]
-    pub current_password: Option<Text>,
+    pub current_password: MaybeUndefined<Text>,
 }
 
 /// A 6-digit code from the authenticator app, and the current password when the sign-in is
@@ -169,7 +172,13 @@ impl MfaApi {
         #[oai(name = "tenant")] _tenant: Path<String>,
         body: super::optional_body::OptionalJson<ReauthRequest>,
     ) -> Result<EnrolmentResponse, ApiError> {
-        let password = body.0.and_then(|b| b.current_password);
+        let password = match body.0.map(|b| b.current_password) {
+            None | Some(MaybeUndefined::Undefined) => None,
+            Some(MaybeUndefined::Value(p)) => Some(p),
+            Some(MaybeUndefined::Null) => {
+                return Err(Error::invalid("current_password", "a string, or left out").into());
+            }
+        };
         let e = enrolment::start(
             &state,
             caller(&auth.0),

@@ -67,7 +67,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Confirms the email with the emailed code; the account becomes active and is signed in. */
+        /**
+         * Confirms the email with the emailed code; the pending account becomes active and is
+         *     signed in. Only whoever holds the code chooses the password: the one sent here, else the
+         *     registration's, unless registrations with different passwords met (then none is set).
+         */
         post: operations["email_verify"];
         delete?: never;
         options?: never;
@@ -200,8 +204,9 @@ export interface paths {
         put?: never;
         /**
          * Exchanges a refresh token for a new pair. Each refresh token works once; presenting a
-         *     used one revokes its whole session. In cookie mode send no body token: the
-         *     `platform_refresh` cookie is used, and `X-CSRF-Token` must carry the login's `csrf_token`.
+         *     used one revokes its whole session. In cookie mode send no body token (or no body at
+         *     all): the `platform_refresh` cookie is used, and `X-CSRF-Token` must carry the login's
+         *     `csrf_token`.
          */
         post: operations["token_refresh"];
         delete?: never;
@@ -297,7 +302,9 @@ export interface paths {
         put?: never;
         /**
          * Changes the password. Needs the current one; every other session is revoked and a
-         *     "password changed" notice is emailed.
+         *     "password changed" notice is emailed. An account without a password (`has_password:
+         *     false`) sets its first one without `current_password`, from a sign-in within the last
+         *     5 minutes (else `403 reauthentication_required`).
          */
         post: operations["my_password_change"];
         delete?: never;
@@ -386,13 +393,17 @@ export interface paths {
         /**
          * Starts TOTP enrolment: a new secret, its `otpauth://` URL and a PNG QR code. MFA is not
          *     on until `POST /me/mfa/totp/confirm` (`409 mfa_already_enabled` when it already is).
-         *     Reachable with an enrolment-only token.
+         *     Needs a sign-in within the last 5 minutes or `current_password` (`403
+         *     reauthentication_required`), so that a stolen access token cannot enrol its holder's
+         *     authenticator. Reachable with an enrolment-only token, which needs neither.
          */
         post: operations["totp_enroll"];
         /**
-         * Turns MFA off with a current TOTP `code` or the account `password` (exactly one). The
-         *     secret and backup codes are erased, other sessions revoked, and an email sent. Under a
-         *     policy that requires MFA, the user's next tokens are enrolment-only.
+         * Turns MFA off with the account `password`, or with a current TOTP `code` from a session
+         *     that signed in within the last 5 minutes (exactly one; a `code` from an older sign-in is
+         *     `403 reauthentication_required`: send the `password` instead). The secret and backup
+         *     codes are erased, other sessions revoked, and an email sent. Under a policy that requires
+         *     MFA, the user's next tokens are enrolment-only.
          */
         delete: operations["totp_disable"];
         options?: never;
@@ -411,7 +422,8 @@ export interface paths {
         put?: never;
         /**
          * Confirms enrolment with a current code: MFA is on, and 10 backup codes are returned (shown
-         *     this once). The user's other sessions are revoked and an "MFA changed" email is sent.
+         *     this once). Only the secret from `POST /me/mfa/totp` (which asked for a fresh proof) makes
+         *     the code, so confirming needs no other. The user's other sessions are revoked and an "MFA changed" email is sent.
          *     With an enrolment-only token, refresh afterwards for an unrestricted one.
          */
         post: operations["totp_confirm"];
@@ -431,8 +443,9 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Replaces the backup codes (a current TOTP `code` is required); the old ones stop working
-         *     at once.
+         * Replaces the backup codes; the old ones stop working at once. Needs a current TOTP
+         *     `code`, and a sign-in within the last 5 minutes or `current_password` (`403
+         *     reauthentication_required`).
          */
         post: operations["backup_codes_regenerate"];
         delete?: never;
@@ -793,8 +806,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Finds customers by email across every tenant: an exact address, or a part of one (at
-         *     least 3 characters). At most 50 matches.
+         * Finds customers by email across every tenant: an exact address, or the start of one (at
+         *     least 3 characters). At most 50 matches. A search is bounded: one at a time per operator
+         *     (`409 search_in_progress`), a few on the platform (`503`), and 10 seconds, after which
+         *     the matches found so far come back with `complete: false`.
          */
         get: operations["customer_search"];
         put?: never;
@@ -1080,6 +1095,11 @@ export interface components {
         CustomerList: {
             /** @description At most 50, by email. */
             items: components["schemas"]["CustomerView"][];
+            /**
+             * @description Whether every tenant was searched within the time budget; `false`: the matches found
+             *     before it ran out.
+             */
+            complete: boolean;
         };
         /**
          * CustomerView
@@ -1386,7 +1406,11 @@ export interface components {
          * @description The current password and the new one.
          */
         PasswordChange: {
-            current_password: string;
+            /**
+             * @description Required when the account has a password. An account without one (`has_password:
+             *     false`) sets its first password without it, from a sign-in within the last 5 minutes.
+             */
+            current_password?: string;
             /** @description 8 to 256 characters. */
             new_password: string;
         };
@@ -1449,6 +1473,18 @@ export interface components {
              * @description Attempts allowed at once (1 to 10,000).
              */
             burst: number;
+        };
+        /**
+         * ReauthRequest
+         * @description The current password, when the sign-in is older than 5 minutes.
+         */
+        ReauthRequest: {
+            /**
+             * @description Proves the caller again when the session signed in more than 5 minutes ago (else `403
+             *     reauthentication_required`). Not needed with an enrolment-only token. Leave it out
+             *     rather than sending `null`.
+             */
+            current_password?: string;
         };
         /**
          * RefreshBindingView
@@ -1561,6 +1597,8 @@ export interface components {
             audit_retention_days?: number;
             cors_allowed_origins?: string[];
             refresh_binding?: components["schemas"]["RefreshBindingView"];
+            /** Format: uint32 */
+            refresh_reuse_grace_secs?: number;
         };
         /**
          * SettingsView
@@ -1610,7 +1648,9 @@ export interface components {
             branding: components["schemas"]["BrandingView"];
             /**
              * @description Template overrides by message (`email_verification`, `login_code`, `password_reset`,
-             *     `invitation`, `new_sign_in`, `mfa_changed`, `password_changed`).
+             *     `invitation`, `new_sign_in`, `mfa_changed`, `password_changed`, `account_exists`). The
+             *     templates never see the real code or link, the HTML is sanitised to an allow-list of
+             *     tags and attributes, and no URL but `{{ link }}` and the logo is kept.
              */
             email_templates: {
                 [key: string]: components["schemas"]["TemplateOverrideView"];
@@ -1630,6 +1670,13 @@ export interface components {
              *     is refused as `401 invalid_refresh_token` and audited (`auth.refresh_refused`).
              */
             refresh_binding: components["schemas"]["RefreshBindingView"] & unknown;
+            /**
+             * Format: uint32
+             * @description 0 to 60 s (default 0). Within it, a session's newest spent refresh token presented again
+             *     (two tabs, a network retry) gets a fresh pair instead of revoking the session; past it,
+             *     or for an older token, reuse revokes the session.
+             */
+            refresh_reuse_grace_secs: number;
         };
         /**
          * SupportMemberPatch
@@ -1771,6 +1818,19 @@ export interface components {
             mfa_enrollment_required?: boolean;
         };
         /**
+         * TotpCodeReauthRequest
+         * @description A 6-digit code from the authenticator app, and the current password when the sign-in is
+         *     older than 5 minutes.
+         */
+        TotpCodeReauthRequest: {
+            code: string;
+            /**
+             * @description Proves the caller again when the session signed in more than 5 minutes ago (else `403
+             *     reauthentication_required`).
+             */
+            current_password?: string;
+        };
+        /**
          * TotpCodeRequest
          * @description A 6-digit code from the authenticator app.
          */
@@ -1807,8 +1867,28 @@ export interface components {
             status: string;
             mfa_enabled: boolean;
             email_verified: boolean;
+            /**
+             * @description Whether the account has a password. `false` for an account whose email verification
+             *     set none (see `email_verify`): `POST /me/password` sets one.
+             */
+            has_password: boolean;
             /** Format: date-time */
             created_at: string;
+        };
+        /**
+         * VerifyEmailRequest
+         * @description An email address, the 6-digit code emailed to it, and optionally the account's password.
+         */
+        VerifyEmailRequest: {
+            email: string;
+            code: string;
+            /**
+             * @description The password to set (the tenant's password policy applies). Optional: without it the
+             *     password given at registration applies, unless someone else registered this address
+             *     with another password meanwhile; then the account starts without one (`has_password`
+             *     is `false` in the answer) and the user sets it with `POST /me/password`.
+             */
+            password?: string;
         };
     };
     responses: never;
@@ -2097,7 +2177,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json; charset=utf-8": components["schemas"]["EmailCodeRequest"];
+                "application/json; charset=utf-8": components["schemas"]["VerifyEmailRequest"];
             };
         };
         responses: {
@@ -4480,7 +4560,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json; charset=utf-8": components["schemas"]["ReauthRequest"];
+            };
+        };
         responses: {
             /** @description Enrolment started (any earlier unconfirmed one is replaced). */
             200: {
@@ -4854,7 +4938,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json; charset=utf-8": components["schemas"]["TotpCodeRequest"];
+                "application/json; charset=utf-8": components["schemas"]["TotpCodeReauthRequest"];
             };
         };
         responses: {

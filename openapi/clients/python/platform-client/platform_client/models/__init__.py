@@ -40,6 +40,7 @@ from .password_confirmation import PasswordConfirmation
 from .password_policy_view import PasswordPolicyView
 from .problem import Problem
 from .rate_limit_view import RateLimitView
+from .reauth_request import ReauthRequest
 from .refresh_binding_view import RefreshBindingView
 from .refresh_request import RefreshRequest
 from .register_request import RegisterRequest
@@ -67,9 +68,11 @@ from .tenant_session_page import TenantSessionPage
 from .tenant_session_view import TenantSessionView
 from .tenant_view import TenantView
 from .token_pair_view import TokenPairView
+from .totp_code_reauth_request import TotpCodeReauthRequest
 from .totp_code_request import TotpCodeRequest
 from .totp_enrolment_view import TotpEnrolmentView
 from .user_view import UserView
+from .verify_email_request import VerifyEmailRequest
 
 __all__ = (
     "Accepted",
@@ -112,6 +115,7 @@ __all__ = (
     "PasswordPolicyView",
     "Problem",
     "RateLimitView",
+    "ReauthRequest",
     "RefreshBindingView",
     "RefreshRequest",
     "RegisterRequest",
@@ -139,7 +143,9 @@ __all__ = (
     "TenantSessionView",
     "TenantView",
     "TokenPairView",
+    "TotpCodeReauthRequest",
     "TotpCodeRequest",
     "TotpEnrolmentView",
     "UserView",
+    "VerifyEmailRequest",
 )

@@ -19,9 +19,12 @@ class CustomerList:
 
     Attributes:
         items (list[CustomerView]): At most 50, by email.
+        complete (bool): Whether every tenant was searched within the time budget; `false`: the matches found
+            before it ran out.
     """
 
     items: list[CustomerView]
+    complete: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -30,11 +33,14 @@ class CustomerList:
             items_item = items_item_data.to_dict()
             items.append(items_item)
 
+        complete = self.complete
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
                 "items": items,
+                "complete": complete,
             }
         )
 
@@ -52,8 +58,11 @@ class CustomerList:
 
             items.append(items_item)
 
+        complete = d.pop("complete")
+
         customer_list = cls(
             items=items,
+            complete=complete,
         )
 
         customer_list.additional_properties = d

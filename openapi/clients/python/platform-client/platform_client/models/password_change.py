@@ -6,6 +6,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 T = TypeVar("T", bound="PasswordChange")
 
 
@@ -14,40 +16,42 @@ class PasswordChange:
     """The current password and the new one.
 
     Attributes:
-        current_password (str):
         new_password (str): 8 to 256 characters.
+        current_password (str | Unset): Required when the account has a password. An account without one (`has_password:
+            false`) sets its first password without it, from a sign-in within the last 5 minutes.
     """
 
-    current_password: str
     new_password: str
+    current_password: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        current_password = self.current_password
-
         new_password = self.new_password
+
+        current_password = self.current_password
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "current_password": current_password,
                 "new_password": new_password,
             }
         )
+        if current_password is not UNSET:
+            field_dict["current_password"] = current_password
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        current_password = d.pop("current_password")
-
         new_password = d.pop("new_password")
 
+        current_password = d.pop("current_password", UNSET)
+
         password_change = cls(
-            current_password=current_password,
             new_password=new_password,
+            current_password=current_password,
         )
 
         password_change.additional_properties = d

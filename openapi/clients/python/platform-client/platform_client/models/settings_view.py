@@ -46,13 +46,19 @@ class SettingsView:
             sender).
         email_templates (SettingsViewEmailTemplates): Template overrides by message (`email_verification`, `login_code`,
             `password_reset`,
-            `invitation`, `new_sign_in`, `mfa_changed`, `password_changed`).
+            `invitation`, `new_sign_in`, `mfa_changed`, `password_changed`, `account_exists`). The
+            templates never see the real code or link, the HTML is sanitised to an allow-list of
+            tags and attributes, and no URL but `{{ link }}` and the logo is kept.
         cors_allowed_origins (list[str]): Browser origins (`https://app.example.com`, at most 50) that may call the
             tenant's API
             from another origin, with credentials; none by default.
         refresh_binding (SettingsViewRefreshBinding): Binds refresh tokens to the network or browser that signed in: a
             refresh from elsewhere
             is refused as `401 invalid_refresh_token` and audited (`auth.refresh_refused`).
+        refresh_reuse_grace_secs (int): 0 to 60 s (default 0). Within it, a session's newest spent refresh token
+            presented again
+            (two tabs, a network retry) gets a fresh pair instead of revoking the session; past it,
+            or for an older token, reuse revokes the session.
         audit_retention_days (int | Unset): Audit events older than this many days (30 to 3,650) are pruned; absent
             keeps them.
     """
@@ -72,6 +78,7 @@ class SettingsView:
     email_templates: SettingsViewEmailTemplates
     cors_allowed_origins: list[str]
     refresh_binding: SettingsViewRefreshBinding
+    refresh_reuse_grace_secs: int
     audit_retention_days: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -106,6 +113,8 @@ class SettingsView:
 
         refresh_binding = self.refresh_binding.to_dict()
 
+        refresh_reuse_grace_secs = self.refresh_reuse_grace_secs
+
         audit_retention_days = self.audit_retention_days
 
         field_dict: dict[str, Any] = {}
@@ -127,6 +136,7 @@ class SettingsView:
                 "email_templates": email_templates,
                 "cors_allowed_origins": cors_allowed_origins,
                 "refresh_binding": refresh_binding,
+                "refresh_reuse_grace_secs": refresh_reuse_grace_secs,
             }
         )
         if audit_retention_days is not UNSET:
@@ -174,6 +184,8 @@ class SettingsView:
 
         refresh_binding = SettingsViewRefreshBinding.from_dict(d.pop("refresh_binding"))
 
+        refresh_reuse_grace_secs = d.pop("refresh_reuse_grace_secs")
+
         audit_retention_days = d.pop("audit_retention_days", UNSET)
 
         settings_view = cls(
@@ -192,6 +204,7 @@ class SettingsView:
             email_templates=email_templates,
             cors_allowed_origins=cors_allowed_origins,
             refresh_binding=refresh_binding,
+            refresh_reuse_grace_secs=refresh_reuse_grace_secs,
             audit_retention_days=audit_retention_days,
         )
 

@@ -16,7 +16,9 @@ T = TypeVar("T", bound="SettingsViewEmailTemplates")
 @_attrs_define
 class SettingsViewEmailTemplates:
     """Template overrides by message (`email_verification`, `login_code`, `password_reset`,
-    `invitation`, `new_sign_in`, `mfa_changed`, `password_changed`).
+    `invitation`, `new_sign_in`, `mfa_changed`, `password_changed`, `account_exists`). The
+    templates never see the real code or link, the HTML is sanitised to an allow-list of
+    tags and attributes, and no URL but `{{ link }}` and the logo is kept.
 
     """
 

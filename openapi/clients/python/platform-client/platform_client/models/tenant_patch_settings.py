@@ -43,6 +43,7 @@ class TenantPatchSettings:
         audit_retention_days (int | Unset):
         cors_allowed_origins (list[str] | Unset):
         refresh_binding (RefreshBindingView | Unset): What refresh tokens are bound to (all off by default).
+        refresh_reuse_grace_secs (int | Unset):
     """
 
     access_token_ttl_secs: int | Unset = UNSET
@@ -61,6 +62,7 @@ class TenantPatchSettings:
     audit_retention_days: int | Unset = UNSET
     cors_allowed_origins: list[str] | Unset = UNSET
     refresh_binding: RefreshBindingView | Unset = UNSET
+    refresh_reuse_grace_secs: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -112,6 +114,8 @@ class TenantPatchSettings:
         if not isinstance(self.refresh_binding, Unset):
             refresh_binding = self.refresh_binding.to_dict()
 
+        refresh_reuse_grace_secs = self.refresh_reuse_grace_secs
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -147,6 +151,8 @@ class TenantPatchSettings:
             field_dict["cors_allowed_origins"] = cors_allowed_origins
         if refresh_binding is not UNSET:
             field_dict["refresh_binding"] = refresh_binding
+        if refresh_reuse_grace_secs is not UNSET:
+            field_dict["refresh_reuse_grace_secs"] = refresh_reuse_grace_secs
 
         return field_dict
 
@@ -227,6 +233,8 @@ class TenantPatchSettings:
         else:
             refresh_binding = RefreshBindingView.from_dict(_refresh_binding)
 
+        refresh_reuse_grace_secs = d.pop("refresh_reuse_grace_secs", UNSET)
+
         tenant_patch_settings = cls(
             access_token_ttl_secs=access_token_ttl_secs,
             session_idle_secs=session_idle_secs,
@@ -244,6 +252,7 @@ class TenantPatchSettings:
             audit_retention_days=audit_retention_days,
             cors_allowed_origins=cors_allowed_origins,
             refresh_binding=refresh_binding,
+            refresh_reuse_grace_secs=refresh_reuse_grace_secs,
         )
 
         tenant_patch_settings.additional_properties = d

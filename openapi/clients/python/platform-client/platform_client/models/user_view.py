@@ -24,6 +24,8 @@ class UserView:
         status (str): `pending` (email not verified), `active` or `disabled`.
         mfa_enabled (bool):
         email_verified (bool):
+        has_password (bool): Whether the account has a password. `false` for an account whose email verification
+            set none (see `email_verify`): `POST /me/password` sets one.
         created_at (datetime.datetime):
         name (str | Unset): Display name, when set.
     """
@@ -35,6 +37,7 @@ class UserView:
     status: str
     mfa_enabled: bool
     email_verified: bool
+    has_password: bool
     created_at: datetime.datetime
     name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -54,6 +57,8 @@ class UserView:
 
         email_verified = self.email_verified
 
+        has_password = self.has_password
+
         created_at = self.created_at.isoformat()
 
         name = self.name
@@ -69,6 +74,7 @@ class UserView:
                 "status": status,
                 "mfa_enabled": mfa_enabled,
                 "email_verified": email_verified,
+                "has_password": has_password,
                 "created_at": created_at,
             }
         )
@@ -94,6 +100,8 @@ class UserView:
 
         email_verified = d.pop("email_verified")
 
+        has_password = d.pop("has_password")
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         name = d.pop("name", UNSET)
@@ -106,6 +114,7 @@ class UserView:
             status=status,
             mfa_enabled=mfa_enabled,
             email_verified=email_verified,
+            has_password=has_password,
             created_at=created_at,
             name=name,
         )

@@ -108,8 +108,10 @@ def sync_detailed(
     client: AuthenticatedClient,
     email: str,
 ) -> Response[CustomerList | Problem]:
-    """Finds customers by email across every tenant: an exact address, or a part of one (at
-    least 3 characters). At most 50 matches.
+    """Finds customers by email across every tenant: an exact address, or the start of one (at
+    least 3 characters). At most 50 matches. A search is bounded: one at a time per operator
+    (`409 search_in_progress`), a few on the platform (`503`), and 10 seconds, after which
+    the matches found so far come back with `complete: false`.
 
     Args:
         email (str):
@@ -138,8 +140,10 @@ def sync(
     client: AuthenticatedClient,
     email: str,
 ) -> CustomerList | Problem | None:
-    """Finds customers by email across every tenant: an exact address, or a part of one (at
-    least 3 characters). At most 50 matches.
+    """Finds customers by email across every tenant: an exact address, or the start of one (at
+    least 3 characters). At most 50 matches. A search is bounded: one at a time per operator
+    (`409 search_in_progress`), a few on the platform (`503`), and 10 seconds, after which
+    the matches found so far come back with `complete: false`.
 
     Args:
         email (str):
@@ -163,8 +167,10 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     email: str,
 ) -> Response[CustomerList | Problem]:
-    """Finds customers by email across every tenant: an exact address, or a part of one (at
-    least 3 characters). At most 50 matches.
+    """Finds customers by email across every tenant: an exact address, or the start of one (at
+    least 3 characters). At most 50 matches. A search is bounded: one at a time per operator
+    (`409 search_in_progress`), a few on the platform (`503`), and 10 seconds, after which
+    the matches found so far come back with `complete: false`.
 
     Args:
         email (str):
@@ -191,8 +197,10 @@ async def asyncio(
     client: AuthenticatedClient,
     email: str,
 ) -> CustomerList | Problem | None:
-    """Finds customers by email across every tenant: an exact address, or a part of one (at
-    least 3 characters). At most 50 matches.
+    """Finds customers by email across every tenant: an exact address, or the start of one (at
+    least 3 characters). At most 50 matches. A search is bounded: one at a time per operator
+    (`409 search_in_progress`), a few on the platform (`503`), and 10 seconds, after which
+    the matches found so far come back with `complete: false`.
 
     Args:
         email (str):

@@ -6,16 +6,16 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.email_code_request import EmailCodeRequest
 from ...models.problem import Problem
 from ...models.token_pair_view import TokenPairView
+from ...models.verify_email_request import VerifyEmailRequest
 from ...types import Response
 
 
 def _get_kwargs(
     tenant: str,
     *,
-    body: EmailCodeRequest,
+    body: VerifyEmailRequest,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -113,13 +113,16 @@ def sync_detailed(
     tenant: str,
     *,
     client: AuthenticatedClient | Client,
-    body: EmailCodeRequest,
+    body: VerifyEmailRequest,
 ) -> Response[Problem | TokenPairView]:
-    """Confirms the email with the emailed code; the account becomes active and is signed in.
+    """Confirms the email with the emailed code; the pending account becomes active and is
+    signed in. Only whoever holds the code chooses the password: the one sent here, else the
+    registration's, unless registrations with different passwords met (then none is set).
 
     Args:
         tenant (str):
-        body (EmailCodeRequest): An email address and the 6-digit code emailed to it.
+        body (VerifyEmailRequest): An email address, the 6-digit code emailed to it, and
+            optionally the account's password.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -145,13 +148,16 @@ def sync(
     tenant: str,
     *,
     client: AuthenticatedClient | Client,
-    body: EmailCodeRequest,
+    body: VerifyEmailRequest,
 ) -> Problem | TokenPairView | None:
-    """Confirms the email with the emailed code; the account becomes active and is signed in.
+    """Confirms the email with the emailed code; the pending account becomes active and is
+    signed in. Only whoever holds the code chooses the password: the one sent here, else the
+    registration's, unless registrations with different passwords met (then none is set).
 
     Args:
         tenant (str):
-        body (EmailCodeRequest): An email address and the 6-digit code emailed to it.
+        body (VerifyEmailRequest): An email address, the 6-digit code emailed to it, and
+            optionally the account's password.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -172,13 +178,16 @@ async def asyncio_detailed(
     tenant: str,
     *,
     client: AuthenticatedClient | Client,
-    body: EmailCodeRequest,
+    body: VerifyEmailRequest,
 ) -> Response[Problem | TokenPairView]:
-    """Confirms the email with the emailed code; the account becomes active and is signed in.
+    """Confirms the email with the emailed code; the pending account becomes active and is
+    signed in. Only whoever holds the code chooses the password: the one sent here, else the
+    registration's, unless registrations with different passwords met (then none is set).
 
     Args:
         tenant (str):
-        body (EmailCodeRequest): An email address and the 6-digit code emailed to it.
+        body (VerifyEmailRequest): An email address, the 6-digit code emailed to it, and
+            optionally the account's password.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -202,13 +211,16 @@ async def asyncio(
     tenant: str,
     *,
     client: AuthenticatedClient | Client,
-    body: EmailCodeRequest,
+    body: VerifyEmailRequest,
 ) -> Problem | TokenPairView | None:
-    """Confirms the email with the emailed code; the account becomes active and is signed in.
+    """Confirms the email with the emailed code; the pending account becomes active and is
+    signed in. Only whoever holds the code chooses the password: the one sent here, else the
+    registration's, unless registrations with different passwords met (then none is set).
 
     Args:
         tenant (str):
-        body (EmailCodeRequest): An email address and the 6-digit code emailed to it.
+        body (VerifyEmailRequest): An email address, the 6-digit code emailed to it, and
+            optionally the account's password.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

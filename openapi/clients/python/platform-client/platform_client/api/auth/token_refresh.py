@@ -121,8 +121,9 @@ def sync_detailed(
     x_csrf_token: str | Unset = UNSET,
 ) -> Response[Problem | TokenPairView]:
     """Exchanges a refresh token for a new pair. Each refresh token works once; presenting a
-    used one revokes its whole session. In cookie mode send no body token: the
-    `platform_refresh` cookie is used, and `X-CSRF-Token` must carry the login's `csrf_token`.
+    used one revokes its whole session. In cookie mode send no body token (or no body at
+    all): the `platform_refresh` cookie is used, and `X-CSRF-Token` must carry the login's
+    `csrf_token`.
 
     Args:
         tenant (str):
@@ -159,8 +160,9 @@ def sync(
     x_csrf_token: str | Unset = UNSET,
 ) -> Problem | TokenPairView | None:
     """Exchanges a refresh token for a new pair. Each refresh token works once; presenting a
-    used one revokes its whole session. In cookie mode send no body token: the
-    `platform_refresh` cookie is used, and `X-CSRF-Token` must carry the login's `csrf_token`.
+    used one revokes its whole session. In cookie mode send no body token (or no body at
+    all): the `platform_refresh` cookie is used, and `X-CSRF-Token` must carry the login's
+    `csrf_token`.
 
     Args:
         tenant (str):
@@ -192,8 +194,9 @@ async def asyncio_detailed(
     x_csrf_token: str | Unset = UNSET,
 ) -> Response[Problem | TokenPairView]:
     """Exchanges a refresh token for a new pair. Each refresh token works once; presenting a
-    used one revokes its whole session. In cookie mode send no body token: the
-    `platform_refresh` cookie is used, and `X-CSRF-Token` must carry the login's `csrf_token`.
+    used one revokes its whole session. In cookie mode send no body token (or no body at
+    all): the `platform_refresh` cookie is used, and `X-CSRF-Token` must carry the login's
+    `csrf_token`.
 
     Args:
         tenant (str):
@@ -228,8 +231,9 @@ async def asyncio(
     x_csrf_token: str | Unset = UNSET,
 ) -> Problem | TokenPairView | None:
     """Exchanges a refresh token for a new pair. Each refresh token works once; presenting a
-    used one revokes its whole session. In cookie mode send no body token: the
-    `platform_refresh` cookie is used, and `X-CSRF-Token` must carry the login's `csrf_token`.
+    used one revokes its whole session. In cookie mode send no body token (or no body at
+    all): the `platform_refresh` cookie is used, and `X-CSRF-Token` must carry the login's
+    `csrf_token`.
 
     Args:
         tenant (str):

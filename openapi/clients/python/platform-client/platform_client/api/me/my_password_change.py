@@ -110,7 +110,9 @@ def sync_detailed(
     body: PasswordChange,
 ) -> Response[Any | Problem]:
     """Changes the password. Needs the current one; every other session is revoked and a
-    "password changed" notice is emailed.
+    "password changed" notice is emailed. An account without a password (`has_password:
+    false`) sets its first one without `current_password`, from a sign-in within the last
+    5 minutes (else `403 reauthentication_required`).
 
     Args:
         tenant (str):
@@ -143,7 +145,9 @@ def sync(
     body: PasswordChange,
 ) -> Any | Problem | None:
     """Changes the password. Needs the current one; every other session is revoked and a
-    "password changed" notice is emailed.
+    "password changed" notice is emailed. An account without a password (`has_password:
+    false`) sets its first one without `current_password`, from a sign-in within the last
+    5 minutes (else `403 reauthentication_required`).
 
     Args:
         tenant (str):
@@ -171,7 +175,9 @@ async def asyncio_detailed(
     body: PasswordChange,
 ) -> Response[Any | Problem]:
     """Changes the password. Needs the current one; every other session is revoked and a
-    "password changed" notice is emailed.
+    "password changed" notice is emailed. An account without a password (`has_password:
+    false`) sets its first one without `current_password`, from a sign-in within the last
+    5 minutes (else `403 reauthentication_required`).
 
     Args:
         tenant (str):
@@ -202,7 +208,9 @@ async def asyncio(
     body: PasswordChange,
 ) -> Any | Problem | None:
     """Changes the password. Needs the current one; every other session is revoked and a
-    "password changed" notice is emailed.
+    "password changed" notice is emailed. An account without a password (`has_password:
+    false`) sets its first one without `current_password`, from a sign-in within the last
+    5 minutes (else `403 reauthentication_required`).
 
     Args:
         tenant (str):

@@ -8,14 +8,14 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.backup_codes_view import BackupCodesView
 from ...models.problem import Problem
-from ...models.totp_code_request import TotpCodeRequest
+from ...models.totp_code_reauth_request import TotpCodeReauthRequest
 from ...types import Response
 
 
 def _get_kwargs(
     tenant: str,
     *,
-    body: TotpCodeRequest,
+    body: TotpCodeReauthRequest,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -113,14 +113,17 @@ def sync_detailed(
     tenant: str,
     *,
     client: AuthenticatedClient,
-    body: TotpCodeRequest,
+    body: TotpCodeReauthRequest,
 ) -> Response[BackupCodesView | Problem]:
-    """Replaces the backup codes (a current TOTP `code` is required); the old ones stop working
-    at once.
+    """Replaces the backup codes; the old ones stop working at once. Needs a current TOTP
+    `code`, and a sign-in within the last 5 minutes or `current_password` (`403
+    reauthentication_required`).
 
     Args:
         tenant (str):
-        body (TotpCodeRequest): A 6-digit code from the authenticator app.
+        body (TotpCodeReauthRequest): A 6-digit code from the authenticator app, and the current
+            password when the sign-in is
+            older than 5 minutes.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -146,14 +149,17 @@ def sync(
     tenant: str,
     *,
     client: AuthenticatedClient,
-    body: TotpCodeRequest,
+    body: TotpCodeReauthRequest,
 ) -> BackupCodesView | Problem | None:
-    """Replaces the backup codes (a current TOTP `code` is required); the old ones stop working
-    at once.
+    """Replaces the backup codes; the old ones stop working at once. Needs a current TOTP
+    `code`, and a sign-in within the last 5 minutes or `current_password` (`403
+    reauthentication_required`).
 
     Args:
         tenant (str):
-        body (TotpCodeRequest): A 6-digit code from the authenticator app.
+        body (TotpCodeReauthRequest): A 6-digit code from the authenticator app, and the current
+            password when the sign-in is
+            older than 5 minutes.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -174,14 +180,17 @@ async def asyncio_detailed(
     tenant: str,
     *,
     client: AuthenticatedClient,
-    body: TotpCodeRequest,
+    body: TotpCodeReauthRequest,
 ) -> Response[BackupCodesView | Problem]:
-    """Replaces the backup codes (a current TOTP `code` is required); the old ones stop working
-    at once.
+    """Replaces the backup codes; the old ones stop working at once. Needs a current TOTP
+    `code`, and a sign-in within the last 5 minutes or `current_password` (`403
+    reauthentication_required`).
 
     Args:
         tenant (str):
-        body (TotpCodeRequest): A 6-digit code from the authenticator app.
+        body (TotpCodeReauthRequest): A 6-digit code from the authenticator app, and the current
+            password when the sign-in is
+            older than 5 minutes.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -205,14 +214,17 @@ async def asyncio(
     tenant: str,
     *,
     client: AuthenticatedClient,
-    body: TotpCodeRequest,
+    body: TotpCodeReauthRequest,
 ) -> BackupCodesView | Problem | None:
-    """Replaces the backup codes (a current TOTP `code` is required); the old ones stop working
-    at once.
+    """Replaces the backup codes; the old ones stop working at once. Needs a current TOTP
+    `code`, and a sign-in within the last 5 minutes or `current_password` (`403
+    reauthentication_required`).
 
     Args:
         tenant (str):
-        body (TotpCodeRequest): A 6-digit code from the authenticator app.
+        body (TotpCodeReauthRequest): A 6-digit code from the authenticator app, and the current
+            password when the sign-in is
+            older than 5 minutes.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -116,7 +116,9 @@ def sync_detailed(
     body: TotpCodeRequest,
 ) -> Response[BackupCodesView | Problem]:
     """Confirms enrolment with a current code: MFA is on, and 10 backup codes are returned (shown
-    this once). The user's other sessions are revoked and an "MFA changed" email is sent.
+    this once). Only the secret from `POST /me/mfa/totp` (which asked for a fresh proof) makes
+    the code, so confirming needs no other. The user's other sessions are revoked and an "MFA changed"
+    email is sent.
     With an enrolment-only token, refresh afterwards for an unrestricted one.
 
     Args:
@@ -150,7 +152,9 @@ def sync(
     body: TotpCodeRequest,
 ) -> BackupCodesView | Problem | None:
     """Confirms enrolment with a current code: MFA is on, and 10 backup codes are returned (shown
-    this once). The user's other sessions are revoked and an "MFA changed" email is sent.
+    this once). Only the secret from `POST /me/mfa/totp` (which asked for a fresh proof) makes
+    the code, so confirming needs no other. The user's other sessions are revoked and an "MFA changed"
+    email is sent.
     With an enrolment-only token, refresh afterwards for an unrestricted one.
 
     Args:
@@ -179,7 +183,9 @@ async def asyncio_detailed(
     body: TotpCodeRequest,
 ) -> Response[BackupCodesView | Problem]:
     """Confirms enrolment with a current code: MFA is on, and 10 backup codes are returned (shown
-    this once). The user's other sessions are revoked and an "MFA changed" email is sent.
+    this once). Only the secret from `POST /me/mfa/totp` (which asked for a fresh proof) makes
+    the code, so confirming needs no other. The user's other sessions are revoked and an "MFA changed"
+    email is sent.
     With an enrolment-only token, refresh afterwards for an unrestricted one.
 
     Args:
@@ -211,7 +217,9 @@ async def asyncio(
     body: TotpCodeRequest,
 ) -> BackupCodesView | Problem | None:
     """Confirms enrolment with a current code: MFA is on, and 10 backup codes are returned (shown
-    this once). The user's other sessions are revoked and an "MFA changed" email is sent.
+    this once). Only the secret from `POST /me/mfa/totp` (which asked for a fresh proof) makes
+    the code, so confirming needs no other. The user's other sessions are revoked and an "MFA changed"
+    email is sent.
     With an enrolment-only token, refresh afterwards for an unrestricted one.
 
     Args:

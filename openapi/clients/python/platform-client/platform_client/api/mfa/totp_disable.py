@@ -109,9 +109,11 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: MfaDisableRequest,
 ) -> Response[Any | Problem]:
-    """Turns MFA off with a current TOTP `code` or the account `password` (exactly one). The
-    secret and backup codes are erased, other sessions revoked, and an email sent. Under a
-    policy that requires MFA, the user's next tokens are enrolment-only.
+    """Turns MFA off with the account `password`, or with a current TOTP `code` from a session
+    that signed in within the last 5 minutes (exactly one; a `code` from an older sign-in is
+    `403 reauthentication_required`: send the `password` instead). The secret and backup
+    codes are erased, other sessions revoked, and an email sent. Under a policy that requires
+    MFA, the user's next tokens are enrolment-only.
 
     Args:
         tenant (str):
@@ -143,9 +145,11 @@ def sync(
     client: AuthenticatedClient,
     body: MfaDisableRequest,
 ) -> Any | Problem | None:
-    """Turns MFA off with a current TOTP `code` or the account `password` (exactly one). The
-    secret and backup codes are erased, other sessions revoked, and an email sent. Under a
-    policy that requires MFA, the user's next tokens are enrolment-only.
+    """Turns MFA off with the account `password`, or with a current TOTP `code` from a session
+    that signed in within the last 5 minutes (exactly one; a `code` from an older sign-in is
+    `403 reauthentication_required`: send the `password` instead). The secret and backup
+    codes are erased, other sessions revoked, and an email sent. Under a policy that requires
+    MFA, the user's next tokens are enrolment-only.
 
     Args:
         tenant (str):
@@ -172,9 +176,11 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: MfaDisableRequest,
 ) -> Response[Any | Problem]:
-    """Turns MFA off with a current TOTP `code` or the account `password` (exactly one). The
-    secret and backup codes are erased, other sessions revoked, and an email sent. Under a
-    policy that requires MFA, the user's next tokens are enrolment-only.
+    """Turns MFA off with the account `password`, or with a current TOTP `code` from a session
+    that signed in within the last 5 minutes (exactly one; a `code` from an older sign-in is
+    `403 reauthentication_required`: send the `password` instead). The secret and backup
+    codes are erased, other sessions revoked, and an email sent. Under a policy that requires
+    MFA, the user's next tokens are enrolment-only.
 
     Args:
         tenant (str):
@@ -204,9 +210,11 @@ async def asyncio(
     client: AuthenticatedClient,
     body: MfaDisableRequest,
 ) -> Any | Problem | None:
-    """Turns MFA off with a current TOTP `code` or the account `password` (exactly one). The
-    secret and backup codes are erased, other sessions revoked, and an email sent. Under a
-    policy that requires MFA, the user's next tokens are enrolment-only.
+    """Turns MFA off with the account `password`, or with a current TOTP `code` from a session
+    that signed in within the last 5 minutes (exactly one; a `code` from an older sign-in is
+    `403 reauthentication_required`: send the `password` instead). The secret and backup
+    codes are erased, other sessions revoked, and an email sent. Under a policy that requires
+    MFA, the user's next tokens are enrolment-only.
 
     Args:
         tenant (str):

@@ -7,13 +7,17 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
+from ...models.reauth_request import ReauthRequest
 from ...models.totp_enrolment_view import TotpEnrolmentView
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     tenant: str,
+    *,
+    body: ReauthRequest | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -22,6 +26,12 @@ def _get_kwargs(
         ),
     }
 
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json; charset=utf-8"
+
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -104,13 +114,18 @@ def sync_detailed(
     tenant: str,
     *,
     client: AuthenticatedClient,
+    body: ReauthRequest | Unset = UNSET,
 ) -> Response[Problem | TotpEnrolmentView]:
     """Starts TOTP enrolment: a new secret, its `otpauth://` URL and a PNG QR code. MFA is not
     on until `POST /me/mfa/totp/confirm` (`409 mfa_already_enabled` when it already is).
-    Reachable with an enrolment-only token.
+    Needs a sign-in within the last 5 minutes or `current_password` (`403
+    reauthentication_required`), so that a stolen access token cannot enrol its holder's
+    authenticator. Reachable with an enrolment-only token, which needs neither.
 
     Args:
         tenant (str):
+        body (ReauthRequest | Unset): The current password, when the sign-in is older than 5
+            minutes.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -122,6 +137,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         tenant=tenant,
+        body=body,
     )
 
     response = client.get_httpx_client().request(
@@ -135,13 +151,18 @@ def sync(
     tenant: str,
     *,
     client: AuthenticatedClient,
+    body: ReauthRequest | Unset = UNSET,
 ) -> Problem | TotpEnrolmentView | None:
     """Starts TOTP enrolment: a new secret, its `otpauth://` URL and a PNG QR code. MFA is not
     on until `POST /me/mfa/totp/confirm` (`409 mfa_already_enabled` when it already is).
-    Reachable with an enrolment-only token.
+    Needs a sign-in within the last 5 minutes or `current_password` (`403
+    reauthentication_required`), so that a stolen access token cannot enrol its holder's
+    authenticator. Reachable with an enrolment-only token, which needs neither.
 
     Args:
         tenant (str):
+        body (ReauthRequest | Unset): The current password, when the sign-in is older than 5
+            minutes.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -154,6 +175,7 @@ def sync(
     return sync_detailed(
         tenant=tenant,
         client=client,
+        body=body,
     ).parsed
 
 
@@ -161,13 +183,18 @@ async def asyncio_detailed(
     tenant: str,
     *,
     client: AuthenticatedClient,
+    body: ReauthRequest | Unset = UNSET,
 ) -> Response[Problem | TotpEnrolmentView]:
     """Starts TOTP enrolment: a new secret, its `otpauth://` URL and a PNG QR code. MFA is not
     on until `POST /me/mfa/totp/confirm` (`409 mfa_already_enabled` when it already is).
-    Reachable with an enrolment-only token.
+    Needs a sign-in within the last 5 minutes or `current_password` (`403
+    reauthentication_required`), so that a stolen access token cannot enrol its holder's
+    authenticator. Reachable with an enrolment-only token, which needs neither.
 
     Args:
         tenant (str):
+        body (ReauthRequest | Unset): The current password, when the sign-in is older than 5
+            minutes.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -179,6 +206,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         tenant=tenant,
+        body=body,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -190,13 +218,18 @@ async def asyncio(
     tenant: str,
     *,
     client: AuthenticatedClient,
+    body: ReauthRequest | Unset = UNSET,
 ) -> Problem | TotpEnrolmentView | None:
     """Starts TOTP enrolment: a new secret, its `otpauth://` URL and a PNG QR code. MFA is not
     on until `POST /me/mfa/totp/confirm` (`409 mfa_already_enabled` when it already is).
-    Reachable with an enrolment-only token.
+    Needs a sign-in within the last 5 minutes or `current_password` (`403
+    reauthentication_required`), so that a stolen access token cannot enrol its holder's
+    authenticator. Reachable with an enrolment-only token, which needs neither.
 
     Args:
         tenant (str):
+        body (ReauthRequest | Unset): The current password, when the sign-in is older than 5
+            minutes.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -210,5 +243,6 @@ async def asyncio(
         await asyncio_detailed(
             tenant=tenant,
             client=client,
+            body=body,
         )
     ).parsed
