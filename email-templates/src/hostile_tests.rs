@@ -133,6 +133,27 @@ fn hostile() -> Vec<(Message, TemplateOverride)> {
             link,
             text(r#"Open https://evil.test/?u={{ link }} or {{ link }}"#),
         ),
+        // From the second review: odd spaces, inline tags, the link as an image.
+        (
+            code,
+            text("Your code: {{ code }}\nevil.com/c\u{205F}{{ code }}"),
+        ),
+        (
+            code,
+            html("<p>{{ code }}</p><p>evil.com/c\u{1680}{{ code }}</p>"),
+        ),
+        (
+            code,
+            html(r#"<p>{{ code }}</p><p>evil.com/c<b>{{ code }}</b></p>"#),
+        ),
+        (
+            code,
+            html(r#"<p>{{ code }}</p><p>evil.com/c<span>{{ code }}</span></p>"#),
+        ),
+        (
+            link,
+            html(r#"<img src="{{ link }}"><a href="{{ link }}">{{ link }}</a>"#),
+        ),
     ]
 }
 

@@ -222,6 +222,25 @@ impl Templates {
                 return Err(OverrideError::TooLong { part });
             }
         }
+        for (part, src) in [
+            ("subject", &over.subject),
+            ("text", &over.text),
+            ("html", &over.html),
+        ] {
+            if let Some(c) = src
+                .as_deref()
+                .and_then(|s| s.chars().find(|c| invisible(*c)))
+            {
+                return Err(OverrideError::Invalid {
+                    part,
+                    message: format!(
+                        "it holds the invisible or unusual space character U+{:04X}; use plain \
+                         spaces and line breaks",
+                        u32::from(c)
+                    ),
+                });
+            }
+        }
         let vars = message.sample_vars();
         let dropped = crate::sanitize::Dropped::default();
         let branding = Branding {
@@ -270,6 +289,30 @@ impl Templates {
         }
         Ok(())
     }
+}
+
+/// Whether `c` is a space other than ASCII's, a control character other than tab and line
+/// breaks, or an invisible formatting character: link detectors read some of them into URLs,
+/// and none belongs in a template.
+fn invisible(c: char) -> bool {
+    (c.is_whitespace() && !matches!(c, ' ' | '\t' | '\n' | '\r'))
+        || (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(
+            c,
+            '\u{ad}'
+                | '\u{34f}'
+                | '\u{61c}'
+                | '\u{115f}'..='\u{1160}'
+                | '\u{17b4}'..='\u{17b5}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}'
+                | '\u{3164}'
+                | '\u{feff}'
+                | '\u{ffa0}'
+                | '\u{fff9}'..='\u{fffb}'
+        )
 }
 
 /// minijinja's error in one line: what went wrong and where.

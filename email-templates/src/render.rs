@@ -261,9 +261,12 @@ impl Templates {
         let raw_html = part(names.html, over.and_then(|o| o.html.as_ref()))?;
         let mut html = raw_html.clone();
         if over.is_some_and(|o| o.html.is_some()) {
-            let mut allowed = vec![LINK_STAND_IN.to_owned()];
-            allowed.extend(branding.logo_url.clone());
-            html = crate::sanitize::sanitize(&html, &allowed, dropped);
+            html = crate::sanitize::sanitize(
+                &html,
+                Some(LINK_STAND_IN),
+                branding.logo_url.as_deref(),
+                dropped,
+            );
         }
         if let Some((what, stand_in)) = secrets.payload()
             && !text.contains(stand_in)

@@ -156,10 +156,17 @@ fn style_is_inert(value: &str) -> bool {
 }
 
 /// Sanitises `html` (a rendered override, stand-ins in place of the secrets) into a whole
-/// document. `href` and `src` survive only when exactly one of `allowed_urls`; everything
-/// removed that looked like a URL is noted in `dropped`.
-pub(crate) fn sanitize(html: &str, allowed_urls: &[String], dropped: &Dropped) -> String {
-    let allowed: Vec<String> = allowed_urls.to_vec();
+/// document. A link's `href` survives only when it is exactly `link` (the message's own), an
+/// image's `src` only when it is exactly `logo` (a link fetched as an image would hand its
+/// token to every image proxy); everything removed that looked like a URL is noted in
+/// `dropped`.
+pub(crate) fn sanitize(
+    html: &str,
+    link: Option<&str>,
+    logo: Option<&str>,
+    dropped: &Dropped,
+) -> String {
+    let (link, logo) = (link.map(str::to_owned), logo.map(str::to_owned));
     let noted = dropped.clone();
     let mut tag_attributes: HashMap<&str, HashSet<&str>> = HashMap::new();
     tag_attributes.insert("a", ["href", "target"].into());
@@ -180,9 +187,14 @@ pub(crate) fn sanitize(html: &str, allowed_urls: &[String], dropped: &Dropped) -
         .link_rel(Some("noopener noreferrer"))
         .filter_style_properties(STYLE_PROPERTIES.iter().copied().collect())
         .strip_comments(true)
-        .attribute_filter(move |_element, attribute, value| match attribute {
+        .attribute_filter(move |element, attribute, value| match attribute {
             "href" | "src" => {
-                if allowed.iter().any(|a| a == value) {
+                let allowed = match (element, attribute) {
+                    ("a", "href") => link.as_deref(),
+                    ("img", "src") => logo.as_deref(),
+                    _ => None,
+                };
+                if allowed == Some(value) {
                     Some(value.into())
                 } else {
                     if let Ok(mut d) = noted.lock() {
@@ -216,10 +228,8 @@ mod tests {
         let dropped = Dropped::default();
         let out = sanitize(
             html,
-            &[
-                "https://ok.test/link".to_owned(),
-                "https://cdn.test/logo.png".to_owned(),
-            ],
+            Some("https://ok.test/link"),
+            Some("https://cdn.test/logo.png"),
             &dropped,
         );
         let d = dropped.lock().expect("lock").clone();
@@ -241,6 +251,17 @@ mod tests {
             "{out}"
         );
         assert!(dropped.len() >= 3, "{dropped:?}");
+    }
+
+    #[test]
+    fn the_link_is_no_image_and_the_logo_no_link() {
+        let (out, dropped) =
+            clean(r#"<img src="https://ok.test/link"><a href="https://cdn.test/logo.png">x</a>"#);
+        assert!(
+            !out.contains("ok.test") && !out.contains("cdn.test"),
+            "{out}"
+        );
+        assert_eq!(dropped.len(), 2, "{dropped:?}");
     }
 
     #[test]

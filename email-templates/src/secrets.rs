@@ -105,35 +105,60 @@ pub(crate) enum Part {
     Html,
 }
 
-/// Checks that every stand-in in `out` stands on its own: in text, between whitespace (or the
-/// start or end), a code also just before sentence punctuation or inside parentheses, a link
-/// also inside `<…>`; in HTML the same within text, with tags as boundaries, and in an
-/// attribute only as the attribute's whole value. Anywhere else it could become part of a
-/// URL (`https://evil.test/?c=…`, `….evil.test`, `evil.test:…`) that a mail client links or
-/// fetches.
+/// Checks that every stand-in in `out` stands on its own: in text, between ASCII whitespace
+/// (or the start or end), a code also just before sentence punctuation or inside parentheses,
+/// a link also inside `<…>`; in HTML, in an attribute only as the attribute's whole value, and
+/// in text by the same rule as plain text, read as a reader or a link detector reads it:
+/// inline tags (`<b>`, `<span>`, `<a>` …) join the words around them, block tags and `<br>`
+/// separate them. Anywhere else it could become part of a URL (`https://evil.test/?c=…`,
+/// `….evil.test`, `evil.test:…`, `evil.test/c<b>…</b>`) that a mail client links or fetches.
+/// Only ASCII whitespace separates: link detectors take many other spaces into a URL.
 pub(crate) fn check_placement(out: &str, part: Part) -> Result<(), Misplaced> {
-    for (what, stand_in) in [("code", CODE_STAND_IN), ("link", LINK_STAND_IN)] {
+    match part {
+        Part::Text => check_text(out),
+        Part::Html => {
+            for stand_in in [CODE_STAND_IN, LINK_STAND_IN] {
+                let mut from = 0;
+                while let Some(pos) = out[from..].find(stand_in) {
+                    let start = from + pos;
+                    let end = start + stand_in.len();
+                    from = end;
+                    if let Some((value_start, value_end)) = attribute_around(out, start)
+                        && !(value_start == start && value_end == end)
+                    {
+                        return Err(misplaced(out, start, end, stand_in));
+                    }
+                }
+            }
+            check_text(&visible_text(out))
+        }
+    }
+}
+
+fn misplaced(out: &str, start: usize, end: usize, stand_in: &str) -> Misplaced {
+    let lo = floor_char(out, start.saturating_sub(24));
+    let hi = ceil_char(out, (end + 24).min(out.len()));
+    Misplaced {
+        what: if stand_in == CODE_STAND_IN {
+            "code"
+        } else {
+            "link"
+        },
+        near: out[lo..hi]
+            .replace(LINK_STAND_IN, "{{ link }}")
+            .replace(CODE_STAND_IN, "{{ code }}"),
+    }
+}
+
+fn check_text(out: &str) -> Result<(), Misplaced> {
+    for stand_in in [CODE_STAND_IN, LINK_STAND_IN] {
         let mut from = 0;
         while let Some(pos) = out[from..].find(stand_in) {
             let start = from + pos;
             let end = start + stand_in.len();
             from = end;
-            let ok = match part {
-                Part::Text => text_bounded(out, start, end, what == "link", false),
-                Part::Html => match attribute_around(out, start) {
-                    Some((value_start, value_end)) => value_start == start && value_end == end,
-                    None => text_bounded(out, start, end, what == "link", true),
-                },
-            };
-            if !ok {
-                let lo = floor_char(out, start.saturating_sub(24));
-                let hi = ceil_char(out, (end + 24).min(out.len()));
-                return Err(Misplaced {
-                    what,
-                    near: out[lo..hi]
-                        .replace(LINK_STAND_IN, "{{ link }}")
-                        .replace(CODE_STAND_IN, "{{ code }}"),
-                });
+            if !text_bounded(out, start, end, stand_in == LINK_STAND_IN) {
+                return Err(misplaced(out, start, end, stand_in));
             }
         }
     }
@@ -154,20 +179,23 @@ fn ceil_char(s: &str, mut i: usize) -> usize {
     i
 }
 
+fn ascii_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+}
+
 /// Whether `out[start..end]` is delimited like a word of its own (see [`check_placement`]).
-fn text_bounded(out: &str, start: usize, end: usize, link: bool, html: bool) -> bool {
+fn text_bounded(out: &str, start: usize, end: usize, link: bool) -> bool {
     let before = out[..start].chars().next_back();
     let after = out[end..].chars().next();
-    let edge = |c: Option<char>| c.is_none_or(char::is_whitespace);
-    let tag_before = |c: Option<char>| html && c == Some('>');
-    let tag_after = |c: Option<char>| html && c == Some('<');
-    let before_ok = edge(before)
-        || tag_before(before)
-        || (link && !html && before == Some('<'))
-        || (before == Some('(') && {
-            let b2 = out[..start - 1].chars().next_back();
-            edge(b2) || tag_before(b2)
-        });
+    let edge = |c: Option<char>| c.is_none_or(ascii_space);
+    // One opening mark right before, itself after a boundary.
+    let opener = |open: char| {
+        before == Some(open) && {
+            let b2 = out[..start - open.len_utf8()].chars().next_back();
+            edge(b2)
+        }
+    };
+    let before_ok = edge(before) || opener('(') || (link && opener('<'));
     // Sentence punctuation may follow (a few marks), then a boundary.
     let rest = &out[end..];
     let punct = rest
@@ -175,11 +203,50 @@ fn text_bounded(out: &str, start: usize, end: usize, link: bool, html: bool) -> 
         .take_while(|(i, c)| *i < 3 && ".,;:!?)".contains(*c))
         .count();
     let after_punct = rest[punct..].chars().next();
-    let after_ok = edge(after)
-        || tag_after(after)
-        || (link && !html && after == Some('>'))
-        || (punct > 0 && (edge(after_punct) || tag_after(after_punct)));
+    let closer = link && after == Some('>') && edge(rest[1..].chars().next());
+    let after_ok = edge(after) || closer || (punct > 0 && edge(after_punct));
     before_ok && after_ok
+}
+
+/// Tags that do not separate the words around them.
+const INLINE_TAGS: &[&str] = &[
+    "a", "abbr", "b", "code", "em", "i", "img", "s", "small", "span", "strong", "sub", "sup", "u",
+];
+
+/// The text of serialised HTML as it reads: inline tags dropped, every other tag a line break,
+/// character references left as they are (they are never whitespace). Attribute values are
+/// inside tags and never part of it.
+fn visible_text(html: &str) -> String {
+    let bytes = html.as_bytes();
+    let mut out = String::with_capacity(html.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'<' {
+            let next = html[i..].find('<').map_or(html.len(), |n| i + n);
+            out.push_str(&html[i..next]);
+            i = next;
+            continue;
+        }
+        // A tag: its name, then to its `>`, stepping over quoted values.
+        let name_start = i + 1 + usize::from(bytes.get(i + 1) == Some(&b'/'));
+        let name_end = html[name_start..]
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .map_or(html.len(), |n| name_start + n);
+        let name = html[name_start..name_end].to_ascii_lowercase();
+        let mut j = name_end;
+        let mut quote = false;
+        while j < bytes.len() && (quote || bytes[j] != b'>') {
+            if bytes[j] == b'"' {
+                quote = !quote;
+            }
+            j += 1;
+        }
+        if !INLINE_TAGS.contains(&name.as_str()) {
+            out.push('\n');
+        }
+        i = j + 1;
+    }
+    out
 }
 
 /// When `pos` lies inside a quoted attribute value of a tag in serialised HTML, the value's
@@ -263,6 +330,33 @@ mod tests {
         assert!(html(&format!("<img alt=\"{C}\">")));
         // A quote in text is no attribute.
         assert!(!html(&format!("<p>evil.test/?x=\"{C}\"</p>")));
+    }
+
+    #[test]
+    fn only_ascii_whitespace_separates_and_inline_tags_join() {
+        for bad in [
+            format!("evil.com/c\u{205F}{C}"),
+            format!("evil.com/c\u{1680}{C}"),
+            format!("evil.com/c\u{85}{C}"),
+            format!("evil.com/c\u{a0}{C}"),
+            format!("evil.com/c\u{200b}{C}"),
+        ] {
+            assert!(!text(&bad), "{bad:?}");
+            assert!(!html(&format!("<p>{bad}</p>")), "{bad:?}");
+        }
+        for bad in [
+            format!("<p>evil.com/c<b>{C}</b></p>"),
+            format!("<p>evil.com/c<span style=\"x\">{C}</span></p>"),
+            format!("<p><b>{C}</b>.evil.com</p>"),
+            format!("<p>evil.com/<a href=\"x\">{C}</a></p>"),
+        ] {
+            assert!(!html(&bad), "{bad}");
+        }
+        assert!(html(&format!("<p>Your code:</p><p><b>{C}</b></p>")));
+        assert!(html(&format!("<td>evil.com/c</td><td>{C}</td>")));
+        assert!(html(&format!("<p>Code:<br>{C}</p>")));
+        // A `<` opens a link only after whitespace.
+        assert!(!text(&format!("x<{L}>")));
     }
 
     #[test]

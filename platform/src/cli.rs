@@ -454,12 +454,7 @@ fn print_chain_report(
     }
     if !json {
         let from = report.checkpoint_seq.map_or_else(String::new, |c| {
-            let legacy = if report.legacy_checkpoint {
-                " (signed by an earlier release without the tenant; the server re-signs it within the hour)"
-            } else {
-                ""
-            };
-            format!(", after the retention checkpoint at {c}{legacy}")
+            format!(", after the retention checkpoint at {c}")
         });
         println!(
             "the audit chain of {whose} checks: {} event(s){from}{}",

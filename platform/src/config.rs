@@ -89,8 +89,8 @@ pub struct Config {
     /// Password checks that may wait for the hashing pool before new ones get 503.
     pub hash_queue: usize,
     /// Password hashes one client address may cost the shared hashing pool a minute, across
-    /// every tenant (failed sign-ins, sign-ups, resets, invitations; a successful sign-in is
-    /// not counted). IPv6 addresses count by their /64.
+    /// every tenant: every sign-in (successful or not), sign-up, reset, invitation and password
+    /// check. IPv6 addresses count by their /64.
     pub password_checks_per_ip_per_minute: u32,
     /// How many of those may come at once.
     pub password_checks_per_ip_burst: u32,
@@ -100,12 +100,27 @@ pub struct Config {
     /// environment: a comma-separated list.
     #[serde(deserialize_with = "cidr_list")]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The one header the trusted proxies write the client into: `x-forwarded-for` (what most
+    /// load balancers append to) or `forwarded` (RFC 7239). The other is ignored, since a proxy
+    /// passes through whatever the client sent in it.
+    pub client_ip_header: ClientIpHeader,
     /// Serve `/metrics` on this address only (e.g. `127.0.0.1:9100`, reachable by the scraper
     /// alone), not on `listen`.
     pub metrics_listen: Option<SocketAddr>,
     /// Require `Authorization: Bearer <this>` on `/metrics` (at least 16 characters).
     #[serde(skip_serializing)]
     pub metrics_token: Option<SecretString>,
+}
+
+/// Which header names the client behind a trusted proxy.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClientIpHeader {
+    /// `X-Forwarded-For`.
+    #[default]
+    XForwardedFor,
+    /// `Forwarded` (RFC 7239).
+    Forwarded,
 }
 
 /// A list of CIDRs from a TOML array or a comma-separated string (the environment's form); a
@@ -164,9 +179,10 @@ impl Default for Config {
             sqlite_open_tenants: 256,
             auto_migrate: true,
             hash_queue: 256,
-            password_checks_per_ip_per_minute: 60,
+            password_checks_per_ip_per_minute: 120,
             password_checks_per_ip_burst: 30,
             trusted_proxies: Vec::new(),
+            client_ip_header: ClientIpHeader::XForwardedFor,
             metrics_listen: None,
             metrics_token: None,
         }

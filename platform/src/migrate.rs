@@ -65,13 +65,32 @@ pub async fn migrate_all(state: &AppState, show_progress: bool) -> anyhow::Resul
     Ok(summary)
 }
 
+/// Re-signs the tenant's checkpoints that an earlier release signed without binding the tenant
+/// (once, as the release that binds them is applied).
+pub async fn resign_checkpoints(state: &AppState, t: &Tenant) -> anyhow::Result<()> {
+    let tx = state.tenants.scope(t).begin().await?;
+    tx.lock("audit").await?;
+    let n = crate::audit::chain::resign_legacy_checkpoints(&tx, state.master_key.bytes()).await?;
+    tx.commit().await?;
+    if n > 0 {
+        tracing::info!(tenant = %t.slug, checkpoints = n, "re-signed audit checkpoints to bind the tenant");
+    }
+    Ok(())
+}
+
 async fn migrate_one(state: &AppState, t: Tenant) -> Outcome {
     let result = async {
         let pending = state.store.tenant_pending_migrations(t.id).await?;
         if pending == 0 && t.status != TenantStatus::Provisioning {
             return Ok(false);
         }
-        state.store.migrate_tenant(t.id).await?;
+        let applied = state.store.migrate_tenant(t.id).await?;
+        if applied
+            .iter()
+            .any(|m| m == crate::audit::chain::CHECKPOINT_BINDING_MIGRATION)
+        {
+            resign_checkpoints(state, &t).await?;
+        }
         if t.status == TenantStatus::Provisioning {
             state.tenants.mark_provisioned(t.id).await?;
         }

@@ -106,7 +106,7 @@ pub struct Policy {
 /// | `OtpIp`               | 20         | 10    |
 /// | `MfaIp`               | 20         | 10    |
 /// | `MfaAccount`          | 10         | 5     |
-/// | `PasswordCheckIp`     | 60         | 30    |
+/// | `PasswordCheckIp`     | 120        | 30    |
 pub const DEFAULT_POLICIES: [(Bucket, Policy); 11] = [
     (
         Bucket::LoginIp,
@@ -181,7 +181,7 @@ pub const DEFAULT_POLICIES: [(Bucket, Policy); 11] = [
     (
         Bucket::PasswordCheckIp,
         Policy {
-            per_minute: 60,
+            per_minute: 120,
             burst: 30,
         },
     ),

@@ -73,6 +73,15 @@ pub async fn serve_with<A: Acceptor + 'static>(
             minutes += 1;
         }
     });
+    if state.config.metrics_listen.is_none()
+        && state.config.metrics_token.is_none()
+        && !state.config.listen.ip().is_loopback()
+    {
+        tracing::warn!(
+            "/metrics is public on {}: set metrics_listen (an address of its own) or metrics_token",
+            state.config.listen
+        );
+    }
     let metrics = match state.config.metrics_listen {
         Some(addr) => {
             let acceptor = TcpListener::bind(addr)
@@ -119,8 +128,7 @@ pub async fn serve_with<A: Acceptor + 'static>(
     result.context("serving HTTP")
 }
 
-/// Applies every tenant's audit retention setting (see [`crate::audit::retention`]), and
-/// re-signs checkpoints an earlier release signed without binding the tenant.
+/// Applies every tenant's audit retention setting (see [`crate::audit::retention`]).
 pub async fn prune_audit_logs(state: &AppState) {
     let tenants = match state.tenants.list().await {
         Ok(t) => t,
@@ -141,19 +149,7 @@ pub async fn prune_audit_logs(state: &AppState) {
             let days = crate::settings::TenantSettings::load(&tx)
                 .await?
                 .audit_retention_days;
-            let has_checkpoints = crate::audit::chain::latest_checkpoint(&tx).await?.is_some();
             tx.commit().await?;
-            if has_checkpoints {
-                let tx = scope.begin().await?;
-                tx.lock("audit").await?;
-                let n =
-                    crate::audit::chain::resign_legacy_checkpoints(&tx, state.master_key.bytes())
-                        .await?;
-                tx.commit().await?;
-                if n > 0 {
-                    tracing::info!(tenant = %t.slug, checkpoints = n, "re-signed audit checkpoints to bind the tenant");
-                }
-            }
             let Some(days) = days else { return Ok(0) };
             let Some(before) = chrono::Duration::try_days(i64::from(days.clamp(1, 36_500)))
                 .and_then(|d| chrono::Utc::now().checked_sub_signed(d))

@@ -322,8 +322,15 @@ impl Sessions {
             .rows_affected
             == 1;
         if !claimed && within_grace(&tx, &row, &session, &settings, now, meta).await? {
-            // The session's newest spent token again, within the tenant's grace: a fresh pair,
-            // as for a first use (the token it was exchanged for stays valid too).
+            // The session's newest spent token again, within the tenant's grace: a fresh pair.
+            // The token it was first exchanged for is spent now, so the session keeps one live
+            // chain: whoever goes on with the other one is caught as a reuse.
+            refresh_token::Entity::update_many()
+                .col_expr(refresh_token::Column::UsedAt, Expr::value(Some(now)))
+                .filter(refresh_token::Column::SessionId.eq(session.id))
+                .filter(refresh_token::Column::UsedAt.is_null())
+                .exec(&*tx)
+                .await?;
             return self.extend(tx, session, settings, meta, now).await;
         }
         if !claimed {

@@ -152,7 +152,8 @@ pub enum Outcome {
     Audit(String, Vec<Event>),
     /// A tenant's settings as `name = value` lines.
     Settings(String, Vec<(String, String)>),
-    Customers(Vec<Customer>),
+    /// Customers found, and whether every tenant was searched within the server's time budget.
+    Customers(Vec<Customer>, bool),
     /// An action succeeded; the text says what happened, `reload` what to fetch again.
     Did {
         message: String,
@@ -555,6 +556,7 @@ impl Api {
                             member: member(f.user),
                         })
                         .collect(),
+                    found.complete,
                 )
             }
         })

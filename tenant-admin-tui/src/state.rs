@@ -203,7 +203,7 @@ pub enum PromptKind {
     CreateOwner {
         slug: String,
     },
-    /// A customer's email (or part of it).
+    /// A customer's email (or its start).
     Search,
 }
 

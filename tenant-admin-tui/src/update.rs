@@ -97,9 +97,14 @@ fn done(state: &mut State, outcome: Outcome) -> Vec<Command> {
         Outcome::Invitations(slug, i) if is_current(state, &slug) => state.invitations.set(i),
         Outcome::Audit(slug, e) if is_current(state, &slug) => state.audit.set(e),
         Outcome::Settings(slug, l) if is_current(state, &slug) => state.settings.set(l),
-        Outcome::Customers(c) => {
+        Outcome::Customers(c, complete) => {
             state.customers.set(c);
             state.screen = Screen::Customers;
+            if !complete {
+                state.status = "the search ran out of time before every tenant was searched: \
+                                these are the matches found; type more of the address"
+                    .into();
+            }
         }
         Outcome::Did { message, reload } => {
             state.status = message;

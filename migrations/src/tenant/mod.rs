@@ -11,7 +11,7 @@ mod m0003_user_name;
 mod m0004_code_password;
 mod m0005_mfa;
 mod m0006_audit_chain;
-mod m0007_lookup_indexes;
+mod m0007_hardening;
 
 /// Whether the tenant's `table` has `column`. On PostgreSQL this asks the catalog by index
 /// (`information_schema.columns`, which sea-orm's `has_column` reads, scans every schema's columns:
@@ -55,7 +55,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(m0004_code_password::Migration),
             Box::new(m0005_mfa::Migration),
             Box::new(m0006_audit_chain::Migration),
-            Box::new(m0007_lookup_indexes::Migration),
+            Box::new(m0007_hardening::Migration),
         ]
     }
 }

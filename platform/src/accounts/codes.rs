@@ -1,6 +1,5 @@
 //! Emailed one-time codes: 6 digits, stored as a keyed hash bound to the tenant, 10 minutes,
-//! 5 attempts, one live code per email and purpose, and a resend cooldown. A verification code
-//! may carry the password its registration chose ([`Binding`]).
+//! 5 attempts, one live code per email and purpose, and a resend cooldown.
 
 use chrono::Utc;
 use email_templates::Message;
@@ -53,45 +52,26 @@ impl Purpose {
     }
 }
 
-/// What password a verification code applies when it is entered.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Binding {
-    /// None: login and second-factor codes.
-    None,
-    /// The one registration's password (its argon2 hash).
-    Password(String),
-    /// Whatever the code it replaces carried (a resend).
-    Keep,
-    /// Registrations with different passwords met: the code applies none, so nobody but the
-    /// mailbox's owner can choose the account's password (they sign in and set one).
-    Contested,
-}
-
-/// The live code for (`email`, `purpose`), newest first.
-pub async fn live(
-    tx: &TenantTx,
-    email: &EmailAddress,
-    purpose: Purpose,
-) -> Result<Option<email_code::Model>> {
+/// Whether a code for (`email`, `purpose`) is live (unexpired, with attempts left).
+pub async fn is_live(tx: &TenantTx, email: &EmailAddress, purpose: Purpose) -> Result<bool> {
     Ok(email_code::Entity::find()
         .filter(email_code::Column::Email.eq(email.as_str()))
         .filter(email_code::Column::Purpose.eq(purpose.as_str()))
         .filter(email_code::Column::ExpiresAt.gt(Utc::now()))
-        .order_by_desc(email_code::Column::CreatedAt)
+        .filter(email_code::Column::Attempts.lt(MAX_ATTEMPTS))
         .one(&**tx)
-        .await?)
+        .await?
+        .is_some())
 }
 
 /// Replaces any live code for (`email`, `purpose`) with a new one and queues its email — unless
-/// one was sent less than the cooldown ago, in which case no mail goes out and `false` returns
-/// (a [`Binding::Contested`] still strips the password from the code already sent).
+/// one was sent less than the cooldown ago, in which case no mail goes out and `false` returns.
 pub async fn send(
     state: &AppState,
     tx: &mut TenantTx,
     tenant: &Tenant,
     email: &EmailAddress,
     purpose: Purpose,
-    binding: Binding,
 ) -> Result<bool> {
     let now = Utc::now();
     let previous = email_code::Entity::find()
@@ -100,26 +80,12 @@ pub async fn send(
         .order_by_desc(email_code::Column::CreatedAt)
         .one(&**tx)
         .await?;
-    if let Some(p) = &previous
-        && p.created_at > now - chrono::Duration::seconds(RESEND_COOLDOWN_SECS)
+    if previous
+        .as_ref()
+        .is_some_and(|p| p.created_at > now - chrono::Duration::seconds(RESEND_COOLDOWN_SECS))
     {
-        if binding == Binding::Contested && p.password_hash.is_some() {
-            email_code::Entity::update_many()
-                .col_expr(
-                    email_code::Column::PasswordHash,
-                    Expr::value(Option::<String>::None),
-                )
-                .filter(email_code::Column::Id.eq(p.id))
-                .exec(&**tx)
-                .await?;
-        }
         return Ok(false);
     }
-    let password_hash = match binding {
-        Binding::None | Binding::Contested => None,
-        Binding::Password(hash) => Some(hash),
-        Binding::Keep => previous.and_then(|p| p.password_hash),
-    };
     email_code::Entity::delete_many()
         .filter(email_code::Column::Email.eq(email.as_str()))
         .filter(email_code::Column::Purpose.eq(purpose.as_str()))
@@ -139,7 +105,9 @@ pub async fn send(
         attempts: Set(0),
         expires_at: Set(now + chrono::Duration::minutes(CODE_MINUTES)),
         created_at: Set(now),
-        password_hash: Set(password_hash),
+        // Codes no longer carry a password (a pending account's candidate lives on its row);
+        // the column is read only for codes sent by earlier releases.
+        password_hash: Set(None),
     })
     .exec(&**tx)
     .await?;

@@ -1,6 +1,7 @@
-//! An account's stored lockout, shared by every instance: consecutive failed password or
-//! emailed-code sign-ins are counted in the user's row, and from [`LOCK_AFTER_FAILURES`] on
-//! each further check locks the account for 1, 2, 4 … minutes (at most an hour).
+//! An account's stored lockout, shared by every instance: consecutive failed password,
+//! emailed-code or second-factor checks are counted in the user's row, and from
+//! [`LOCK_AFTER_FAILURES`] on each further check locks the account for 1, 2, 4 … minutes (at
+//! most an hour).
 //!
 //! A failure is reserved in the database *before* the check runs (a conditional increment that
 //! a locked account refuses), so requests racing at one account, on any instance, get no more

@@ -103,24 +103,20 @@ enum Checked {
     /// A hash of the new password (a new or contested address, or a taken one: the hash is
     /// made either way so that every answer costs the same).
     Hashed(String),
-    /// The password was compared with the one the pending registration's live code carries.
-    Compared {
-        code_id: Uuid,
-        hash: String,
-        same: bool,
-    },
+    /// The password was compared with the pending account's candidate.
+    Compared { candidate: String, same: bool },
 }
 
 /// `POST /auth/register`: creates (or refreshes) an unverified account and emails a code.
 /// Answers the same whether or not the email is taken, and every path costs one argon2 run and
 /// one email (a taken address gets an "account exists" notice instead of a code).
 ///
-/// Only the owner of the mailbox may end up choosing the password: a registration's password
-/// travels with its code and applies at verification only while every registration of the
-/// address since the code was sent chose that same password. When two registrations disagree
-/// (someone else signed up with this address too), the code is *contested*: entering it still
-/// verifies and signs in, but sets no password; the user sets one then (or verification carries
-/// one, see [`verify_email`]).
+/// Only the owner of the mailbox may end up choosing the password. The pending account keeps
+/// the password its registration chose as a *candidate*, applied when the emailed code is
+/// entered; a later registration with the same password changes nothing, one with another
+/// password *contests* the account for good (until it is verified): its code then verifies and
+/// signs in but sets no password, and the user sets one from that sign-in (or sends it with the
+/// code, see [`verify_email`]). Codes expiring changes none of this.
 pub async fn register(
     state: &AppState,
     scope: &TenantScope,
@@ -136,15 +132,13 @@ pub async fn register(
         .await?
         .check(&password, Some(email.as_str()))?;
     let tenant = tenant_of(state, scope).await?;
-    // Read first, hash outside any transaction, then decide under the write lock.
+    // Read first, hash outside any transaction, then decide under the address's lock.
     let tx = scope.read().await?;
     let settings = TenantSettings::load(&tx).await?;
-    let live = match find_user(&tx, &email).await? {
-        Some(u) if u.status == "pending" => {
-            codes::live(&tx, &email, codes::Purpose::VerifyEmail).await?
-        }
-        _ => None,
-    };
+    let candidate = find_user(&tx, &email)
+        .await?
+        .filter(|u| u.status == "pending" && !u.registration_contested)
+        .and_then(|u| u.pending_password_hash);
     tx.commit().await?;
     if !settings.self_signup {
         return Err(Error::Forbidden {
@@ -152,22 +146,21 @@ pub async fn register(
             message: "this tenant does not allow self sign-up".into(),
         });
     }
-    let checked = match live.and_then(|c| c.password_hash.map(|h| (c.id, h))) {
-        Some((code_id, hash)) => {
-            let v = state
+    let checked = match candidate {
+        Some(candidate) => {
+            let same = state
                 .hasher
-                .verify(&password, Some(&hash))
+                .verify(&password, Some(&candidate))
                 .await
-                .map_err(hashing_error)?;
-            Checked::Compared {
-                code_id,
-                hash,
-                same: v.ok,
-            }
+                .map_err(hashing_error)?
+                .ok;
+            Checked::Compared { candidate, same }
         }
         None => Checked::Hashed(hash_password(state, &password).await?),
     };
     let mut tx = scope.begin().await?;
+    // Registrations of one address queue here (the write lock already does on SQLite).
+    tx.lock(&format!("address:{}", email.as_str())).await?;
     let now = Utc::now();
     match find_user(&tx, &email).await? {
         None => {
@@ -181,7 +174,6 @@ pub async fn register(
                 id: Set(id),
                 email: Set(email.as_str().into()),
                 name: Set(None),
-                // The password is set when this registration's code is verified.
                 password_hash: Set(None),
                 status: Set("pending".into()),
                 role: Set(settings.default_role.clone()),
@@ -189,56 +181,56 @@ pub async fn register(
                 failed_logins: Set(0),
                 locked_until: Set(None),
                 mfa_enabled: Set(false),
+                // Applied when the emailed code is entered.
+                pending_password_hash: Set(Some(hash)),
+                registration_contested: Set(false),
                 created_at: Set(now),
                 updated_at: Set(now),
             })
             .exec(&*tx)
             .await?;
-            codes::send(
-                state,
-                &mut tx,
-                &tenant,
-                &email,
-                codes::Purpose::VerifyEmail,
-                codes::Binding::Password(hash),
-            )
-            .await?;
+            codes::send(state, &mut tx, &tenant, &email, codes::Purpose::VerifyEmail).await?;
             audit::record(&tx, meta, Event::ok(Actor::User(id), "auth.register")).await?;
         }
         Some(u) if u.status == "pending" => {
-            let live = codes::live(&tx, &email, codes::Purpose::VerifyEmail).await?;
-            let binding = match (live, checked) {
-                // Nothing live: this registration starts afresh.
-                (None, Checked::Hashed(hash)) => codes::Binding::Password(hash),
-                (None, Checked::Compared { hash, same, .. }) => {
-                    if same {
-                        codes::Binding::Password(hash)
-                    } else {
-                        codes::Binding::Contested
-                    }
-                }
-                // The same registrant again: a resend.
-                (Some(c), Checked::Compared { code_id, same, .. }) if c.id == code_id && same => {
-                    codes::Binding::Keep
-                }
-                // Another password, or a code that changed under us: nobody's password applies.
-                (Some(_), _) => codes::Binding::Contested,
-            };
-            let contested = binding == codes::Binding::Contested;
-            let issued = codes::send(
-                state,
-                &mut tx,
-                &tenant,
-                &email,
-                codes::Purpose::VerifyEmail,
-                binding,
-            )
-            .await?;
+            let same_registrant = !u.registration_contested
+                && matches!(
+                    (&checked, &u.pending_password_hash),
+                    (Checked::Compared { candidate, same: true }, Some(now_stored))
+                        if candidate == now_stored
+                );
+            // A pending account without a candidate was registered by an earlier release
+            // (its password rode on its code): treat any second registration as a contest.
+            if !same_registrant && !u.registration_contested {
+                user::Entity::update_many()
+                    .col_expr(
+                        user::Column::PendingPasswordHash,
+                        Expr::value(Option::<String>::None),
+                    )
+                    .col_expr(user::Column::RegistrationContested, Expr::value(true))
+                    .col_expr(user::Column::UpdatedAt, Expr::value(now))
+                    .filter(user::Column::Id.eq(u.id))
+                    .exec(&*tx)
+                    .await?;
+                // A code an earlier release bound to a password is emptied too.
+                crate::store::entities::email_code::Entity::update_many()
+                    .col_expr(
+                        crate::store::entities::email_code::Column::PasswordHash,
+                        Expr::value(Option::<String>::None),
+                    )
+                    .filter(crate::store::entities::email_code::Column::Email.eq(email.as_str()))
+                    .exec(&*tx)
+                    .await?;
+            }
+            let issued =
+                codes::send(state, &mut tx, &tenant, &email, codes::Purpose::VerifyEmail).await?;
             audit::record(
                 &tx,
                 meta,
-                Event::ok(Actor::User(u.id), "auth.register")
-                    .details(serde_json::json!({ "code_sent": issued, "contested": contested })),
+                Event::ok(Actor::User(u.id), "auth.register").details(serde_json::json!({
+                    "code_sent": issued,
+                    "contested": !same_registrant,
+                })),
             )
             .await?;
         }
@@ -407,8 +399,8 @@ async fn notify_password_changed(
 
 /// `POST /auth/email/verify`: the emailed code activates a pending account and signs it in.
 /// The password that applies is the one sent here, if any (its sender holds the code, so owns
-/// the mailbox); otherwise the registration's, unless the registration was contested (see
-/// [`register`]), in which case the account starts without a password.
+/// the mailbox); otherwise the registration's candidate, unless registrations contested the
+/// account (see [`register`]), in which case it starts without a password.
 pub async fn verify_email(
     state: &AppState,
     scope: &TenantScope,
@@ -421,6 +413,14 @@ pub async fn verify_email(
         Some(raw) => {
             let p = Password::parse(raw).map_err(|e| Error::invalid("password", e))?;
             password_policy(scope).await?.check(&p, Some(email))?;
+            // No hash for an address without a live code: nothing could verify.
+            let address = EmailAddress::parse(email).map_err(|_| invalid_code())?;
+            let tx = scope.read().await?;
+            let live = codes::is_live(&tx, &address, codes::Purpose::VerifyEmail).await?;
+            tx.commit().await?;
+            if !live {
+                return Err(invalid_code());
+            }
             throttle::platform_hash_budget(state, meta).await?;
             Some(hash_password(state, &p).await?)
         }
@@ -433,18 +433,38 @@ pub async fn verify_email(
         return Err(invalid_code());
     }
     let now = Utc::now();
+    // The registration's candidate, unless contested; a code an earlier release bound to a
+    // password carries it instead.
+    let registered = (!u.registration_contested)
+        .then(|| u.pending_password_hash.clone().or(row.password_hash))
+        .flatten();
     let mut activate = user::Entity::update_many();
-    if let Some(hash) = chosen.or(row.password_hash) {
+    if let Some(hash) = chosen.or(registered) {
         activate = activate.col_expr(user::Column::PasswordHash, Expr::value(Some(hash.clone())));
         u.password_hash = Some(hash);
     }
     activate
         .col_expr(user::Column::Status, Expr::value("active"))
         .col_expr(user::Column::EmailVerifiedAt, Expr::value(Some(now)))
+        .col_expr(
+            user::Column::PendingPasswordHash,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(user::Column::RegistrationContested, Expr::value(false))
+        // Failures run up against the pending account do not follow it into its active life.
+        .col_expr(user::Column::FailedLogins, Expr::value(0))
+        .col_expr(
+            user::Column::LockedUntil,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
         .col_expr(user::Column::UpdatedAt, Expr::value(now))
         .filter(user::Column::Id.eq(u.id))
         .exec(&*tx)
         .await?;
+    u.pending_password_hash = None;
+    u.registration_contested = false;
+    u.failed_logins = 0;
+    u.locked_until = None;
     u.status = "active".into();
     u.email_verified_at = Some(now);
     state.forget_user(u.id).await;
@@ -529,7 +549,6 @@ pub async fn login(
     cookie: bool,
 ) -> Result<LoginOutcome> {
     let ip = ip_key(scope, meta);
-    let platform_ip = throttle::platform_ip_key(meta);
     let email = EmailAddress::parse(email).ok();
     let account = account_key(scope, email.as_ref().map_or("-", EmailAddress::as_str));
     let held = throttle::reserve(
@@ -538,10 +557,14 @@ pub async fn login(
         &[
             Cell::Tenant(Bucket::LoginIp, &ip),
             Cell::Tenant(Bucket::LoginAccount, &account),
-            Cell::Platform(Bucket::PasswordCheckIp, &platform_ip),
         ],
     )
     .await?;
+    // Every hash costs the client's platform-wide budget, successful or not: the pool is shared.
+    if let Err(e) = throttle::platform_hash_budget(state, meta).await {
+        held.refund(state);
+        return Err(e);
+    }
     let password = Password::parse(password).ok();
     // Known and unknown emails both take a write transaction here; a known one also reserves
     // its failure, committed before the hash so that every other check sees it.
@@ -552,7 +575,12 @@ pub async fn login(
     };
     let reserved = match &found {
         Some(u) => lockout::reserve_in(&tx, u.id).await?,
-        None => None,
+        None => {
+            // The same statements for an unknown address, so that its answer takes as long.
+            let _ = lockout::reserve_in(&tx, Uuid::nil()).await?;
+            let _ = user::Entity::find_by_id(Uuid::nil()).one(&*tx).await?;
+            None
+        }
     };
     tx.commit().await?;
     // A locked account answers exactly like a wrong password (after the same dummy verify):
@@ -696,12 +724,7 @@ async fn send_code_quietly(
     let mut tx = scope.begin().await?;
     let found = find_user(&tx, email).await?.filter(|u| u.status == status);
     if found.is_some() {
-        // A resent verification code keeps its registration's password (or its contest).
-        let binding = match purpose {
-            codes::Purpose::VerifyEmail => codes::Binding::Keep,
-            _ => codes::Binding::None,
-        };
-        codes::send(state, &mut tx, &tenant, email, purpose, binding).await?;
+        codes::send(state, &mut tx, &tenant, email, purpose).await?;
     }
     let actor = found.map_or(Actor::Anonymous, |u| Actor::User(u.id));
     audit::record(&tx, meta, Event::ok(actor, action)).await?;

@@ -32,6 +32,7 @@ fn wrong_password() -> Error {
 pub(crate) async fn check_password(
     state: &AppState,
     scope: &TenantScope,
+    meta: &RequestMeta,
     u: &user::Model,
     raw: &str,
 ) -> Result<()> {
@@ -42,6 +43,10 @@ pub(crate) async fn check_password(
         &[Cell::Tenant(Bucket::LoginAccount, &key)],
     )
     .await?;
+    if let Err(e) = throttle::platform_hash_budget(state, meta).await {
+        held.refund(state);
+        return Err(e);
+    }
     let Some(reserved) = lockout::reserve(scope, u.id).await? else {
         return Err(wrong_password());
     };
@@ -135,7 +140,7 @@ pub async fn change_password(
         .check(&new, Some(&u.email))
         .map_err(|e| super::recovery::rename_field(e, "new_password"))?;
     match (current, &u.password_hash) {
-        (Some(current), _) => check_password(state, scope, &u, current).await?,
+        (Some(current), _) => check_password(state, scope, meta, &u, current).await?,
         (None, None) => {
             if !super::reauth::signed_in_recently(scope, user_id, session_id).await? {
                 return Err(super::reauth::reauthentication_required());
@@ -148,6 +153,7 @@ pub async fn change_password(
             ));
         }
     }
+    throttle::platform_hash_budget(state, meta).await?;
     let hash = hash_password(state, &new).await?;
     let tenant = tenant_of(state, scope).await?;
     let mut tx = scope.begin().await?;
@@ -185,7 +191,7 @@ pub async fn delete(
     password: &str,
 ) -> Result<()> {
     let u = load(scope, user_id).await?;
-    check_password(state, scope, &u, password).await?;
+    check_password(state, scope, meta, &u, password).await?;
     let tx = scope.begin().await?;
     // Checked under the owners lock, in the transaction that erases: two owners leaving at
     // once cannot both pass.

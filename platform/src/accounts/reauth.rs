@@ -27,17 +27,33 @@ pub fn reauthentication_required() -> Error {
     }
 }
 
+/// How long after signing in an enrolment-only session may enrol without the password: long
+/// enough to find the phone, not so long that a refresh token stolen before the tenant required
+/// MFA enrols its thief's authenticator.
+pub const ENROLMENT_FRESH_SECS: i64 = 1800;
+
 /// Whether session `session_id` of `user_id` signed in within [`FRESH_SECS`].
 pub async fn signed_in_recently(
     scope: &TenantScope,
     user_id: Uuid,
     session_id: Uuid,
 ) -> Result<bool> {
+    signed_in_within(scope, user_id, session_id, FRESH_SECS).await
+}
+
+/// Whether session `session_id` of `user_id` signed in within `secs` seconds (a refresh keeps
+/// the session's sign-in time).
+pub async fn signed_in_within(
+    scope: &TenantScope,
+    user_id: Uuid,
+    session_id: Uuid,
+    secs: i64,
+) -> Result<bool> {
     let tx = scope.read().await?;
     let s = session::Entity::find_by_id(session_id).one(&*tx).await?;
     tx.commit().await?;
     Ok(s.is_some_and(|s| {
-        s.user_id == user_id && s.created_at > Utc::now() - chrono::Duration::seconds(FRESH_SECS)
+        s.user_id == user_id && s.created_at > Utc::now() - chrono::Duration::seconds(secs)
     }))
 }
 
@@ -47,13 +63,14 @@ pub async fn signed_in_recently(
 pub async fn require_fresh(
     state: &AppState,
     scope: &TenantScope,
+    meta: &crate::audit::RequestMeta,
     user_id: Uuid,
     session_id: Uuid,
     current_password: Option<&str>,
 ) -> Result<()> {
     if let Some(p) = current_password {
         let u = super::profile::load(scope, user_id).await?;
-        return super::profile::check_password(state, scope, &u, p).await;
+        return super::profile::check_password(state, scope, meta, &u, p).await;
     }
     if signed_in_recently(scope, user_id, session_id).await? {
         Ok(())

@@ -112,8 +112,9 @@ pub fn platform_ip_key(meta: &RequestMeta) -> String {
 }
 
 /// Counts one password hash against the client's platform-wide budget
-/// ([`Bucket::PasswordCheckIp`]); refuses when it is spent. For hashes that are not a check of
-/// an existing password (sign-up, reset, invitation): every one costs the shared pool.
+/// ([`Bucket::PasswordCheckIp`]); refuses when it is spent. Every hash a request makes costs
+/// the shared pool, a successful sign-in's too (accounts of its own in many tenants must not
+/// give a client a way around the budget).
 pub async fn platform_hash_budget(state: &AppState, meta: &RequestMeta) -> Result<()> {
     state
         .limiter

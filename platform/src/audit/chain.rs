@@ -84,9 +84,15 @@ fn same(a: &str, b: &str) -> bool {
     a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
+/// The tenant migration of the release that bound checkpoints to their tenant: when it is
+/// applied to a tenant (by `platform migrate`, a starting server, or a restore), that tenant's
+/// checkpoints are re-signed once ([`resign_legacy_checkpoints`]). After that, a checkpoint with
+/// an earlier release's signature was copied or forged, and [`verify`] says so.
+pub const CHECKPOINT_BINDING_MIGRATION: &str = "m0007_hardening";
+
 /// Re-signs the checkpoints of the tenant of `tx` that carry an earlier release's signature
-/// (valid, but not bound to the tenant); returns how many. The server does this hourly, so
-/// after an upgrade every checkpoint soon binds its tenant.
+/// (valid, but not bound to the tenant); returns how many. Run once per tenant, when
+/// [`CHECKPOINT_BINDING_MIGRATION`] is applied.
 pub async fn resign_legacy_checkpoints(tx: &TenantTx, master_key: &[u8; 32]) -> Result<u64> {
     use sea_orm::{ActiveModelTrait, ActiveValue::Set};
     let mut n = 0;
@@ -150,10 +156,6 @@ pub struct Report {
     pub unchained: u64,
     /// The checkpoint the chain starts from, if events were pruned.
     pub checkpoint_seq: Option<i64>,
-    /// The checkpoint carries an earlier release's signature, which does not bind the tenant
-    /// (the server re-signs it within the hour).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub legacy_checkpoint: bool,
     pub last_seq: Option<i64>,
     /// `None` when the whole chain checks.
     pub broken: Option<Break>,
@@ -171,7 +173,6 @@ pub async fn verify(tx: &TenantTx, master_key: &[u8; 32]) -> Result<Report> {
         events: 0,
         unchained,
         checkpoint_seq: checkpoint.as_ref().map(|c| c.seq),
-        legacy_checkpoint: false,
         last_seq: None,
         broken: None,
     };
@@ -179,18 +180,20 @@ pub async fn verify(tx: &TenantTx, master_key: &[u8; 32]) -> Result<Report> {
         Some(cp) => {
             let good = sign_checkpoint(master_key, tx.tenant_id(), cp.seq, &cp.hash);
             if !same(&good, &cp.signature) {
-                report.legacy_checkpoint = same(
-                    &legacy_signature(master_key, cp.seq, &cp.hash),
-                    &cp.signature,
-                );
-            }
-            if !same(&good, &cp.signature) && !report.legacy_checkpoint {
+                let legacy = same(&legacy_signature(master_key, cp.seq, &cp.hash), &cp.signature);
                 report.broken = Some(Break {
                     seq: cp.seq,
                     id: cp.id.to_string(),
-                    reason: "the retention checkpoint's signature does not check: it was forged \
-                             or altered"
-                        .into(),
+                    reason: if legacy {
+                        "the retention checkpoint carries an earlier release's signature, which \
+                         does not bind the tenant; the upgrade re-signed every such checkpoint \
+                         once, so this one was copied in later"
+                            .into()
+                    } else {
+                        "the retention checkpoint's signature does not check: it was forged or \
+                         altered"
+                            .into()
+                    },
                 });
                 return Ok(report);
             }

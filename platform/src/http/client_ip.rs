@@ -13,16 +13,26 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 use poem::http::HeaderMap;
 
+use crate::config::ClientIpHeader;
+
 /// Most forwarding hops read; a longer chain is cut to its rightmost entries.
 const MAX_HOPS: usize = 32;
 
 /// The client's address: the peer itself unless it is a trusted proxy.
-pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpNet]) -> Option<IpAddr> {
+pub fn client_ip(
+    peer: Option<IpAddr>,
+    headers: &HeaderMap,
+    trusted: &[IpNet],
+    header: ClientIpHeader,
+) -> Option<IpAddr> {
     let peer = peer.map(unmap)?;
     if !is_trusted(peer, trusted) {
         return Some(peer);
     }
-    let hops = forwarded_for(headers).or_else(|| x_forwarded_for(headers));
+    let hops = match header {
+        ClientIpHeader::Forwarded => forwarded_for(headers),
+        ClientIpHeader::XForwardedFor => x_forwarded_for(headers),
+    };
     let Some(hops) = hops else {
         return Some(peer);
     };
@@ -60,16 +70,16 @@ fn forwarded_for(headers: &HeaderMap) -> Option<Vec<Option<IpAddr>>> {
     let mut seen = false;
     for value in headers.get_all("forwarded") {
         seen = true;
-        let Ok(text) = value.to_str() else {
-            hops.push(None);
-            continue;
-        };
-        for element in text.split(',') {
-            let hop = element.split(';').find_map(|pair| {
-                let (k, v) = pair.split_once('=')?;
-                k.trim()
-                    .eq_ignore_ascii_case("for")
-                    .then(|| parse_node(v.trim()))
+        // Split the raw bytes: one non-ASCII hop (written by the client) must not void the
+        // hops the proxies appended.
+        for element in value.as_bytes().split(|b| *b == b',') {
+            let hop = std::str::from_utf8(element).ok().and_then(|element| {
+                element.split(';').find_map(|pair| {
+                    let (k, v) = pair.split_once('=')?;
+                    k.trim()
+                        .eq_ignore_ascii_case("for")
+                        .then(|| parse_node(v.trim()))
+                })
             });
             hops.push(hop.flatten());
         }
@@ -83,11 +93,12 @@ fn x_forwarded_for(headers: &HeaderMap) -> Option<Vec<Option<IpAddr>>> {
     let mut seen = false;
     for value in headers.get_all("x-forwarded-for") {
         seen = true;
-        let Ok(text) = value.to_str() else {
-            hops.push(None);
-            continue;
-        };
-        hops.extend(text.split(',').map(|h| parse_node(h.trim())));
+        hops.extend(
+            value
+                .as_bytes()
+                .split(|b| *b == b',')
+                .map(|h| std::str::from_utf8(h).ok().and_then(|h| parse_node(h.trim()))),
+        );
     }
     seen.then(|| keep_last(hops))
 }
@@ -137,16 +148,19 @@ mod tests {
         s.parse().expect("ip")
     }
 
+    const XFF: ClientIpHeader = ClientIpHeader::XForwardedFor;
+    const FWD: ClientIpHeader = ClientIpHeader::Forwarded;
+
     #[test]
     fn untrusted_peers_are_the_client_whatever_they_claim() {
         let h = headers(&[("x-forwarded-for", "203.0.113.9")]);
         assert_eq!(
-            client_ip(Some(ip("198.51.100.7")), &h, &[]),
+            client_ip(Some(ip("198.51.100.7")), &h, &[], XFF),
             Some(ip("198.51.100.7"))
         );
         let trusted = nets(&["10.0.0.0/8"]);
         assert_eq!(
-            client_ip(Some(ip("198.51.100.7")), &h, &trusted),
+            client_ip(Some(ip("198.51.100.7")), &h, &trusted, XFF),
             Some(ip("198.51.100.7"))
         );
     }
@@ -157,13 +171,13 @@ mod tests {
         // The client wrote a fake first hop; the balancer appended the real one.
         let h = headers(&[("x-forwarded-for", "1.2.3.4, 203.0.113.9")]);
         assert_eq!(
-            client_ip(Some(ip("10.1.2.3")), &h, &trusted),
+            client_ip(Some(ip("10.1.2.3")), &h, &trusted, XFF),
             Some(ip("203.0.113.9"))
         );
         // Two trusted proxies in a row.
         let h = headers(&[("x-forwarded-for", "1.2.3.4, 203.0.113.9, 10.9.9.9")]);
         assert_eq!(
-            client_ip(Some(ip("10.1.2.3")), &h, &trusted),
+            client_ip(Some(ip("10.1.2.3")), &h, &trusted, XFF),
             Some(ip("203.0.113.9"))
         );
         // Several headers count as one list.
@@ -172,51 +186,57 @@ mod tests {
             ("x-forwarded-for", "203.0.113.9"),
         ]);
         assert_eq!(
-            client_ip(Some(ip("10.1.2.3")), &h, &trusted),
+            client_ip(Some(ip("10.1.2.3")), &h, &trusted, XFF),
             Some(ip("203.0.113.9"))
         );
         // Every hop trusted: the leftmost is as far as we know.
         let h = headers(&[("x-forwarded-for", "10.0.0.5, 10.0.0.6")]);
         assert_eq!(
-            client_ip(Some(ip("10.1.2.3")), &h, &trusted),
+            client_ip(Some(ip("10.1.2.3")), &h, &trusted, XFF),
             Some(ip("10.0.0.5"))
         );
         // No header: the proxy itself.
         assert_eq!(
-            client_ip(Some(ip("10.1.2.3")), &HeaderMap::new(), &trusted),
+            client_ip(Some(ip("10.1.2.3")), &HeaderMap::new(), &trusted, XFF),
             Some(ip("10.1.2.3"))
         );
         // Garbage stops the walk at the last hop read.
         let h = headers(&[("x-forwarded-for", "203.0.113.9, nonsense")]);
         assert_eq!(
-            client_ip(Some(ip("10.1.2.3")), &h, &trusted),
+            client_ip(Some(ip("10.1.2.3")), &h, &trusted, XFF),
             Some(ip("10.1.2.3"))
         );
     }
 
     #[test]
-    fn forwarded_is_preferred_and_parsed_per_rfc_7239() {
+    fn only_the_configured_header_is_read_and_forwarded_is_parsed_per_rfc_7239() {
         let trusted = nets(&["10.0.0.0/8"]);
         let h = headers(&[
-            (
-                "forwarded",
-                r#"for=192.0.2.60;proto=http, for="[2001:db8:cafe::17]:4711""#,
-            ),
+            ("forwarded", r#"for=192.0.2.60;proto=http, for="[2001:db8:cafe::17]:4711""#),
             ("x-forwarded-for", "198.51.100.1"),
         ]);
-        assert_eq!(
-            client_ip(Some(ip("10.0.0.1")), &h, &trusted),
-            Some(ip("2001:db8:cafe::17"))
-        );
+        let from_proxy = Some(ip("10.0.0.1"));
+        assert_eq!(client_ip(from_proxy, &h, &trusted, FWD), Some(ip("2001:db8:cafe::17")));
+        // A client's own `Forwarded` is never read behind an X-Forwarded-For balancer.
+        assert_eq!(client_ip(from_proxy, &h, &trusted, XFF), Some(ip("198.51.100.1")));
         let h = headers(&[("forwarded", "for=198.51.100.4:8080;by=10.0.0.1")]);
-        assert_eq!(
-            client_ip(Some(ip("10.0.0.1")), &h, &trusted),
-            Some(ip("198.51.100.4"))
-        );
+        assert_eq!(client_ip(from_proxy, &h, &trusted, FWD), Some(ip("198.51.100.4")));
+        assert_eq!(client_ip(from_proxy, &h, &trusted, XFF), Some(ip("10.0.0.1")));
         let h = headers(&[("forwarded", "for=unknown")]);
+        assert_eq!(client_ip(from_proxy, &h, &trusted, FWD), Some(ip("10.0.0.1")));
+    }
+
+    #[test]
+    fn a_non_ascii_hop_voids_only_itself() {
+        let trusted = nets(&["10.0.0.0/8"]);
+        let mut h = HeaderMap::new();
+        h.append(
+            "x-forwarded-for",
+            HeaderValue::from_bytes(b"\xff\xfe, 203.0.113.9").expect("bytes"),
+        );
         assert_eq!(
-            client_ip(Some(ip("10.0.0.1")), &h, &trusted),
-            Some(ip("10.0.0.1"))
+            client_ip(Some(ip("10.1.2.3")), &h, &trusted, XFF),
+            Some(ip("203.0.113.9"))
         );
     }
 
@@ -225,7 +245,7 @@ mod tests {
         let trusted = nets(&["127.0.0.0/8"]);
         let h = headers(&[("x-forwarded-for", "::ffff:203.0.113.9")]);
         assert_eq!(
-            client_ip(Some(ip("::ffff:127.0.0.1")), &h, &trusted),
+            client_ip(Some(ip("::ffff:127.0.0.1")), &h, &trusted, XFF),
             Some(ip("203.0.113.9"))
         );
     }
@@ -236,7 +256,7 @@ mod tests {
         let many = vec!["10.0.0.1"; 1000].join(",");
         let h = headers(&[("x-forwarded-for", &many)]);
         assert_eq!(
-            client_ip(Some(ip("10.0.0.2")), &h, &trusted),
+            client_ip(Some(ip("10.0.0.2")), &h, &trusted, XFF),
             Some(ip("10.0.0.1"))
         );
     }

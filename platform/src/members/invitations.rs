@@ -144,13 +144,13 @@ pub async fn resend(
         .one(&*tx)
         .await?
         .ok_or_else(not_found)?;
+    refuse_beyond_rights(by, &inv.role)?;
     if inv.accepted_at.is_some() || inv.revoked_at.is_some() {
         return Err(Error::Conflict {
             code: "invitation_closed",
             message: "the invitation was already accepted or revoked".into(),
         });
     }
-    refuse_beyond_rights(by, &inv.role)?;
     if !roles::exists(&inv.role, &by.settings.custom_roles) {
         return Err(Error::Conflict {
             code: "invitation_closed",
@@ -195,13 +195,13 @@ pub async fn revoke(scope: &TenantScope, meta: &RequestMeta, by: &By, id: Uuid) 
         .one(&*tx)
         .await?
         .ok_or_else(not_found)?;
+    refuse_beyond_rights(by, &inv.role)?;
     if inv.accepted_at.is_some() {
         return Err(Error::Conflict {
             code: "invitation_closed",
             message: "the invitation was already accepted".into(),
         });
     }
-    refuse_beyond_rights(by, &inv.role)?;
     invitation::Entity::update_many()
         .col_expr(invitation::Column::RevokedAt, Expr::value(Some(Utc::now())))
         .filter(invitation::Column::Id.eq(id))
@@ -314,6 +314,16 @@ pub async fn accept(
                 .col_expr(user::Column::Role, Expr::value(inv.role.clone()))
                 .col_expr(user::Column::EmailVerifiedAt, Expr::value(Some(now)))
                 .col_expr(user::Column::Name, Expr::value(name.map(str::to_owned)))
+                .col_expr(
+                    user::Column::PendingPasswordHash,
+                    Expr::value(Option::<String>::None),
+                )
+                .col_expr(user::Column::RegistrationContested, Expr::value(false))
+                .col_expr(user::Column::FailedLogins, Expr::value(0))
+                .col_expr(
+                    user::Column::LockedUntil,
+                    Expr::value(Option::<chrono::DateTime<Utc>>::None),
+                )
                 .col_expr(user::Column::UpdatedAt, Expr::value(now))
                 .filter(user::Column::Id.eq(u.id))
                 .exec(&*tx)
@@ -345,6 +355,8 @@ pub async fn accept(
                 failed_logins: Set(0),
                 locked_until: Set(None),
                 mfa_enabled: Set(false),
+                pending_password_hash: Set(None),
+                registration_contested: Set(false),
                 created_at: Set(now),
                 updated_at: Set(now),
             })

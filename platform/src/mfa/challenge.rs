@@ -239,6 +239,12 @@ pub async fn complete(
             return Err(e);
         }
     };
+    // Wrong second factors count in the account's stored lockout too (held across instances
+    // and restarts); the check is cheap, so the reservation stays in this transaction.
+    let Some(reserved) = accounts::lockout::reserve_in(&tx, u.id).await? else {
+        tx.commit().await?;
+        return Err(wrong_code());
+    };
     let method = factor.method();
     let ok = offers(&ch, method)
         && match factor {
@@ -270,6 +276,7 @@ pub async fn complete(
     }
     by_ip.refund(state);
     by_account.refund(state);
+    accounts::lockout::clear(&tx, &reserved).await?;
     mfa_challenge::Entity::delete_by_id(ch.id)
         .exec(&*tx)
         .await?;
@@ -336,7 +343,6 @@ pub async fn send_email_code(
         &tenant,
         &email,
         codes::Purpose::MfaLogin,
-        codes::Binding::None,
     )
     .await?;
     audit::record(

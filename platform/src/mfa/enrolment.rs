@@ -46,12 +46,28 @@ pub struct Caller<'a> {
     pub enrolment_only: bool,
 }
 
-/// Requires a fresh proof of `c` (see [`accounts::reauth`]); an enrolment-only token is one.
-async fn require_fresh(state: &AppState, c: &Caller<'_>, password: Option<&str>) -> Result<()> {
-    if c.enrolment_only && password.is_none() {
+/// Requires a fresh proof of `c` (see [`accounts::reauth`]). An enrolment-only token comes from
+/// a sign-in the tenant's policy sent straight to enrolment: it counts as fresh for half an
+/// hour after that sign-in (a refresh does not renew it).
+async fn require_fresh(
+    state: &AppState,
+    c: &Caller<'_>,
+    meta: &RequestMeta,
+    password: Option<&str>,
+) -> Result<()> {
+    if c.enrolment_only
+        && password.is_none()
+        && accounts::reauth::signed_in_within(
+            c.scope,
+            c.user_id,
+            c.session_id,
+            accounts::reauth::ENROLMENT_FRESH_SECS,
+        )
+        .await?
+    {
         return Ok(());
     }
-    accounts::reauth::require_fresh(state, c.scope, c.user_id, c.session_id, password).await
+    accounts::reauth::require_fresh(state, c.scope, meta, c.user_id, c.session_id, password).await
 }
 
 fn account_key(c: &Caller<'_>) -> String {
@@ -137,7 +153,7 @@ pub async fn start(
     meta: &RequestMeta,
     current_password: Option<&str>,
 ) -> Result<Enrolment> {
-    require_fresh(state, &c, current_password).await?;
+    require_fresh(state, &c, meta, current_password).await?;
     let tenant = accounts::tenant_of(state, c.scope).await?;
     let tx = c.scope.begin().await?;
     let u = load_user(&tx, c.user_id).await?;
@@ -281,8 +297,8 @@ pub async fn disable(
     proof: Proof<'_>,
 ) -> Result<()> {
     match proof {
-        Proof::Password(p) => require_fresh(state, &c, Some(p)).await?,
-        Proof::Code(_) => require_fresh(state, &c, None).await?,
+        Proof::Password(p) => require_fresh(state, &c, meta, Some(p)).await?,
+        Proof::Code(_) => require_fresh(state, &c, meta, None).await?,
     }
     let held = reserve(state, &c, meta).await?;
     let mut tx = c.scope.begin().await?;
@@ -333,7 +349,7 @@ pub async fn regenerate_backup_codes(
     code: &str,
     current_password: Option<&str>,
 ) -> Result<Vec<String>> {
-    require_fresh(state, &c, current_password).await?;
+    require_fresh(state, &c, meta, current_password).await?;
     let held = reserve(state, &c, meta).await?;
     let tx = c.scope.begin().await?;
     let Some(row) = factors::authenticator(&tx, c.user_id, true).await? else {

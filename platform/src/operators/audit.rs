@@ -186,7 +186,6 @@ pub async fn verify(state: &AppState) -> Result<crate::audit::chain::Report> {
         events: 0,
         unchained,
         checkpoint_seq: None,
-        legacy_checkpoint: false,
         last_seq: None,
         broken: None,
     };

@@ -19,7 +19,7 @@ use super::{
     permissions,
 };
 use crate::{
-    accounts::throttle::{Cell, platform_ip_key, reserve},
+    accounts::throttle::{Cell, reserve},
     app::AppState,
     audit::RequestMeta,
     crypto::{
@@ -117,7 +117,7 @@ pub struct OperatorChallenge {
 }
 
 fn throttle_key(meta: &RequestMeta) -> String {
-    format!("admin:{}", meta.ip.as_deref().unwrap_or("-"))
+    format!("admin:{}", crate::accounts::ip_class(meta))
 }
 
 /// `POST /v1/admin/auth/login`: a right password answers a TOTP challenge; anything else is
@@ -130,7 +130,6 @@ pub async fn login(
 ) -> Result<OperatorChallenge> {
     let ip = throttle_key(meta);
     let account = format!("admin:{}", email.trim().to_lowercase());
-    let platform_ip = platform_ip_key(meta);
     // Reserved before the hash, refunded on success: a burst gets no more checks than allowed.
     let held = reserve(
         state,
@@ -138,10 +137,13 @@ pub async fn login(
         &[
             Cell::Platform(Bucket::LoginIp, &ip),
             Cell::Platform(Bucket::LoginAccount, &account),
-            Cell::Platform(Bucket::PasswordCheckIp, &platform_ip),
         ],
     )
     .await?;
+    if let Err(e) = crate::accounts::throttle::platform_hash_budget(state, meta).await {
+        held.refund(state);
+        return Err(e);
+    }
     let found = match EmailAddress::parse(email) {
         Ok(e) => {
             operator::Entity::find()

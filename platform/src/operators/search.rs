@@ -145,6 +145,13 @@ pub async fn customers(state: &AppState, operator: Uuid, q: &str) -> Result<Outc
             "search with an email address or its first 3 to 254 characters",
         ));
     }
+    // Pattern characters would make the search scan every table instead of an index.
+    if q.contains(['*', '?', '[', '%', '_', '\\']) {
+        return Err(Error::invalid(
+            "email",
+            "search text may not hold *, ?, [, %, _ or \\",
+        ));
+    }
     let _running = state.searches.start(operator)?;
     let exact = EmailAddress::parse(&q).ok();
     let tenants: Vec<Tenant> = state

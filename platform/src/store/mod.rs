@@ -249,7 +249,8 @@ impl Store {
     /// atomically per tenant: a crash leaves the tenant at its previous version. Concurrent
     /// migrators of one tenant (a server starting while a tenant is provisioned, two instances)
     /// are serialised: a PostgreSQL advisory lock, or SQLite's write lock taken up front.
-    pub async fn migrate_tenant(&self, tenant_id: Uuid) -> anyhow::Result<()> {
+    /// Returns the names of the migrations applied.
+    pub async fn migrate_tenant(&self, tenant_id: Uuid) -> anyhow::Result<Vec<String>> {
         match &self.inner.kind {
             Kind::Postgres { .. } => {
                 let schema = schema_name(tenant_id);
@@ -262,9 +263,11 @@ impl Store {
                 .await?;
                 txn.execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
                     .await?;
-                scope::point_at_schema(&txn, &schema).await?;
+                                scope::point_at_schema(&txn, &schema).await?;
+                let pending = pending_names(&txn).await?;
                 TenantMigrator::up(&txn, None).await?;
                 txn.commit().await?;
+                Ok(pending)
             }
             Kind::Sqlite { tenants_dir, pools } => {
                 let path = tenant_file(tenants_dir, tenant_id);
@@ -281,12 +284,13 @@ impl Store {
                         sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
                         ..Default::default()
                     })
-                    .await?;
+                                        .await?;
+                let pending = pending_names(&txn).await?;
                 TenantMigrator::up(&txn, None).await?;
                 txn.commit().await?;
+                Ok(pending)
             }
         }
-        Ok(())
     }
 
     /// Whether the tenant's schema or file is fully migrated (used by `platform migrate`).
@@ -401,6 +405,15 @@ impl Store {
 
 /// A PostgreSQL client tool (`pg_dump`, `pg_restore`) pointed at `url`'s database through
 /// its database name and libpq's environment, so that no password appears in the process list.
+/// The names of the tenant migrations `txn`'s schema or file has yet to apply.
+async fn pending_names(txn: &sea_orm::DatabaseTransaction) -> anyhow::Result<Vec<String>> {
+    Ok(TenantMigrator::get_pending_migrations(txn)
+        .await?
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect())
+}
+
 /// Creates and migrates the control plane in one transaction, serialised between processes
 /// starting at once (on PostgreSQL an advisory lock: without it, two instances creating the
 /// same tables raced and one failed on a duplicate `pg_type` key; on SQLite the write lock).

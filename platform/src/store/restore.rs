@@ -27,7 +27,6 @@ use sea_orm::{
         sqlite::{SqliteConnectOptions, SqlitePoolOptions},
     },
 };
-use tokio::io::AsyncBufReadExt;
 use uuid::Uuid;
 
 use super::{Kind, Store, pg_tool_offline, schema_name, scope::point_at_schema, tenant_file};
@@ -38,6 +37,15 @@ use crate::store::entities::signing_key;
 pub struct Staged {
     tenant_id: Uuid,
     place: Place,
+    /// The migrations applied to it after its rows were loaded.
+    applied: Vec<String>,
+}
+
+impl Staged {
+    /// The names of the migrations the backup lacked and staging applied.
+    pub fn applied(&self) -> &[String] {
+        &self.applied
+    }
 }
 
 #[derive(Debug)]
@@ -142,6 +150,36 @@ pub(crate) fn check_toc(toc: &str, schema: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The longest line of a dump read (a row of the largest table, JSON details included, is far
+/// smaller).
+const MAX_LINE: usize = 16 * 1024 * 1024;
+
+/// Reads one line (with its `\n`) into `line`; `false` at the end. A line longer than
+/// [`MAX_LINE`] is an error, so a hostile dump cannot make the reader hold it all.
+async fn read_line(
+    reader: &mut (impl tokio::io::AsyncBufRead + Unpin),
+    line: &mut Vec<u8>,
+) -> anyhow::Result<bool> {
+    use tokio::io::AsyncBufReadExt;
+    line.clear();
+    loop {
+        let buf = reader.fill_buf().await?;
+        if buf.is_empty() {
+            return Ok(!line.is_empty());
+        }
+        let (take, done) = match buf.iter().position(|b| *b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (buf.len(), false),
+        };
+        line.extend_from_slice(&buf[..take]);
+        reader.consume(take);
+        ensure!(line.len() <= MAX_LINE, "the backup holds a line over 16 MiB: refused");
+        if done {
+            return Ok(true);
+        }
+    }
+}
+
 /// A `COPY schema.table (columns) FROM stdin;` line as pg_dump writes it: the schema, table
 /// and columns, unquoted.
 pub(crate) fn parse_copy_header(line: &str) -> Option<(String, String, Vec<String>)> {
@@ -221,6 +259,7 @@ impl Store {
                 place: Place::Postgres {
                     schema: format!("r_{}_{suffix}", tenant_id.simple()),
                 },
+                applied: Vec::new(),
             },
             Kind::Sqlite { tenants_dir, .. } => Staged {
                 tenant_id,
@@ -228,6 +267,7 @@ impl Store {
                     path: tenant_file(tenants_dir, tenant_id)
                         .with_extension(format!("db.staged-{suffix}")),
                 },
+                applied: Vec::new(),
             },
         };
         let built = match &staged.place {
@@ -235,7 +275,7 @@ impl Store {
             Place::Sqlite { path } => self.stage_sqlite(file, path).await,
         };
         match built {
-            Ok(()) => Ok(staged),
+            Ok(applied) => Ok(Staged { applied, ..staged }),
             Err(e) => {
                 self.discard(staged).await;
                 Err(e)
@@ -248,7 +288,7 @@ impl Store {
         tenant_id: Uuid,
         file: &Path,
         staging: &str,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Vec<String>> {
         let schema = schema_name(tenant_id);
         let mut list = pg_tool_offline("pg_restore")?;
         list.arg("--list").arg(file);
@@ -279,14 +319,29 @@ impl Store {
             .stderr(std::process::Stdio::piped());
         let mut child = data.spawn().context("running pg_restore")?;
         let stdout = child.stdout.take().context("pg_restore's output")?;
+        // Its warnings are read as they come (a full pipe would stall it), the first 64 KiB kept.
+        let mut stderr = child.stderr.take().context("pg_restore's messages")?;
+        let messages = tokio::spawn(async move {
+            use tokio::io::AsyncReadExt;
+            let mut kept = Vec::new();
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = stderr.read(&mut buf).await {
+                if n == 0 {
+                    break;
+                }
+                if kept.len() < 64 * 1024 {
+                    kept.extend_from_slice(&buf[..n]);
+                }
+            }
+            kept
+        });
         let pool = control.get_postgres_connection_pool();
         let mut tx = pool.begin().await?;
         let mut lines = tokio::io::BufReader::new(stdout);
         let mut line = Vec::new();
         let mut rows = 0u64;
         loop {
-            line.clear();
-            if lines.read_until(b'\n', &mut line).await? == 0 {
+            if !read_line(&mut lines, &mut line).await? {
                 break;
             }
             let text = String::from_utf8_lossy(&line);
@@ -326,8 +381,7 @@ impl Store {
             };
             let mut ended = false;
             loop {
-                line.clear();
-                if lines.read_until(b'\n', &mut line).await? == 0 {
+                if !read_line(&mut lines, &mut line).await? {
                     break;
                 }
                 if line == b"\\.\n" || line == b"\\." {
@@ -344,12 +398,12 @@ impl Store {
                 c.finish().await?;
             }
         }
-        let out = child.wait_with_output().await.context("pg_restore")?;
+        let status = child.wait().await.context("pg_restore")?;
+        let messages = messages.await.unwrap_or_default();
         ensure!(
-            out.status.success(),
-            "pg_restore failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
+            status.success(),
+            "pg_restore failed ({status}): {}",
+            String::from_utf8_lossy(&messages).trim()
         );
         tx.commit().await?;
         tracing::info!(rows, "backup rows loaded into the staging schema");
@@ -357,9 +411,10 @@ impl Store {
         // And the migrations since.
         let txn = control.begin().await?;
         point_at_schema(&txn, staging).await?;
+        let applied = super::pending_names(&txn).await?;
         TenantMigrator::up(&txn, None).await?;
         txn.commit().await?;
-        Ok(())
+        Ok(applied)
     }
 
     /// Every table of schema `staging` and its columns.
@@ -388,12 +443,20 @@ impl Store {
         Ok(out)
     }
 
-    async fn stage_sqlite(&self, file: &Path, staged: &Path) -> anyhow::Result<()> {
-        inspect_sqlite(file).await?;
+    async fn stage_sqlite(&self, file: &Path, staged: &Path) -> anyhow::Result<Vec<String>> {
+        // The copy is what is checked and used: the backup's file may change after a check.
+        ensure!(
+            !std::fs::symlink_metadata(file)
+                .with_context(|| format!("reading {}", file.display()))?
+                .file_type()
+                .is_symlink(),
+            "the backup's data file is a symbolic link: refused"
+        );
         std::fs::copy(file, staged).with_context(|| format!("copying {}", file.display()))?;
         std::fs::File::open(staged)
             .and_then(|f| f.sync_all())
             .context("syncing the staged file")?;
+        inspect_sqlite(staged).await?;
         let conn = super::sqlite_pool(staged, 1).await?;
         let migrated = async {
             let txn = conn
@@ -402,9 +465,10 @@ impl Store {
                     ..Default::default()
                 })
                 .await?;
+            let applied = super::pending_names(&txn).await?;
             TenantMigrator::up(&txn, None).await?;
             txn.commit().await?;
-            anyhow::Ok(())
+            anyhow::Ok(applied)
         }
         .await;
         conn.close_by_ref().await?;
@@ -433,42 +497,111 @@ impl Store {
         }
     }
 
-    /// Moves a staged tenant into place; the tenant's own schema or file must not exist. A
-    /// staging that cannot be moved is removed.
-    pub async fn promote(&self, staged: Staged) -> anyhow::Result<()> {
-        let moved = self.move_in_place(&staged).await;
-        if moved.is_err() {
-            self.discard(staged).await;
-        }
-        moved
-    }
-
-    async fn move_in_place(&self, staged: &Staged) -> anyhow::Result<()> {
-        match &staged.place {
-            Place::Postgres { schema } => {
-                self.inner
-                    .control
-                    .execute_unprepared(&format!(
+        /// Puts a staged tenant in place as `registry` (its row in the tenant registry, inserted),
+    /// replacing tenant `replacing` (its row and data removed) when given. Nothing is lost on
+    /// failure: on PostgreSQL the registry and schema changes are one transaction; on SQLite
+    /// the replaced file is moved aside first and back if anything fails. The staging is
+    /// removed when it could not be put in place.
+    pub async fn install_restored(
+        &self,
+        staged: Staged,
+        replacing: Option<Uuid>,
+        registry: crate::store::entities::tenant::Model,
+    ) -> anyhow::Result<()> {
+        use crate::store::entities::tenant;
+        match (&self.inner.kind, &staged.place) {
+            (Kind::Postgres { .. }, Place::Postgres { schema }) => {
+                let done = async {
+                    let txn = self.inner.control.begin().await?;
+                    if let Some(old) = replacing {
+                        tenant::Entity::delete_by_id(old).exec(&txn).await?;
+                        txn.execute_unprepared(&format!(
+                            "DROP SCHEMA IF EXISTS {} CASCADE",
+                            schema_name(old)
+                        ))
+                        .await?;
+                    }
+                    txn.execute_unprepared(&format!(
                         "ALTER SCHEMA {} RENAME TO {}",
                         quote_ident(schema),
                         schema_name(staged.tenant_id)
                     ))
-                    .await
-                    .context("moving the staged schema in place")?;
+                    .await?;
+                    tenant::Entity::insert(tenant::ActiveModel::from(registry))
+                        .exec(&txn)
+                        .await?;
+                    txn.commit().await?;
+                    anyhow::Ok(())
+                }
+                .await;
+                if done.is_err() {
+                    self.discard(staged).await;
+                }
+                done.context("putting the restored tenant in place")
             }
-            Place::Sqlite { path } => {
-                let Kind::Sqlite { tenants_dir, .. } = &self.inner.kind else {
-                    bail!("a SQLite staging on PostgreSQL");
-                };
+            (Kind::Sqlite { tenants_dir, pools }, Place::Sqlite { path }) => {
                 let target = tenant_file(tenants_dir, staged.tenant_id);
-                ensure!(
-                    !target.exists(),
-                    "the tenant's database file already exists"
-                );
-                std::fs::rename(path, &target).context("moving the staged file in place")?;
+                // The replaced tenant's files go aside (its pool closed first), to come back
+                // if anything fails.
+                let mut aside = Vec::new();
+                if let Some(old) = replacing {
+                    if let Some(conn) = pools.remove(&old).await {
+                        conn.close_by_ref().await?;
+                    }
+                    let old_file = tenant_file(tenants_dir, old);
+                    for suffix in ["", "-wal", "-shm"] {
+                        let mut from = old_file.clone().into_os_string();
+                        from.push(suffix);
+                        let from = PathBuf::from(from);
+                        if from.exists() {
+                            let mut to = from.clone().into_os_string();
+                            to.push(format!(".replaced-{}", Uuid::new_v4().simple()));
+                            let to = PathBuf::from(to);
+                            std::fs::rename(&from, &to)
+                                .with_context(|| format!("moving {} aside", from.display()))?;
+                            aside.push((from, to));
+                        }
+                    }
+                }
+                let done = async {
+                    ensure!(
+                        !target.exists(),
+                        "the tenant's database file already exists"
+                    );
+                    std::fs::rename(path, &target)
+                        .context("moving the staged file in place")?;
+                    let txn = self.inner.control.begin().await?;
+                    if let Some(old) = replacing {
+                        tenant::Entity::delete_by_id(old).exec(&txn).await?;
+                    }
+                    tenant::Entity::insert(tenant::ActiveModel::from(registry))
+                        .exec(&txn)
+                        .await?;
+                    txn.commit().await?;
+                    anyhow::Ok(())
+                }
+                .await;
+                match done {
+                    Ok(()) => {
+                        for (_, to) in aside {
+                            let _ = std::fs::remove_file(to);
+                        }
+                        Ok(())
+                    }
+                    Err(e) => {
+                        if target.exists() && !path.exists() {
+                            let _ = std::fs::rename(&target, path);
+                        }
+                        for (from, to) in aside {
+                            let _ = std::fs::rename(to, from);
+                        }
+                        self.discard(staged).await;
+                        Err(e.context("putting the restored tenant in place"))
+                    }
+                }
             }
+            _ => bail!("a staging of another backend"),
         }
-        Ok(())
     }
 
     /// Removes a staged tenant.

@@ -184,29 +184,39 @@ pub async fn import(
             "opening the backup's signing keys (is the master key the one the backup was taken under?)",
         ));
     }
-    // From here on the backup is whole and checked: only now does anything existing change.
-    if let Some(t) = existing {
-        state.tenants.delete(&t.slug).await?;
-    }
-    if let Err(e) = state
-        .tenants
-        .register_restoring(m.id, slug, &m.name, m.created_at)
-        .await
-    {
-        state.store.discard(staged).await;
-        return Err(anyhow::Error::from(e).context(format!("restoring tenant {}", slug.as_str())));
-    }
-    let placed = async {
-        state.store.promote(staged).await?;
-        let t = state.tenants.mark_provisioned(m.id).await?;
-        anyhow::Ok(t)
+    // From here on the backup is whole and checked: only now does anything existing change,
+    // in one step that loses nothing if it fails.
+    let resign = staged
+        .applied()
+        .iter()
+        .any(|m| m == crate::audit::chain::CHECKPOINT_BINDING_MIGRATION);
+    let now = Utc::now();
+    let registry = crate::store::entities::tenant::Model {
+        id: m.id,
+        slug: slug.as_str().to_owned(),
+        name: m.name.clone(),
+        status: TenantStatus::Active.as_str().into(),
+        created_at: m.created_at,
+        updated_at: now,
     };
-    match placed.await {
-        Ok(t) => Ok(t),
-        Err(e) => {
-            let _ = state.store.drop_tenant_data(m.id).await;
-            let _ = state.tenants.unregister(m.id, slug.as_str()).await;
-            Err(e.context(format!("restoring tenant {}", slug.as_str())))
-        }
+    state
+        .store
+        .install_restored(staged, existing.as_ref().map(|t| t.id), registry)
+        .await
+        .with_context(|| format!("restoring tenant {}", slug.as_str()))?;
+    state.tenants.changed(existing.as_deref(), m.id, slug.as_str()).await;
+    // Running instances drop the keys they cached for this id (a replaced tenant's).
+    state.keys.forget_local(m.id).await;
+    state
+        .store
+        .notifier()
+        .publish(crate::store::Change::Keys { tenant: m.id })
+        .await;
+    let t = state.tenants.get(&m.id.to_string()).await?;
+    // A backup from before checkpoints were bound to their tenant: bind them, as an upgrade
+    // does for tenants in place.
+    if resign {
+        crate::migrate::resign_checkpoints(state, &t).await?;
     }
+    Ok(t.as_ref().clone())
 }

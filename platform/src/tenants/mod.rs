@@ -246,46 +246,6 @@ impl Tenants {
         Ok(model)
     }
 
-    /// Registers a tenant being restored from a backup, under its original id, as provisioning
-    /// (its paths answer 404 until [`Tenants::mark_provisioned`]).
-    pub async fn register_restoring(
-        &self,
-        id: Uuid,
-        slug: &TenantSlug,
-        name: &str,
-        created_at: DateTime<Utc>,
-    ) -> Result<()> {
-        let row = tenant::ActiveModel {
-            id: Set(id),
-            slug: Set(slug.as_str().to_owned()),
-            name: Set(name.to_owned()),
-            status: Set(TenantStatus::Provisioning.as_str().into()),
-            created_at: Set(created_at),
-            updated_at: Set(Utc::now()),
-        };
-        tenant::Entity::insert(row)
-            .exec(self.store.control())
-            .await
-            .map_err(|e| match e.sql_err() {
-                Some(SqlErr::UniqueConstraintViolation(_)) => Error::Conflict {
-                    code: "tenant_exists",
-                    message: "a tenant with this slug or id already exists".into(),
-                },
-                _ => e.into(),
-            })?;
-        self.forget_local(id, slug.as_str()).await;
-        Ok(())
-    }
-
-    /// Removes the registry row of a tenant whose restoration failed (its data is gone).
-    pub async fn unregister(&self, id: Uuid, slug: &str) -> Result<()> {
-        tenant::Entity::delete_by_id(id)
-            .exec(self.store.control())
-            .await?;
-        self.forget_local(id, slug).await;
-        Ok(())
-    }
-
     /// Marks a tenant whose provisioning was finished by `platform migrate` as active.
     pub async fn mark_provisioned(&self, id: Uuid) -> Result<Tenant> {
         self.set_status_by_id(id, TenantStatus::Active).await
@@ -327,6 +287,22 @@ impl Tenants {
             .publish(Change::Tenant {
                 id: t.id,
                 slug: t.slug.clone(),
+            })
+            .await;
+    }
+
+    /// Drops every cached lookup of `replaced` and of tenant `id` / `slug` here and on every
+    /// other instance (after a restore put the tenant in place).
+    pub async fn changed(&self, replaced: Option<&Tenant>, id: Uuid, slug: &str) {
+        if let Some(old) = replaced {
+            self.invalidate(old).await;
+        }
+        self.forget_local(id, slug).await;
+        self.store
+            .notifier()
+            .publish(Change::Tenant {
+                id,
+                slug: slug.to_owned(),
             })
             .await;
     }

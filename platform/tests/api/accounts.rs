@@ -712,6 +712,16 @@ pub async fn set_setting(app: &TestApp, tenant: &str, key: &str, value: &str) {
     tx.commit().await.expect("commit");
 }
 
+/// Lifts the tenant's throttling of `buckets` (so a test reaches what lies behind it).
+pub async fn lift_limits(app: &TestApp, tenant: &str, buckets: &[&str]) {
+    let generous = json!({ "per_minute": 10000, "burst": 10000 });
+    let limits: serde_json::Map<String, Value> = buckets
+        .iter()
+        .map(|b| ((*b).to_owned(), generous.clone()))
+        .collect();
+    set_setting(app, tenant, "rate_limits", &Value::Object(limits).to_string()).await;
+}
+
 async fn idle_sessions_expire(db: Db) {
     let app = spawn_app(db).await;
     app.tenant("acme").await;

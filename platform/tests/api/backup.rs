@@ -14,6 +14,7 @@ crate::both_backends!(
     an_exported_tenant_is_imported_whole,
     a_manifest_naming_another_tenants_id_changes_nothing,
     a_backup_carrying_code_or_foreign_objects_is_refused,
+    a_replace_that_fails_loses_nothing,
 );
 
 async fn login(app: &crate::helpers::TestApp, email: &str) -> u16 {
@@ -286,5 +287,45 @@ async fn a_backup_carrying_code_or_foreign_objects_is_refused(db: Db) {
         .expect("query");
     tx.commit().await.expect("commit");
     assert!(found.is_none(), "no code from a backup ran");
+    app.stop().await;
+}
+
+/// `--replace` puts the backup in place in one step: when that step fails, the tenant it was
+/// to replace is still there, whole.
+async fn a_replace_that_fails_loses_nothing(db: Db) {
+    let app = spawn_app(db).await;
+    app.tenant("acme").await;
+    sign_up(&app, "acme", "old@acme.test").await;
+    let to = app.dir.path().join("backup");
+    let m = backup::export(&app.state, "acme", &to).await.expect("export");
+    // A new acme (another id) serves now; the backup's id is free.
+    app.state.tenants.delete("acme").await.expect("delete");
+    app.tenant("acme").await;
+    sign_up(&app, "acme", "new@acme.test").await;
+    // Something already occupies the backup tenant's place, so putting it there fails.
+    match db {
+        Db::Postgres => {
+            app.state
+                .store
+                .control()
+                .execute_unprepared(&format!("CREATE SCHEMA {}", schema_name(m.id)))
+                .await
+                .expect("a stray schema");
+        }
+        Db::Sqlite => {
+            let stray = app
+                .dir
+                .path()
+                .join("data/tenants")
+                .join(format!("{}.db", m.id.simple()));
+            std::fs::write(stray, b"").expect("a stray file");
+        }
+    }
+    let slug = TenantSlug::parse("acme").expect("slug");
+    backup::import(&app.state, &slug, &to, true)
+        .await
+        .expect_err("the backup's place is taken");
+    assert_eq!(login_in(&app, "acme", "new@acme.test").await, 200, "the replaced tenant stays");
+    assert_eq!(login_in(&app, "acme", "old@acme.test").await, 401);
     app.stop().await;
 }

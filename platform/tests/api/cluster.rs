@@ -153,14 +153,7 @@ async fn a_burst_over_two_instances_gets_ten_checks() {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let (a, b) = two_instances().await;
     a.tenant("acme").await;
-    let generous = r#"{"per_minute": 10000, "burst": 10000}"#;
-    crate::accounts::set_setting(
-        &a,
-        "acme",
-        "rate_limits",
-        &format!(r#"{{"login_ip": {generous}, "login_account": {generous}}}"#),
-    )
-    .await;
+    crate::accounts::lift_limits(&a, "acme", &["login_ip", "login_account"]).await;
     sign_up(&a, "acme", "dee@acme.test").await;
     let tasks: Vec<_> = (0..40)
         .map(|i| {

@@ -254,3 +254,20 @@ pub fn start_smtp(port: u16) -> Inbox {
 pub fn platform_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_platform"))
 }
+
+/// Runs the `platform` command with `args` against `app`'s data (its data dir, mail dir and
+/// database), as an operator would on the same machine.
+pub fn platform_cli(app: &TestApp, args: &[&str]) -> std::process::Output {
+    use secrecy::ExposeSecret;
+    let mut cmd = std::process::Command::new(platform_bin());
+    cmd.args(args)
+        .env_remove("PLATFORM_CONFIG")
+        .env_remove("PLATFORM_SMTP_URL")
+        .env("PLATFORM_DATA_DIR", app.dir.path().join("data"))
+        .env("PLATFORM_MAIL_DIR", app.dir.path().join("mail"));
+    match &app.state.config.database_url {
+        Some(url) => cmd.env("PLATFORM_DATABASE_URL", url.expose_secret()),
+        None => cmd.env_remove("PLATFORM_DATABASE_URL"),
+    };
+    cmd.output().expect("run platform")
+}

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::{
     accounts::{PASSWORD, get, post, send, sign_up},
-    helpers::{Db, TestApp, platform_bin, spawn_app},
+    helpers::{Db, TestApp, spawn_app},
     mailbox::{code_in, messages_to, token_in, wait_for},
 };
 
@@ -867,18 +867,7 @@ async fn the_audit_log_filters_and_pages(db: Db) {
 
 /// Runs `platform audit verify acme` against the app's database and data directory.
 fn verify_cli(app: &TestApp) -> std::process::Output {
-    use secrecy::ExposeSecret;
-    let mut cmd = std::process::Command::new(platform_bin());
-    cmd.args(["audit", "verify", "acme"])
-        .env_remove("PLATFORM_CONFIG")
-        .env_remove("PLATFORM_SMTP_URL")
-        .env("PLATFORM_DATA_DIR", app.dir.path().join("data"))
-        .env("PLATFORM_MAIL_DIR", app.dir.path().join("mail"));
-    match &app.state.config.database_url {
-        Some(url) => cmd.env("PLATFORM_DATABASE_URL", url.expose_secret()),
-        None => cmd.env_remove("PLATFORM_DATABASE_URL"),
-    };
-    cmd.output().expect("run platform")
+    crate::helpers::platform_cli(app, &["audit", "verify", "acme"])
 }
 
 async fn audit_verify_names_an_edited_or_deleted_row(db: Db) {

@@ -322,10 +322,13 @@ mod tests {
         let mut s = loaded();
         update(
             &mut s,
-            Action::Done(Box::new(Outcome::Customers(vec![Customer {
-                tenant: "acme".into(),
-                member: member("0195bbbb-2222", "vic@acme.test", "viewer", "active", false),
-            }]))),
+            Action::Done(Box::new(Outcome::Customers(
+                vec![Customer {
+                    tenant: "acme".into(),
+                    member: member("0195bbbb-2222", "vic@acme.test", "viewer", "active", false),
+                }],
+                true,
+            ))),
         );
         insta::assert_snapshot!(draw(&s, 80, 24));
     }

@@ -59,7 +59,7 @@ pub fn prompt(frame: &mut Frame, area: Rect, p: &Prompt) {
         ),
         PromptKind::Search => (
             " find a customer ".into(),
-            "An email address, or part of one (3+ characters)",
+            "An email address, or its start (3+ characters)",
         ),
     };
     let r = centered(area, 70, 5);

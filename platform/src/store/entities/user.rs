@@ -22,6 +22,12 @@ pub struct Model {
     pub locked_until: Option<DateTimeUtc>,
     /// Whether a confirmed second factor (TOTP) protects the account.
     pub mfa_enabled: bool,
+    /// While pending: the password (PHC string) every registration of the address chose, to
+    /// apply when the emailed code is entered; `None` once registrations disagreed.
+    pub pending_password_hash: Option<String>,
+    /// While pending: registrations of the address chose different passwords, so verifying
+    /// sets none (only the mailbox's owner, holding the code, chooses one).
+    pub registration_contested: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
