@@ -26,7 +26,10 @@ use std::{
 use chrono::Utc;
 use figment::{Figment, providers::Serialized};
 use platform::{
-    app::AppState, config::Config, domain::{Password, TenantSlug}, server,
+    app::AppState,
+    config::Config,
+    domain::{Password, TenantSlug},
+    server,
     store::entities::user,
 };
 use poem::listener::{Acceptor, Listener, TcpListener};
@@ -190,7 +193,14 @@ async fn main() -> anyhow::Result<()> {
     let secs: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(20);
     let phases = [
         run_phase("idle", tenants, secs, false, None).await?,
-        run_phase("flood, no budget", tenants, secs, true, Some((1_000_000, 1_000_000))).await?,
+        run_phase(
+            "flood, no budget",
+            tenants,
+            secs,
+            true,
+            Some((1_000_000, 1_000_000)),
+        )
+        .await?,
         run_phase("flood, budget", tenants, secs, true, None).await?,
     ];
     let idle_p50 = percentile(&phases[0].latencies, 0.5);
@@ -209,7 +219,12 @@ async fn main() -> anyhow::Result<()> {
             p.latencies.len(),
             p50.as_secs_f64() * 1e3,
             percentile(&p.latencies, 0.99).as_secs_f64() * 1e3,
-            p.latencies.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+            p.latencies
+                .last()
+                .copied()
+                .unwrap_or_default()
+                .as_secs_f64()
+                * 1e3,
             p50.as_secs_f64() / idle_p50.as_secs_f64().max(1e-9),
             p.hashed,
             p.refused,

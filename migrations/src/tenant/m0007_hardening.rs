@@ -29,7 +29,9 @@ impl MigrationTrait for Migration {
             ),
             (
                 "registration_contested",
-                boolean(Users::RegistrationContested).default(false).to_owned(),
+                boolean(Users::RegistrationContested)
+                    .default(false)
+                    .to_owned(),
             ),
         ] {
             if !super::has_column(manager, "users", name).await? {
@@ -69,7 +71,12 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for col in [Users::PendingPasswordHash, Users::RegistrationContested] {
             manager
-                .alter_table(Table::alter().table(Users::Table).drop_column(col).to_owned())
+                .alter_table(
+                    Table::alter()
+                        .table(Users::Table)
+                        .drop_column(col)
+                        .to_owned(),
+                )
                 .await?;
         }
         manager

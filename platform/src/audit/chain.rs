@@ -180,7 +180,10 @@ pub async fn verify(tx: &TenantTx, master_key: &[u8; 32]) -> Result<Report> {
         Some(cp) => {
             let good = sign_checkpoint(master_key, tx.tenant_id(), cp.seq, &cp.hash);
             if !same(&good, &cp.signature) {
-                let legacy = same(&legacy_signature(master_key, cp.seq, &cp.hash), &cp.signature);
+                let legacy = same(
+                    &legacy_signature(master_key, cp.seq, &cp.hash),
+                    &cp.signature,
+                );
                 report.broken = Some(Break {
                     seq: cp.seq,
                     id: cp.id.to_string(),

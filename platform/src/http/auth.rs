@@ -106,14 +106,16 @@ fn reaches_enrolment(req: &Request) -> bool {
 /// agent and request id, for the audit log and throttling.
 pub fn request_meta(req: &Request) -> RequestMeta {
     let peer = req.remote_addr().as_socket_addr().map(|a| a.ip());
-    let (trusted, header) = req.data::<AppState>().map_or((&[][..], Default::default()), |s| {
-        (
-            s.config.trusted_proxies.as_slice(),
-            s.config.client_ip_header,
-        )
-    });
-    let ip = super::client_ip::client_ip(peer, req.headers(), trusted, header)
-        .map(|ip| ip.to_string());
+    let (trusted, header) = req
+        .data::<AppState>()
+        .map_or((&[][..], Default::default()), |s| {
+            (
+                s.config.trusted_proxies.as_slice(),
+                s.config.client_ip_header,
+            )
+        });
+    let ip =
+        super::client_ip::client_ip(peer, req.headers(), trusted, header).map(|ip| ip.to_string());
     let user_agent = req
         .headers()
         .get(poem::http::header::USER_AGENT)

@@ -93,12 +93,11 @@ fn x_forwarded_for(headers: &HeaderMap) -> Option<Vec<Option<IpAddr>>> {
     let mut seen = false;
     for value in headers.get_all("x-forwarded-for") {
         seen = true;
-        hops.extend(
-            value
-                .as_bytes()
-                .split(|b| *b == b',')
-                .map(|h| std::str::from_utf8(h).ok().and_then(|h| parse_node(h.trim()))),
-        );
+        hops.extend(value.as_bytes().split(|b| *b == b',').map(|h| {
+            std::str::from_utf8(h)
+                .ok()
+                .and_then(|h| parse_node(h.trim()))
+        }));
     }
     seen.then(|| keep_last(hops))
 }
@@ -212,18 +211,36 @@ mod tests {
     fn only_the_configured_header_is_read_and_forwarded_is_parsed_per_rfc_7239() {
         let trusted = nets(&["10.0.0.0/8"]);
         let h = headers(&[
-            ("forwarded", r#"for=192.0.2.60;proto=http, for="[2001:db8:cafe::17]:4711""#),
+            (
+                "forwarded",
+                r#"for=192.0.2.60;proto=http, for="[2001:db8:cafe::17]:4711""#,
+            ),
             ("x-forwarded-for", "198.51.100.1"),
         ]);
         let from_proxy = Some(ip("10.0.0.1"));
-        assert_eq!(client_ip(from_proxy, &h, &trusted, FWD), Some(ip("2001:db8:cafe::17")));
+        assert_eq!(
+            client_ip(from_proxy, &h, &trusted, FWD),
+            Some(ip("2001:db8:cafe::17"))
+        );
         // A client's own `Forwarded` is never read behind an X-Forwarded-For balancer.
-        assert_eq!(client_ip(from_proxy, &h, &trusted, XFF), Some(ip("198.51.100.1")));
+        assert_eq!(
+            client_ip(from_proxy, &h, &trusted, XFF),
+            Some(ip("198.51.100.1"))
+        );
         let h = headers(&[("forwarded", "for=198.51.100.4:8080;by=10.0.0.1")]);
-        assert_eq!(client_ip(from_proxy, &h, &trusted, FWD), Some(ip("198.51.100.4")));
-        assert_eq!(client_ip(from_proxy, &h, &trusted, XFF), Some(ip("10.0.0.1")));
+        assert_eq!(
+            client_ip(from_proxy, &h, &trusted, FWD),
+            Some(ip("198.51.100.4"))
+        );
+        assert_eq!(
+            client_ip(from_proxy, &h, &trusted, XFF),
+            Some(ip("10.0.0.1"))
+        );
         let h = headers(&[("forwarded", "for=unknown")]);
-        assert_eq!(client_ip(from_proxy, &h, &trusted, FWD), Some(ip("10.0.0.1")));
+        assert_eq!(
+            client_ip(from_proxy, &h, &trusted, FWD),
+            Some(ip("10.0.0.1"))
+        );
     }
 
     #[test]

@@ -337,14 +337,7 @@ pub async fn send_email_code(
         });
     }
     let tenant = accounts::tenant_of(state, scope).await?;
-    let sent = codes::send(
-        state,
-        &mut tx,
-        &tenant,
-        &email,
-        codes::Purpose::MfaLogin,
-    )
-    .await?;
+    let sent = codes::send(state, &mut tx, &tenant, &email, codes::Purpose::MfaLogin).await?;
     audit::record(
         &tx,
         meta,

@@ -263,7 +263,7 @@ impl Store {
                 .await?;
                 txn.execute_unprepared(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
                     .await?;
-                                scope::point_at_schema(&txn, &schema).await?;
+                scope::point_at_schema(&txn, &schema).await?;
                 let pending = pending_names(&txn).await?;
                 TenantMigrator::up(&txn, None).await?;
                 txn.commit().await?;
@@ -284,7 +284,7 @@ impl Store {
                         sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
                         ..Default::default()
                     })
-                                        .await?;
+                    .await?;
                 let pending = pending_names(&txn).await?;
                 TenantMigrator::up(&txn, None).await?;
                 txn.commit().await?;

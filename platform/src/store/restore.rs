@@ -173,7 +173,10 @@ async fn read_line(
         };
         line.extend_from_slice(&buf[..take]);
         reader.consume(take);
-        ensure!(line.len() <= MAX_LINE, "the backup holds a line over 16 MiB: refused");
+        ensure!(
+            line.len() <= MAX_LINE,
+            "the backup holds a line over 16 MiB: refused"
+        );
         if done {
             return Ok(true);
         }
@@ -497,7 +500,7 @@ impl Store {
         }
     }
 
-        /// Puts a staged tenant in place as `registry` (its row in the tenant registry, inserted),
+    /// Puts a staged tenant in place as `registry` (its row in the tenant registry, inserted),
     /// replacing tenant `replacing` (its row and data removed) when given. Nothing is lost on
     /// failure: on PostgreSQL the registry and schema changes are one transaction; on SQLite
     /// the replaced file is moved aside first and back if anything fails. The staging is
@@ -568,8 +571,7 @@ impl Store {
                         !target.exists(),
                         "the tenant's database file already exists"
                     );
-                    std::fs::rename(path, &target)
-                        .context("moving the staged file in place")?;
+                    std::fs::rename(path, &target).context("moving the staged file in place")?;
                     let txn = self.inner.control.begin().await?;
                     if let Some(old) = replacing {
                         tenant::Entity::delete_by_id(old).exec(&txn).await?;

@@ -204,7 +204,10 @@ pub async fn import(
         .install_restored(staged, existing.as_ref().map(|t| t.id), registry)
         .await
         .with_context(|| format!("restoring tenant {}", slug.as_str()))?;
-    state.tenants.changed(existing.as_deref(), m.id, slug.as_str()).await;
+    state
+        .tenants
+        .changed(existing.as_deref(), m.id, slug.as_str())
+        .await;
     // Running instances drop the keys they cached for this id (a replaced tenant's).
     state.keys.forget_local(m.id).await;
     state

@@ -719,7 +719,13 @@ pub async fn lift_limits(app: &TestApp, tenant: &str, buckets: &[&str]) {
         .iter()
         .map(|b| ((*b).to_owned(), generous.clone()))
         .collect();
-    set_setting(app, tenant, "rate_limits", &Value::Object(limits).to_string()).await;
+    set_setting(
+        app,
+        tenant,
+        "rate_limits",
+        &Value::Object(limits).to_string(),
+    )
+    .await;
 }
 
 async fn idle_sessions_expire(db: Db) {

@@ -297,7 +297,9 @@ async fn a_replace_that_fails_loses_nothing(db: Db) {
     app.tenant("acme").await;
     sign_up(&app, "acme", "old@acme.test").await;
     let to = app.dir.path().join("backup");
-    let m = backup::export(&app.state, "acme", &to).await.expect("export");
+    let m = backup::export(&app.state, "acme", &to)
+        .await
+        .expect("export");
     // A new acme (another id) serves now; the backup's id is free.
     app.state.tenants.delete("acme").await.expect("delete");
     app.tenant("acme").await;
@@ -325,7 +327,11 @@ async fn a_replace_that_fails_loses_nothing(db: Db) {
     backup::import(&app.state, &slug, &to, true)
         .await
         .expect_err("the backup's place is taken");
-    assert_eq!(login_in(&app, "acme", "new@acme.test").await, 200, "the replaced tenant stays");
+    assert_eq!(
+        login_in(&app, "acme", "new@acme.test").await,
+        200,
+        "the replaced tenant stays"
+    );
     assert_eq!(login_in(&app, "acme", "old@acme.test").await, 401);
     app.stop().await;
 }

@@ -505,8 +505,17 @@ async fn a_stolen_access_token_cannot_take_over_mfa(db: Db) {
     assert_eq!(st, 200, "{en}");
     age_session(&app, sid, 2000).await;
     let (st, body) = post(&app, enrol, json!({}), Some(at(&lg))).await;
-    assert_eq!((st, body["code"].as_str()), (403, Some("reauthentication_required")));
-    let (st, _) = post(&app, enrol, json!({ "current_password": PASSWORD }), Some(at(&lg))).await;
+    assert_eq!(
+        (st, body["code"].as_str()),
+        (403, Some("reauthentication_required"))
+    );
+    let (st, _) = post(
+        &app,
+        enrol,
+        json!({ "current_password": PASSWORD }),
+        Some(at(&lg)),
+    )
+    .await;
     assert_eq!(st, 200);
     app.stop().await;
 }
@@ -1057,10 +1066,18 @@ async fn an_audit_checkpoint_binds_its_tenant(db: Db) {
     let tx = acme.begin().await.expect("begin");
     let report = chain::verify(&tx, key).await.expect("verify");
     assert!(
-        report.broken.as_ref().is_some_and(|b| b.reason.contains("earlier release")),
+        report
+            .broken
+            .as_ref()
+            .is_some_and(|b| b.reason.contains("earlier release")),
         "{report:?}"
     );
-    assert_eq!(chain::resign_legacy_checkpoints(&tx, key).await.expect("resign"), 1);
+    assert_eq!(
+        chain::resign_legacy_checkpoints(&tx, key)
+            .await
+            .expect("resign"),
+        1
+    );
     let report = chain::verify(&tx, key).await.expect("verify");
     tx.commit().await.expect("commit");
     assert!(report.broken.is_none(), "{report:?}");
