@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: the workspace's tests on SQLite and on a throwaway PostgreSQL (started here,
 # installed from Debian's packages when absent), then against a release build: the TypeScript and
-# Python clients' flow tests, a load generator smoke run, a Schemathesis run over the whole spec, and
-# the black-box contract test for the groups that are built, on both backends.
+# Python clients' flow tests, a load generator smoke run, a Schemathesis run over the whole spec, the
+# security review's black-box checks, and the black-box contract test for the groups that are
+# built, on both backends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/postgres.sh
@@ -31,6 +32,11 @@ target/release/loadtest --tenants 4 --users 10 --secs 1 --concurrency 8 --fail-o
 
 echo "== schemathesis (every operation of the spec, against a release build on SQLite)"
 PLATFORM_BIN=target/release/platform bash scripts/schemathesis.sh
+
+echo "== the security review's findings, black-box against the release build (SQLite, PostgreSQL)"
+python3 scripts/security_blackbox.py --bin target/release/platform
+python3 scripts/security_blackbox.py --bin target/release/platform \
+  --database-url "$PLATFORM_TEST_DATABASE_URL"
 
 # The contract test lives beside the repository (../shared); run the groups whose issues are done.
 CONTRACT=../shared/acceptance/contract.py
