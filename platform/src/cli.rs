@@ -162,6 +162,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         "warn"
     };
     telemetry::init(config.log_format, level);
+    for name in &config.ignored_env {
+        tracing::warn!(variable = %name, "ignoring a PLATFORM_* environment variable that names no setting");
+    }
     let state = AppState::build(config).await?;
     match cli.command {
         Command::Openapi => unreachable!("handled above"),

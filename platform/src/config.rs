@@ -110,6 +110,10 @@ pub struct Config {
     /// Require `Authorization: Bearer <this>` on `/metrics` (at least 16 characters).
     #[serde(skip_serializing)]
     pub metrics_token: Option<SecretString>,
+    /// `PLATFORM_*` environment variables that name no setting and were ignored (`platform`
+    /// warns about them once logging is up).
+    #[serde(skip)]
+    pub ignored_env: Vec<String>,
 }
 
 /// Which header names the client behind a trusted proxy.
@@ -185,6 +189,7 @@ impl Default for Config {
             client_ip_header: ClientIpHeader::XForwardedFor,
             metrics_listen: None,
             metrics_token: None,
+            ignored_env: Vec::new(),
         }
     }
 }
@@ -193,8 +198,64 @@ impl Default for Config {
 /// belong to the test suite).
 const NOT_SETTINGS: &[&str] = &["config"];
 
+/// The names of every setting, as serde knows them (so the list cannot drift from the struct):
+/// read off the error that an unknown name gets.
+fn setting_names() -> &'static [&'static str] {
+    let probe =
+        Figment::from(Serialized::defaults(Config::default())).merge(("zz_probe_not_a_setting", 0));
+    match probe.extract::<Config>() {
+        Ok(_) => &[],
+        Err(e) => e
+            .into_iter()
+            .find_map(|e| match e.kind {
+                figment::error::Kind::UnknownField(_, expected) => Some(expected),
+                _ => None,
+            })
+            .unwrap_or(&[]),
+    }
+}
+
+/// Sorts the environment's `PLATFORM_*` names: settings are read; a name close to a setting is
+/// a likely typo and refused, with the suggestion; any other name (a script's own
+/// `PLATFORM_BIN`, a Kubernetes service's `PLATFORM_PORT`) is returned, to be warned about and
+/// ignored.
+fn unknown_env_names(
+    names: impl IntoIterator<Item = String>,
+    settings: &[&str],
+) -> anyhow::Result<Vec<String>> {
+    let mut ignored = Vec::new();
+    for name in names {
+        let Some(rest) = name.strip_prefix("PLATFORM_") else {
+            continue;
+        };
+        let key = rest.to_ascii_lowercase();
+        if settings.contains(&key.as_str())
+            || NOT_SETTINGS.contains(&key.as_str())
+            || key.starts_with("test_")
+        {
+            continue;
+        }
+        let near = settings
+            .iter()
+            .map(|s| (strsim::damerau_levenshtein(&key, s), s))
+            .filter(|(d, s)| *d <= (s.len() / 5).max(1))
+            .min();
+        if let Some((_, s)) = near {
+            bail!(
+                "bad configuration: {name} is not a setting; did you mean PLATFORM_{}?",
+                s.to_ascii_uppercase()
+            );
+        }
+        ignored.push(name);
+    }
+    ignored.sort();
+    Ok(ignored)
+}
+
 impl Config {
-    /// Loads the configuration from the defaults, `PLATFORM_CONFIG` and the environment.
+    /// Loads the configuration from the defaults, `PLATFORM_CONFIG` and the environment. The
+    /// file must hold settings only; in the environment, a `PLATFORM_*` name close to a setting
+    /// is refused as a typo and any other is ignored (listed in [`Config::ignored_env`]).
     pub fn load() -> anyhow::Result<Self> {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if let Ok(path) = std::env::var("PLATFORM_CONFIG") {
@@ -203,11 +264,16 @@ impl Config {
             }
             figment = figment.merge(Toml::file(&path));
         }
-        figment = figment.merge(Env::prefixed("PLATFORM_").filter(|key| {
-            let key = key.as_str().to_ascii_lowercase();
-            !NOT_SETTINGS.contains(&key.as_str()) && !key.starts_with("test_")
-        }));
-        Self::from_figment(figment)
+        let settings = setting_names();
+        let names = std::env::vars_os().filter_map(|(k, _)| k.into_string().ok());
+        let ignored = unknown_env_names(names, settings)?;
+        figment = figment.merge(
+            Env::prefixed("PLATFORM_")
+                .filter(|key| settings.contains(&key.as_str().to_ascii_lowercase().as_str())),
+        );
+        let mut config = Self::from_figment(figment)?;
+        config.ignored_env = ignored;
+        Ok(config)
     }
 
     /// Extracts and validates a configuration (tests build their own figment).
@@ -370,13 +436,71 @@ mod tests {
             assert_eq!(c.listen.to_string(), "127.0.0.1:9100");
             assert_eq!(c.data_dir, PathBuf::from("/srv/platform"));
             assert_eq!(c.max_body_bytes, 1024);
+            jail.set_env("PLATFORM_BIN", "/usr/local/bin/platform");
+            jail.set_env("PLATFORM_PORT", "tcp://10.0.0.7:8080");
+            let c = Config::load().map_err(|e| e.to_string())?;
+            assert_eq!(c.ignored_env, ["PLATFORM_BIN", "PLATFORM_PORT"]);
             jail.set_env("PLATFORM_LISTN", "typo");
-            let e = Config::load().expect_err("unknown settings are refused");
-            assert!(e.to_string().to_lowercase().contains("listn"), "{e}");
+            let e = Config::load().expect_err("a likely typo is refused");
+            assert!(
+                e.to_string()
+                    .contains("PLATFORM_LISTN is not a setting; did you mean PLATFORM_LISTEN?"),
+                "{e}"
+            );
             jail.set_env("PLATFORM_CONFIG", "missing.toml");
             assert!(Config::load().is_err());
             Ok(())
         });
+    }
+
+    #[test]
+    fn every_setting_is_known_by_name() {
+        let names = setting_names();
+        for n in [
+            "listen",
+            "database_url",
+            "smtp_url",
+            "master_key",
+            "metrics_token",
+            "trusted_proxies",
+        ] {
+            assert!(names.contains(&n), "{n} in {names:?}");
+        }
+        assert!(!names.contains(&"ignored_env"), "{names:?}");
+    }
+
+    #[test]
+    fn names_close_to_a_setting_are_typos_and_the_rest_are_ignored() {
+        let settings = setting_names();
+        let sort = |names: &[&str]| {
+            unknown_env_names(names.iter().map(|n| (*n).to_owned()), settings)
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(
+            sort(&[
+                "PLATFORM_LISTEN",
+                "PLATFORM_TEST_DATABASE_URL",
+                "PLATFORM_CONFIG",
+                "HOME"
+            ]),
+            Ok(vec![])
+        );
+        assert_eq!(
+            sort(&["PLATFORM_SERVICE_HOST", "PLATFORM_PORT_8080_TCP"]),
+            Ok(vec![
+                "PLATFORM_PORT_8080_TCP".to_owned(),
+                "PLATFORM_SERVICE_HOST".to_owned()
+            ])
+        );
+        for (typo, meant) in [
+            ("PLATFORM_DATABASE_ULR", "PLATFORM_DATABASE_URL"),
+            ("PLATFORM_SMTPURL", "PLATFORM_SMTP_URL"),
+            ("PLATFORM_HASH_QUEU", "PLATFORM_HASH_QUEUE"),
+            ("PLATFORM_LOG_FROMAT", "PLATFORM_LOG_FORMAT"),
+        ] {
+            let e = sort(&[typo]).expect_err(typo);
+            assert!(e.contains(&format!("did you mean {meant}?")), "{e}");
+        }
     }
 
     #[test]
