@@ -38,6 +38,9 @@ async fn until_status(app: &TestApp, path: &str, token: &str, want: u16) -> Dura
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_on_one_instance_is_honoured_by_the_other_within_a_second() {
+    if !crate::helpers::postgres_or_skip() {
+        return;
+    }
     let (a, b) = two_instances().await;
     a.tenant("acme").await;
     let first = sign_up(&a, "acme", "ann@acme.test").await;
@@ -101,6 +104,9 @@ async fn a_change_on_one_instance_is_honoured_by_the_other_within_a_second() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn role_and_status_changes_on_one_instance_apply_on_the_other() {
+    if !crate::helpers::postgres_or_skip() {
+        return;
+    }
     let (a, b) = two_instances().await;
     let owner = crate::members::tenant_with_owner(&a, "acme", "owner@acme.test").await;
     let owner_at = owner["access_token"]
@@ -149,6 +155,9 @@ async fn role_and_status_changes_on_one_instance_apply_on_the_other() {
 /// are lifted by the tenant here), and the lock is the first step.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_over_two_instances_gets_ten_checks() {
+    if !crate::helpers::postgres_or_skip() {
+        return;
+    }
     use platform::store::entities::{audit_event, user};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let (a, b) = two_instances().await;

@@ -418,6 +418,9 @@ async fn wait_ready(p: &Process, want: u16, within: Duration) -> Duration {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_restarting_under_load_fails_fast_and_recovers_without_a_restart() {
+    if !crate::helpers::postgres_or_skip() {
+        return;
+    }
     let pg = OwnPostgres::start_new();
     let dir = tempfile::tempdir().expect("tempdir");
     let url = pg.url();
