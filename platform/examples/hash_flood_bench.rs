@@ -95,7 +95,7 @@ async fn run_phase(
         email: Set("legit@home.test".into()),
         name: Set(None),
         password_hash: Set(Some(state.hasher.hash(&Password::parse(PASSWORD)?).await?)),
-        status: Set("active".into()),
+        status: Set(platform::users::UserStatus::Active),
         role: Set("member".into()),
         email_verified_at: Set(Some(now)),
         failed_logins: Set(0),

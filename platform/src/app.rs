@@ -12,7 +12,7 @@ use crate::{
     masterkey::MasterKey,
     ratelimit::RateLimiter,
     sessions::Sessions,
-    store::{Change, Store},
+    store::{Change, LocalCaches, Store},
     tenants::{Tenant, Tenants},
     tokens::Keys,
 };
@@ -54,6 +54,45 @@ pub struct AppState {
     pub cors: crate::http::cors::CorsOrigins,
     /// The operators' customer searches running now (see [`crate::operators::search`]).
     pub searches: Arc<crate::operators::search::Searches>,
+    /// Keeps the caches registered with the store alive as long as the state.
+    local_caches: Arc<std::sync::OnceLock<Arc<dyn LocalCaches>>>,
+}
+
+/// The process's caches that a [`Change`] makes stale: committed changes of this instance
+/// (through the store's unit of work) and of the others (through [`crate::cache_sync`]).
+#[derive(Clone)]
+struct Caches {
+    sessions: Sessions,
+    users: moka::future::Cache<uuid::Uuid, Arc<crate::store::entities::user::Model>>,
+    tenants: Tenants,
+    keys: Keys,
+    tenant_limiters: moka::future::Cache<uuid::Uuid, TenantLimiter>,
+    limits_checked: moka::future::Cache<uuid::Uuid, ()>,
+    cors: crate::http::cors::CorsOrigins,
+    operators: crate::operators::auth::OperatorState,
+}
+
+impl Caches {
+    async fn forget_change(&self, change: &Change) {
+        match change {
+            Change::Sessions { ids } => self.sessions.forget_local(ids).await,
+            Change::User { id } => self.users.invalidate(id).await,
+            Change::Tenant { id, slug } => self.tenants.forget_local(*id, slug).await,
+            Change::Keys { tenant } => self.keys.forget_local(*tenant).await,
+            Change::Settings { tenant } => {
+                self.tenant_limiters.invalidate(tenant).await;
+                self.limits_checked.invalidate(tenant).await;
+                self.cors.forget_local(*tenant).await;
+            }
+            Change::OperatorSession { id } => self.operators.forget_local(*id).await,
+        }
+    }
+}
+
+impl LocalCaches for Caches {
+    fn forget<'a>(&'a self, change: &'a Change) -> futures::future::BoxFuture<'a, ()> {
+        Box::pin(self.forget_change(change))
+    }
 }
 
 impl std::fmt::Debug for AppState {
@@ -73,7 +112,7 @@ impl AppState {
         let mailer = Mailer::new(&config)?;
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         let sealer = Arc::new(Sealer::new(master_key.bytes()));
-        Ok(Self {
+        let state = Self {
             hasher: PasswordHasher::new(cores, config.hash_queue),
             code_hasher: Arc::new(CodeHasher::new(master_key.bytes())),
             limiter: Arc::new(RateLimiter::with_policies(&[(
@@ -92,10 +131,10 @@ impl AppState {
                 .time_to_live(Duration::from_secs(60))
                 .build(),
             credits: crate::accounts::throttle::new_credits(),
-            keys: Keys::new(sealer.clone(), store.notifier().clone()),
+            keys: Keys::new(sealer.clone()),
             sealer,
-            sessions: Sessions::new(store.notifier().clone()),
-            operators: crate::operators::auth::OperatorState::new(store.notifier().clone()),
+            sessions: Sessions::new(),
+            operators: crate::operators::auth::OperatorState::new(),
             users: moka::future::Cache::builder()
                 .max_capacity(1_000_000)
                 .time_to_live(Duration::from_secs(30))
@@ -108,40 +147,31 @@ impl AppState {
             mailer,
             metrics: Metrics::new()?,
             master_key,
-        })
-    }
-
-    /// Forgets user `id` as `/me` and authorisation see it (role, status, profile), here and on
-    /// every other instance; call after the change commits.
-    pub async fn forget_user(&self, id: uuid::Uuid) {
-        self.users.invalidate(&id).await;
-        self.store.notifier().publish(Change::User { id }).await;
-    }
-
-    /// Drops the tenant's cached throttling settings here and on every other instance.
-    pub async fn forget_settings(&self, tenant: uuid::Uuid) {
-        self.forget_settings_local(tenant).await;
-        self.store
-            .notifier()
-            .publish(Change::Settings { tenant })
-            .await;
-    }
-
-    async fn forget_settings_local(&self, tenant: uuid::Uuid) {
-        self.tenant_limiters.invalidate(&tenant).await;
-        self.limits_checked.invalidate(&tenant).await;
-        self.cors.forget(tenant).await;
+            local_caches: Arc::new(std::sync::OnceLock::new()),
+        };
+        // Committed changes drop these caches (see `store::effects`); the store holds them
+        // weakly, the state strongly.
+        let caches: Arc<dyn LocalCaches> = Arc::new(state.caches());
+        state.store.register_caches(&caches);
+        let _ = state.local_caches.set(caches);
+        Ok(state)
     }
 
     /// Applies another instance's change to this process's caches.
     pub async fn apply_change(&self, change: Change) {
-        match change {
-            Change::Sessions { ids } => self.sessions.forget_local(&ids).await,
-            Change::User { id } => self.users.invalidate(&id).await,
-            Change::Tenant { id, slug } => self.tenants.forget_local(id, &slug).await,
-            Change::Keys { tenant } => self.keys.forget_local(tenant).await,
-            Change::Settings { tenant } => self.forget_settings_local(tenant).await,
-            Change::OperatorSession { id } => self.operators.forget_local(id).await,
+        self.caches().forget_change(&change).await;
+    }
+
+    fn caches(&self) -> Caches {
+        Caches {
+            sessions: self.sessions.clone(),
+            users: self.users.clone(),
+            tenants: self.tenants.clone(),
+            keys: self.keys.clone(),
+            tenant_limiters: self.tenant_limiters.clone(),
+            limits_checked: self.limits_checked.clone(),
+            cors: self.cors.clone(),
+            operators: self.operators.clone(),
         }
     }
 

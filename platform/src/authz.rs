@@ -9,10 +9,11 @@ use uuid::Uuid;
 
 use crate::{
     app::AppState,
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
     roles::{self, Permission},
     settings::TenantSettings,
     store::{TenantScope, entities::user},
+    users::UserStatus,
 };
 
 /// A caller proven to hold a permission, with what the operation may need to know of them.
@@ -69,7 +70,7 @@ impl By {
 /// The `403` for a role the actor may not grant or act on.
 pub fn beyond_own_rights(role: &str) -> Error {
     Error::Forbidden {
-        code: "forbidden",
+        code: ErrorCode::Forbidden,
         message: format!("the role {role:?} holds permissions you do not have"),
     }
 }
@@ -125,7 +126,7 @@ pub async fn current_user(
 /// The `403 forbidden` answer.
 pub fn forbidden(permission: Permission) -> Error {
     Error::Forbidden {
-        code: "forbidden",
+        code: ErrorCode::Forbidden,
         message: format!("this needs the {} permission", permission.as_str()),
     }
 }
@@ -138,7 +139,7 @@ pub async fn require(
     permission: Permission,
 ) -> Result<Authorized> {
     let user = current_user(state, scope, user_id).await?;
-    if user.status != "active" {
+    if user.status != UserStatus::Active {
         return Err(Error::unauthorized());
     }
     let tx = scope.read().await?;

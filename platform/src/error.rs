@@ -2,6 +2,117 @@
 
 use std::fmt;
 
+/// Declares [`ErrorCode`] with its wire names, once.
+macro_rules! error_codes {
+    ($($(#[doc = $doc:literal])* $variant:ident => $text:literal,)*) => {
+        /// Every stable machine-readable `code` an error answer carries. Clients match on it;
+        /// a code is never reused for another meaning.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, poem_openapi::Enum)]
+        pub enum ErrorCode {
+            $($(#[doc = $doc])* #[oai(rename = $text)] $variant,)*
+        }
+
+        impl ErrorCode {
+            /// Every code.
+            pub const ALL: &[ErrorCode] = &[$(Self::$variant),*];
+
+            /// The code as it is sent.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// The input did not parse or breaks a rule (`400`).
+    InvalidRequest => "invalid_request",
+    /// No such resource (`404`).
+    NotFound => "not_found",
+    /// No such tenant (`404`).
+    TenantNotFound => "tenant_not_found",
+    /// The tenant is suspended (`403`).
+    TenantSuspended => "tenant_suspended",
+    /// No valid credentials (`401`).
+    Unauthorized => "unauthorized",
+    /// Wrong email or password (`401`).
+    InvalidCredentials => "invalid_credentials",
+    /// The refresh token is invalid, expired or revoked (`401`).
+    InvalidRefreshToken => "invalid_refresh_token",
+    /// The MFA challenge token is invalid or expired (`401`).
+    InvalidMfaToken => "invalid_mfa_token",
+    /// The second-factor code is wrong (`401`).
+    InvalidMfaCode => "invalid_mfa_code",
+    /// The invitation link is invalid or expired (`401`).
+    InvalidInvitation => "invalid_invitation",
+    /// The caller lacks a permission (`403`).
+    Forbidden => "forbidden",
+    /// A fresh sign-in or the current password is needed (`403`).
+    ReauthenticationRequired => "reauthentication_required",
+    /// The tenant requires MFA: enrol first (`403`).
+    MfaEnrollmentRequired => "mfa_enrollment_required",
+    /// The tenant does not allow this second factor (`403`).
+    MfaMethodNotAllowed => "mfa_method_not_allowed",
+    /// The account is disabled (`403`).
+    AccountDisabled => "account_disabled",
+    /// The email address is not verified yet (`403`).
+    EmailNotVerified => "email_not_verified",
+    /// The tenant does not take sign-ups (`403`).
+    SignupDisabled => "signup_disabled",
+    /// A CORS preflight from an origin the tenant does not allow (`403`).
+    OriginNotAllowed => "origin_not_allowed",
+    /// A tenant of that slug exists (`409`).
+    TenantExists => "tenant_exists",
+    /// An operator of that email exists (`409`).
+    OperatorExists => "operator_exists",
+    /// The address already belongs to a member (`409`).
+    AlreadyMember => "already_member",
+    /// The member has not verified their email yet (`409`).
+    MemberPending => "member_pending",
+    /// The member is not active (`409`).
+    MemberNotActive => "member_not_active",
+    /// The tenant's last owner cannot leave, be demoted or disabled (`409`).
+    LastOwner => "last_owner",
+    /// A role still held or offered cannot be removed (`409`).
+    RoleInUse => "role_in_use",
+    /// The invitation was accepted, revoked or expired (`409`).
+    InvitationClosed => "invitation_closed",
+    /// Two-factor authentication is not on (`409`).
+    MfaNotEnabled => "mfa_not_enabled",
+    /// Two-factor authentication is already on (`409`).
+    MfaAlreadyEnabled => "mfa_already_enabled",
+    /// No enrolment to confirm (`409`).
+    MfaEnrollmentNotStarted => "mfa_enrollment_not_started",
+    /// The operator's previous customer search still runs (`409`).
+    SearchInProgress => "search_in_progress",
+    /// The path does not take this method (`405`).
+    MethodNotAllowed => "method_not_allowed",
+    /// The body needs a `Content-Length` (`411`).
+    LengthRequired => "length_required",
+    /// The body is larger than the server accepts (`413`).
+    PayloadTooLarge => "payload_too_large",
+    /// The body is not `application/json` (`415`).
+    UnsupportedMediaType => "unsupported_media_type",
+    /// Any other client error.
+    RequestError => "request_error",
+    /// Too many attempts; retry after `Retry-After` seconds (`429`).
+    RateLimited => "rate_limited",
+    /// An unexpected failure (`500`).
+    InternalError => "internal_error",
+    /// The password-hashing pool is saturated; retry shortly (`503`).
+    ServerBusy => "server_busy",
+    /// A dependency is unavailable; retry later (`503`).
+    ServiceUnavailable => "service_unavailable",
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A failure of a domain operation. The `Display` text is safe to show a client; internal
 /// details live only in [`Error::Internal`] and are logged, never returned.
 #[derive(Debug, thiserror::Error)]
@@ -23,17 +134,17 @@ pub enum Error {
     TenantSuspended,
     /// The resource already exists.
     #[error("{message}")]
-    Conflict { code: &'static str, message: String },
+    Conflict { code: ErrorCode, message: String },
     /// The caller is not authenticated, or its credentials are wrong; `code` says which kind
     /// of request failed, never which check (`invalid_credentials`, `unauthorized`, …).
     #[error("{message}")]
     Unauthorized {
-        code: &'static str,
+        code: ErrorCode,
         message: &'static str,
     },
     /// Authenticated, but not allowed.
     #[error("{message}")]
-    Forbidden { code: &'static str, message: String },
+    Forbidden { code: ErrorCode, message: String },
     /// Too many attempts; retry after the given number of seconds.
     #[error("too many attempts; retry later")]
     RateLimited { retry_after_secs: u64 },
@@ -58,19 +169,19 @@ impl Error {
     }
 
     /// The stable machine-readable code of this error.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::Invalid { .. } => "invalid_request",
-            Self::NotFound(_) => "not_found",
-            Self::TenantNotFound => "tenant_not_found",
-            Self::TenantSuspended => "tenant_suspended",
-            Self::Conflict { code, .. } => code,
-            Self::Unauthorized { code, .. } => code,
-            Self::Forbidden { code, .. } => code,
-            Self::RateLimited { .. } => "rate_limited",
-            Self::Busy => "server_busy",
-            Self::Unavailable(_) => "service_unavailable",
-            Self::Internal(_) => "internal_error",
+            Self::Invalid { .. } => ErrorCode::InvalidRequest,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::TenantNotFound => ErrorCode::TenantNotFound,
+            Self::TenantSuspended => ErrorCode::TenantSuspended,
+            Self::Conflict { code, .. }
+            | Self::Unauthorized { code, .. }
+            | Self::Forbidden { code, .. } => *code,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::Busy => ErrorCode::ServerBusy,
+            Self::Unavailable(_) => ErrorCode::ServiceUnavailable,
+            Self::Internal(_) => ErrorCode::InternalError,
         }
     }
 
@@ -95,7 +206,7 @@ impl Error {
     /// Wrong credentials: the same answer whatever was wrong (unknown account, bad password, …).
     pub fn invalid_credentials() -> Self {
         Self::Unauthorized {
-            code: "invalid_credentials",
+            code: ErrorCode::InvalidCredentials,
             message: "the email or password is incorrect",
         }
     }
@@ -103,7 +214,7 @@ impl Error {
     /// A missing, invalid, expired or revoked token: the same answer whatever the reason.
     pub fn unauthorized() -> Self {
         Self::Unauthorized {
-            code: "unauthorized",
+            code: ErrorCode::Unauthorized,
             message: "authentication is required",
         }
     }

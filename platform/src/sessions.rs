@@ -13,12 +13,14 @@ use uuid::Uuid;
 use crate::{
     audit::{self, Actor, Event, RequestMeta},
     crypto::codes::{new_opaque_token, token_hash},
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
+    events::DomainEvent,
     settings::TenantSettings,
     store::{
-        Change, Notifier, TenantScope, TenantTx,
+        Change, TenantScope, TenantTx,
         entities::{refresh_token, session, user},
     },
+    users::UserStatus,
 };
 
 /// What the liveness cache remembers of a session.
@@ -80,12 +82,11 @@ async fn within_grace(
 #[derive(Clone, Debug)]
 pub struct Sessions {
     live: Cache<Uuid, Liveness>,
-    notifier: Notifier,
 }
 
 impl Default for Sessions {
     fn default() -> Self {
-        Self::new(Notifier::default())
+        Self::new()
     }
 }
 
@@ -99,16 +100,31 @@ fn refresh_row(session_id: Uuid, token: &str) -> refresh_token::ActiveModel {
     }
 }
 
+/// Records on `tx` that sessions `ids` ended: their cached liveness goes and a
+/// `session.revoked` event is written, once `tx` commits.
+fn ended(tx: &TenantTx, by: Actor, ids: &[Uuid], reason: &str) {
+    tx.invalidate(Change::Sessions { ids: ids.to_vec() });
+    for id in ids {
+        tx.emit(
+            by,
+            &DomainEvent::SessionRevoked {
+                session: *id,
+                reason: reason.to_owned(),
+            },
+        );
+    }
+}
+
 impl Sessions {
-    /// An empty liveness cache. Revocations reach the other instances through `notifier`;
-    /// entries live 30 s at most, bounding how stale a cache can be if a notification is lost.
-    pub fn new(notifier: Notifier) -> Self {
+    /// An empty liveness cache. Revocations reach it, and the other instances, through the
+    /// transaction that made them ([`TenantTx::invalidate`]); entries live 30 s at most,
+    /// bounding how stale a cache can be if a notification is lost.
+    pub fn new() -> Self {
         Self {
             live: Cache::builder()
                 .max_capacity(1_000_000)
                 .time_to_live(Duration::from_secs(30))
                 .build(),
-            notifier,
         }
     }
 
@@ -145,6 +161,13 @@ impl Sessions {
         refresh_token::Entity::insert(refresh_row(model.id, &token))
             .exec(&**tx)
             .await?;
+        tx.emit(
+            Actor::User(user_id),
+            &DomainEvent::SessionCreated {
+                session: model.id,
+                user: user_id,
+            },
+        );
         Ok((model, token))
     }
 
@@ -172,15 +195,6 @@ impl Sessions {
         Ok(!entry.revoked && entry.user_id == user_id && entry.live_until > now)
     }
 
-    /// Forgets cached liveness of `sids` here and on every other instance; call after the
-    /// transaction that revoked them commits.
-    pub async fn forget(&self, sids: &[Uuid]) {
-        self.forget_local(sids).await;
-        self.notifier
-            .publish(Change::Sessions { ids: sids.to_vec() })
-            .await;
-    }
-
     /// Forgets cached liveness of `sids` in this process only.
     pub async fn forget_local(&self, sids: &[Uuid]) {
         for sid in sids {
@@ -193,10 +207,12 @@ impl Sessions {
         self.live.invalidate_all();
     }
 
-    /// Revokes one session of `user_id` (`None`: of any user); false when there was none live.
+    /// Revokes one session of `user_id` (`None`: of any user) on behalf of `by`; false when
+    /// there was none live. Once `tx` commits the session is dead on every instance.
     pub async fn revoke(
         &self,
         tx: &TenantTx,
+        by: Actor,
         sid: Uuid,
         user_id: Option<Uuid>,
         reason: &str,
@@ -212,13 +228,19 @@ impl Sessions {
         if let Some(u) = user_id {
             q = q.filter(session::Column::UserId.eq(u));
         }
-        Ok(q.exec(&**tx).await?.rows_affected == 1)
+        let revoked = q.exec(&**tx).await?.rows_affected == 1;
+        if revoked {
+            ended(tx, by, &[sid], reason);
+        }
+        Ok(revoked)
     }
 
-    /// Revokes every live session of `user_id` except `keep`; returns the revoked ids.
+    /// Revokes every live session of `user_id` except `keep` on behalf of `by`; returns the
+    /// revoked ids. Once `tx` commits they are dead on every instance.
     pub async fn revoke_all(
         &self,
         tx: &TenantTx,
+        by: Actor,
         user_id: Uuid,
         keep: Option<Uuid>,
         reason: &str,
@@ -240,6 +262,7 @@ impl Sessions {
                 .filter(session::Column::Id.is_in(ids.clone()))
                 .exec(&**tx)
                 .await?;
+            ended(tx, by, &ids, reason);
         }
         Ok(ids)
     }
@@ -269,7 +292,7 @@ impl Sessions {
         meta: &RequestMeta,
     ) -> Result<Rotated> {
         let denied = || Error::Unauthorized {
-            code: "invalid_refresh_token",
+            code: ErrorCode::InvalidRefreshToken,
             message: "the refresh token is invalid, expired or revoked",
         };
         if token.is_empty() || token.len() > 128 {
@@ -335,7 +358,13 @@ impl Sessions {
         }
         if !claimed {
             let revoked = self
-                .revoke(&tx, session.id, None, "refresh_token_reuse")
+                .revoke(
+                    &tx,
+                    Actor::User(session.user_id),
+                    session.id,
+                    None,
+                    "refresh_token_reuse",
+                )
                 .await?;
             audit::record(
                 &tx,
@@ -346,7 +375,6 @@ impl Sessions {
             )
             .await?;
             tx.commit().await?;
-            self.forget(&[session.id]).await;
             return Err(denied());
         }
         if session.revoked_at.is_some()
@@ -369,13 +397,13 @@ impl Sessions {
         now: DateTime<Utc>,
     ) -> Result<Rotated> {
         let denied = || Error::Unauthorized {
-            code: "invalid_refresh_token",
+            code: ErrorCode::InvalidRefreshToken,
             message: "the refresh token is invalid, expired or revoked",
         };
         let user = user::Entity::find_by_id(session.user_id)
             .one(&*tx)
             .await?
-            .filter(|u| u.status == "active")
+            .filter(|u| u.status == UserStatus::Active)
             .ok_or_else(denied)?;
         let new_token = new_opaque_token();
         refresh_token::Entity::insert(refresh_row(session.id, &new_token))

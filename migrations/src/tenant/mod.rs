@@ -12,6 +12,7 @@ mod m0004_code_password;
 mod m0005_mfa;
 mod m0006_audit_chain;
 mod m0007_hardening;
+mod m0008_events;
 
 /// Whether the tenant's `table` has `column`. On PostgreSQL this asks the catalog by index
 /// (`information_schema.columns`, which sea-orm's `has_column` reads, scans every schema's columns:
@@ -56,6 +57,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(m0005_mfa::Migration),
             Box::new(m0006_audit_chain::Migration),
             Box::new(m0007_hardening::Migration),
+            Box::new(m0008_events::Migration),
         ]
     }
 }

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::{
     app::AppState,
     crypto::{codes::token_hash, derive_key, keyed_hmac, to_hex},
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
     store::{TenantScope, entities::refresh_token},
 };
 
@@ -76,7 +76,7 @@ pub async fn check_csrf(
     csrf: Option<&str>,
 ) -> Result<()> {
     let denied = || Error::Unauthorized {
-        code: "invalid_refresh_token",
+        code: ErrorCode::InvalidRefreshToken,
         message: "the refresh token is invalid, expired or revoked",
     };
     let csrf = csrf.ok_or_else(denied)?;

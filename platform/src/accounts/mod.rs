@@ -20,15 +20,17 @@ use crate::{
     audit::{self, Actor, Event, RequestMeta},
     crypto::codes::OtpCode,
     domain::{EmailAddress, Password},
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
+    events::DomainEvent,
     mfa::{LoginOutcome, challenge},
     ratelimit::Bucket,
     settings::TenantSettings,
     store::{
-        TenantScope, TenantTx,
+        Change, TenantScope, TenantTx,
         entities::{session, user},
     },
     tenants::Tenant,
+    users::UserStatus,
 };
 
 pub use pair::TokenPair;
@@ -137,12 +139,12 @@ pub async fn register(
     let settings = TenantSettings::load(&tx).await?;
     let candidate = find_user(&tx, &email)
         .await?
-        .filter(|u| u.status == "pending" && !u.registration_contested)
+        .filter(|u| u.status == UserStatus::Pending && !u.registration_contested)
         .and_then(|u| u.pending_password_hash);
     tx.commit().await?;
     if !settings.self_signup {
         return Err(Error::Forbidden {
-            code: "signup_disabled",
+            code: ErrorCode::SignupDisabled,
             message: "this tenant does not allow self sign-up".into(),
         });
     }
@@ -175,7 +177,7 @@ pub async fn register(
                 email: Set(email.as_str().into()),
                 name: Set(None),
                 password_hash: Set(None),
-                status: Set("pending".into()),
+                status: Set(UserStatus::Pending),
                 role: Set(settings.default_role.clone()),
                 email_verified_at: Set(None),
                 failed_logins: Set(0),
@@ -189,10 +191,18 @@ pub async fn register(
             })
             .exec(&*tx)
             .await?;
+            tx.emit(
+                Actor::User(id),
+                &DomainEvent::UserCreated {
+                    user: id,
+                    email: email.as_str().into(),
+                    status: UserStatus::Pending,
+                },
+            );
             codes::send(state, &mut tx, &tenant, &email, codes::Purpose::VerifyEmail).await?;
             audit::record(&tx, meta, Event::ok(Actor::User(id), "auth.register")).await?;
         }
-        Some(u) if u.status == "pending" => {
+        Some(u) if u.status == UserStatus::Pending => {
             let same_registrant = !u.registration_contested
                 && matches!(
                     (&checked, &u.pending_password_hash),
@@ -291,7 +301,7 @@ pub async fn resend_verification(
         scope,
         meta,
         &email,
-        "pending",
+        UserStatus::Pending,
         codes::Purpose::VerifyEmail,
         "auth.email_resend",
     )
@@ -429,7 +439,7 @@ pub async fn verify_email(
     let (tx, mut u, row) =
         consume_code(state, scope, meta, email, code, codes::Purpose::VerifyEmail).await?;
     // Only a pending account is verified: an active or disabled one keeps what it has.
-    if u.status != "pending" {
+    if u.status != UserStatus::Pending {
         return Err(invalid_code());
     }
     let now = Utc::now();
@@ -444,7 +454,7 @@ pub async fn verify_email(
         u.password_hash = Some(hash);
     }
     activate
-        .col_expr(user::Column::Status, Expr::value("active"))
+        .col_expr(user::Column::Status, Expr::value(UserStatus::Active))
         .col_expr(user::Column::EmailVerifiedAt, Expr::value(Some(now)))
         .col_expr(
             user::Column::PendingPasswordHash,
@@ -465,9 +475,10 @@ pub async fn verify_email(
     u.registration_contested = false;
     u.failed_logins = 0;
     u.locked_until = None;
-    u.status = "active".into();
+    u.status = UserStatus::Active;
     u.email_verified_at = Some(now);
-    state.forget_user(u.id).await;
+    tx.invalidate(Change::User { id: u.id });
+    tx.emit(Actor::User(u.id), &DomainEvent::UserVerified { user: u.id });
     audit::record(
         &tx,
         meta,
@@ -629,19 +640,19 @@ pub async fn login(
         return Err(Error::invalid_credentials());
     }
     held.refund(state);
-    match u.status.as_str() {
-        "active" => {}
-        "pending" => {
+    match u.status {
+        UserStatus::Active => {}
+        UserStatus::Pending => {
             tx.commit().await?;
             return Err(Error::Forbidden {
-                code: "email_not_verified",
+                code: ErrorCode::EmailNotVerified,
                 message: "verify your email address first".into(),
             });
         }
-        _ => {
+        UserStatus::Disabled => {
             tx.commit().await?;
             return Err(Error::Forbidden {
-                code: "account_disabled",
+                code: ErrorCode::AccountDisabled,
                 message: "this account is disabled".into(),
             });
         }
@@ -690,7 +701,7 @@ pub async fn otp_send(
         scope,
         meta,
         &email,
-        "active",
+        UserStatus::Active,
         codes::Purpose::Login,
         "auth.otp_sent",
     )
@@ -706,7 +717,7 @@ async fn send_code_quietly(
     scope: &TenantScope,
     meta: &RequestMeta,
     email: &EmailAddress,
-    status: &str,
+    status: UserStatus,
     purpose: codes::Purpose,
     action: &'static str,
 ) -> Result<()> {
@@ -741,7 +752,7 @@ pub async fn otp_verify(
     code: &str,
 ) -> Result<LoginOutcome> {
     let (tx, u, _) = consume_code(state, scope, meta, email, code, codes::Purpose::Login).await?;
-    if u.status != "active" {
+    if u.status != UserStatus::Active {
         return Err(invalid_code());
     }
     challenge::finish_or_challenge(state, scope, tx, meta, u, "otp", false).await
@@ -776,18 +787,18 @@ pub async fn logout(
     everywhere: bool,
 ) -> Result<()> {
     let tx = scope.begin().await?;
-    let ended = if everywhere {
+    let by = Actor::User(user_id);
+    if everywhere {
         state
             .sessions
-            .revoke_all(&tx, user_id, None, "logout_all")
-            .await?
+            .revoke_all(&tx, by, user_id, None, "logout_all")
+            .await?;
     } else {
         state
             .sessions
-            .revoke(&tx, session_id, Some(user_id), "logout")
+            .revoke(&tx, by, session_id, Some(user_id), "logout")
             .await?;
-        vec![session_id]
-    };
+    }
     audit::record(
         &tx,
         meta,
@@ -802,7 +813,5 @@ pub async fn logout(
         .target("session", session_id),
     )
     .await?;
-    tx.commit().await?;
-    state.sessions.forget(&ended).await;
-    Ok(())
+    tx.commit().await
 }

@@ -12,17 +12,18 @@ use crate::{
     app::AppState,
     audit::{self, Actor, Event, RequestMeta},
     domain::Password,
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
+    events::DomainEvent,
     ratelimit::Bucket,
     store::{
-        TenantScope, TenantTx,
+        Change, TenantScope, TenantTx,
         entities::{email_code, refresh_token, reset_token, session, user},
     },
 };
 
 fn wrong_password() -> Error {
     Error::Unauthorized {
-        code: "invalid_credentials",
+        code: ErrorCode::InvalidCredentials,
         message: "the current password is incorrect",
     }
 }
@@ -113,6 +114,7 @@ pub async fn set_name(
         Event::ok(Actor::User(user_id), "account.updated"),
     )
     .await?;
+    tx.invalidate(Change::User { id: user_id });
     let u = user::Entity::find_by_id(user_id)
         .one(&*tx)
         .await?
@@ -166,7 +168,13 @@ pub async fn change_password(
         .await?;
     let ended = state
         .sessions
-        .revoke_all(&tx, user_id, Some(session_id), "password_changed")
+        .revoke_all(
+            &tx,
+            Actor::User(user_id),
+            user_id,
+            Some(session_id),
+            "password_changed",
+        )
         .await?;
     super::drop_stale_credentials(&tx, &u).await?;
     notify_password_changed(state, &mut tx, &tenant, &u, now).await?;
@@ -177,9 +185,8 @@ pub async fn change_password(
             .details(serde_json::json!({ "sessions_revoked": ended.len() })),
     )
     .await?;
-    tx.commit().await?;
-    state.sessions.forget(&ended).await;
-    Ok(())
+    tx.invalidate(Change::User { id: user_id });
+    tx.commit().await
 }
 
 /// `DELETE /me`: needs the current password; removes the account, its sessions and tokens.
@@ -196,23 +203,21 @@ pub async fn delete(
     // Checked under the owners lock, in the transaction that erases: two owners leaving at
     // once cannot both pass.
     crate::members::refuse_last_owner(&tx, &u, "removed").await?;
-    let sessions = erase(&tx, &u).await?;
+    erase(&tx, Actor::User(user_id), &u).await?;
     audit::record(
         &tx,
         meta,
         Event::ok(Actor::User(user_id), "account.deleted").target("user", user_id),
     )
     .await?;
-    tx.commit().await?;
-    state.sessions.forget(&sessions).await;
-    state.forget_user(user_id).await;
-    Ok(())
+    tx.commit().await
 }
 
 /// Removes `u` and everything that belongs to them (sessions, refresh and reset tokens, codes,
-/// second factors) inside `tx`; returns the sessions removed, for [`crate::sessions::Sessions::forget`]
-/// after commit. The audit log keeps their events.
-pub async fn erase(tx: &TenantTx, u: &user::Model) -> Result<Vec<Uuid>> {
+/// second factors) inside `tx`, on behalf of `by`; returns the sessions removed. Once `tx`
+/// commits, the user and their sessions are gone from every instance's caches and a
+/// `user.deleted` event is written. The audit log keeps their events.
+pub async fn erase(tx: &TenantTx, by: Actor, u: &user::Model) -> Result<Vec<Uuid>> {
     let sessions: Vec<Uuid> = session::Entity::find()
         .filter(session::Column::UserId.eq(u.id))
         .all(&**tx)
@@ -238,5 +243,10 @@ pub async fn erase(tx: &TenantTx, u: &user::Model) -> Result<Vec<Uuid>> {
         .await?;
     crate::mfa::factors::erase_all(tx, u.id).await?;
     user::Entity::delete_by_id(u.id).exec(&**tx).await?;
+    tx.invalidate(Change::Sessions {
+        ids: sessions.clone(),
+    });
+    tx.invalidate(Change::User { id: u.id });
+    tx.emit(by, &DomainEvent::UserDeleted { user: u.id });
     Ok(sessions)
 }

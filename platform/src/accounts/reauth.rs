@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     app::AppState,
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
     store::{TenantScope, entities::session},
 };
 
@@ -18,7 +18,7 @@ pub const FRESH_SECS: i64 = 300;
 /// The answer when neither proof is there.
 pub fn reauthentication_required() -> Error {
     Error::Forbidden {
-        code: "reauthentication_required",
+        code: ErrorCode::ReauthenticationRequired,
         message: format!(
             "this change needs a sign-in within the last {} minutes, or the current password \
              (`current_password`)",

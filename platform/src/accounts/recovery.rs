@@ -18,6 +18,7 @@ use crate::{
         TenantScope,
         entities::{reset_token, user},
     },
+    users::UserStatus,
 };
 
 /// Minutes a reset token stays valid.
@@ -41,7 +42,7 @@ pub async fn forgot(
     let mut tx = scope.begin().await?;
     let Some(u) = find_user(&tx, &email)
         .await?
-        .filter(|u| u.status == "active")
+        .filter(|u| u.status == UserStatus::Active)
     else {
         audit::record(
             &tx,
@@ -122,7 +123,7 @@ pub async fn reset(
         .await?;
     let ended = state
         .sessions
-        .revoke_all(&tx, u.id, None, "password_reset")
+        .revoke_all(&tx, Actor::User(u.id), u.id, None, "password_reset")
         .await?;
     super::drop_stale_credentials(&tx, &u).await?;
     notify_password_changed(state, &mut tx, &tenant, &u, now).await?;
@@ -133,9 +134,7 @@ pub async fn reset(
             .details(serde_json::json!({ "sessions_revoked": ended.len() })),
     )
     .await?;
-    tx.commit().await?;
-    state.sessions.forget(&ended).await;
-    Ok(())
+    tx.commit().await
 }
 
 /// `e` with its field renamed (a policy error names `password`; this endpoint's field differs).

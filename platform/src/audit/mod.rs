@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::{
     error::Result,
+    operators::audit::Entry,
     store::{TenantTx, entities::audit_event},
 };
 
@@ -91,14 +92,38 @@ impl Event {
     }
 }
 
-/// Appends `event` to the tenant's audit log inside `tx`, as the next link of the chain.
+impl Actor {
+    /// The actor's kind (`user`, `operator`, `anonymous`, `system`) and id, as stored.
+    pub fn parts(self) -> (&'static str, Option<String>) {
+        match self {
+            Actor::User(id) => ("user", Some(id.to_string())),
+            Actor::Operator(id) => ("operator", Some(id.to_string())),
+            Actor::Anonymous => ("anonymous", None),
+            Actor::System => ("system", None),
+        }
+    }
+}
+
+/// Appends `event` to the tenant's audit log inside `tx`, as the next link of the chain. An
+/// operator's action is also entered in the operators' log once `tx` commits (by the unit of
+/// work: no handler writes it by hand).
 pub async fn record(tx: &TenantTx, meta: &RequestMeta, event: Event) -> Result<()> {
-    let (actor_type, actor_id) = match event.actor {
-        Actor::User(id) => ("user", Some(id.to_string())),
-        Actor::Operator(id) => ("operator", Some(id.to_string())),
-        Actor::Anonymous => ("anonymous", None),
-        Actor::System => ("system", None),
-    };
+    if let Actor::Operator(op) = event.actor {
+        let mut entry = if event.success {
+            Entry::new(Some(op), event.action)
+        } else {
+            Entry::failed(Some(op), event.action)
+        }
+        .tenant(tx.tenant_id())
+        .reason(event.reason.as_deref());
+        entry.target = Some(match &event.target {
+            Some((kind, id)) => (kind, id.clone()),
+            None => ("tenant", tx.tenant_id().to_string()),
+        });
+        entry.details = event.details.clone();
+        tx.log_operator(meta, entry);
+    }
+    let (actor_type, actor_id) = event.actor.parts();
     let (target_type, target_id) = match event.target {
         Some((k, id)) => (Some(k.to_owned()), Some(id)),
         None => (None, None),

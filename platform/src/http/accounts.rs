@@ -20,7 +20,7 @@ use super::{
 use crate::{
     accounts,
     app::AppState,
-    error::Error,
+    error::{Error, ErrorCode},
     mfa::{LoginOutcome, challenge},
     store::TenantScope,
 };
@@ -455,7 +455,7 @@ impl AuthApi {
         }
         let Some(token) = refresh_cookie.0.filter(|t| !t.is_empty()) else {
             return Err(crate::error::Error::Unauthorized {
-                code: "invalid_refresh_token",
+                code: ErrorCode::InvalidRefreshToken,
                 message: "the refresh token is invalid, expired or revoked",
             }
             .into());

@@ -27,9 +27,10 @@ use super::{
 use crate::{
     app::AppState,
     audit::query::{self, Filter},
-    error::Error,
+    error::{Error, ErrorCode},
     members::{self, invitations, sessions},
     operators::{OpPermission, audit::parse_reason, support},
+    users::UserStatus,
 };
 
 #[derive(Tags)]
@@ -193,21 +194,21 @@ impl AdminSupportApi {
         {
             return Err(Error::invalid("role", format!("unknown role {role:?}")).into());
         }
-        if b.status
-            .as_deref()
-            .is_some_and(|s| !matches!(s, "active" | "disabled"))
-        {
-            return Err(Error::invalid("status", "status is active or disabled").into());
-        }
-        let final_status = b.status.as_deref().unwrap_or(&member.status);
-        if b.force_password_reset == Some(true) && final_status != "active" {
+        let wanted = match b.status.as_deref().map(UserStatus::parse) {
+            None => None,
+            Some(Some(s @ (UserStatus::Active | UserStatus::Disabled))) => Some(s),
+            Some(_) => {
+                return Err(Error::invalid("status", "status is active or disabled").into());
+            }
+        };
+        let final_status = wanted.unwrap_or(member.status);
+        if b.force_password_reset == Some(true) && final_status != UserStatus::Active {
             return Err(Error::Conflict {
-                code: "member_not_active",
+                code: ErrorCode::MemberNotActive,
                 message: "only an active member can be sent a password reset".into(),
             }
             .into());
         }
-        let target = Some(("user", id.to_string()));
         if b.role.is_some() || b.status.is_some() {
             members::update(
                 &state,
@@ -221,42 +222,12 @@ impl AdminSupportApi {
                 },
             )
             .await?;
-            support::logged(
-                &state,
-                &meta,
-                &auth.0,
-                &on,
-                "member.updated",
-                target.clone(),
-                reason.as_deref(),
-            )
-            .await?;
         }
         if b.reset_mfa == Some(true) {
             members::support::reset_mfa(&state, &on.scope, &meta, &by, id).await?;
-            support::logged(
-                &state,
-                &meta,
-                &auth.0,
-                &on,
-                "mfa.reset",
-                target.clone(),
-                reason.as_deref(),
-            )
-            .await?;
         }
         if b.force_password_reset == Some(true) {
             members::support::force_password_reset(&state, &on.scope, &meta, &by, id).await?;
-            support::logged(
-                &state,
-                &meta,
-                &auth.0,
-                &on,
-                "member.password_reset_forced",
-                target.clone(),
-                reason.as_deref(),
-            )
-            .await?;
         }
         let u = members::get(&on.scope, id).await?;
         Ok(MemberResponse::Ok(Json(UserView::of(&u, on.tenant.id))))
@@ -316,16 +287,6 @@ impl AdminSupportApi {
         let sid = path_id(&session_id, "session")?;
         let by = support::by(&on, &auth.0, reason.clone()).await?;
         sessions::revoke(&state, &on.scope, &meta, &by, sid).await?;
-        support::logged(
-            &state,
-            &meta,
-            &auth.0,
-            &on,
-            "session.revoked",
-            Some(("session", sid.to_string())),
-            reason.as_deref(),
-        )
-        .await?;
         Ok(NoContent::Done)
     }
 
@@ -351,16 +312,6 @@ impl AdminSupportApi {
         let id = path_id(&user_id, "member")?;
         let by = support::by(&on, &auth.0, reason.clone()).await?;
         let n = sessions::revoke_user(&state, &on.scope, &meta, &by, id).await?;
-        support::logged(
-            &state,
-            &meta,
-            &auth.0,
-            &on,
-            "session.revoked_all",
-            Some(("user", id.to_string())),
-            reason.as_deref(),
-        )
-        .await?;
         Ok(RevokedResponse::Ok(Json(RevokedCount {
             revoked: u32::try_from(n).unwrap_or(u32::MAX),
         })))
@@ -421,16 +372,6 @@ impl AdminSupportApi {
         let id = path_id(&invitation_id, "invitation")?;
         let by = support::by(&on, &auth.0, reason.clone()).await?;
         let inv = invitations::resend(&state, &on.scope, &meta, &by, id).await?;
-        support::logged(
-            &state,
-            &meta,
-            &auth.0,
-            &on,
-            "invitation.resent",
-            Some(("invitation", id.to_string())),
-            reason.as_deref(),
-        )
-        .await?;
         Ok(InvitationResponse::Ok(Json((&inv).into())))
     }
 

@@ -365,16 +365,6 @@ impl AdminTenantsApi {
                 _ => serde_json::Map::new(),
             };
             crate::settings::update::update(&state, &on.scope, &meta, &by, map).await?;
-            support::logged(
-                &state,
-                &meta,
-                &auth.0,
-                &on,
-                "tenant.settings_updated",
-                Some(("tenant", on.tenant.id.to_string())),
-                reason.as_deref(),
-            )
-            .await?;
         }
         let t = lifecycle::update(
             &state,

@@ -63,7 +63,7 @@ impl CorsOrigins {
     }
 
     /// Forgets a tenant's origins (its settings changed).
-    pub async fn forget(&self, tenant: Uuid) {
+    pub async fn forget_local(&self, tenant: Uuid) {
         self.cache.invalidate(&tenant).await;
     }
 
@@ -83,7 +83,7 @@ pub fn preflight(origin: &str, allowed: bool) -> Response {
     if !allowed {
         let mut resp = Problem::new(
             StatusCode::FORBIDDEN,
-            "origin_not_allowed",
+            crate::error::ErrorCode::OriginNotAllowed,
             Some("this origin is not in the tenant's cors_allowed_origins".into()),
         )
         .into_response();

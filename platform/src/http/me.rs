@@ -184,7 +184,6 @@ impl MeApi {
     )]
     async fn update(
         &self,
-        state: Data<&AppState>,
         auth: UserAuth,
         req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
@@ -193,7 +192,6 @@ impl MeApi {
         let a = &auth.0;
         let u = accounts::profile::set_name(&a.scope, &request_meta(req), a.user_id, &body.name)
             .await?;
-        state.forget_user(a.user_id).await;
         Ok(MeResponse::Ok(Json(UserView::of(&u, a.scope.tenant_id()))))
     }
 
@@ -308,7 +306,13 @@ impl MeApi {
         let tx = a.scope.begin().await?;
         if !state
             .sessions
-            .revoke(&tx, session_id.0, Some(a.user_id), "revoked_by_user")
+            .revoke(
+                &tx,
+                Actor::User(a.user_id),
+                session_id.0,
+                Some(a.user_id),
+                "revoked_by_user",
+            )
             .await?
         {
             return Err(Error::NotFound("session").into());
@@ -320,7 +324,6 @@ impl MeApi {
         )
         .await?;
         tx.commit().await?;
-        state.sessions.forget(&[session_id.0]).await;
         Ok(NoContent::Done)
     }
 

@@ -309,7 +309,6 @@ impl MembersApi {
             .await?
             .by();
         members::remove(
-            &state,
             &a.scope,
             &request_meta(req),
             &by,

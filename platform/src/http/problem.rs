@@ -7,7 +7,7 @@
 use poem::{Response, http::StatusCode};
 use poem_openapi::{ApiResponse, Object, payload::Json};
 
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 
 tokio::task_local! {
     /// The id of the request being served, set by the request middleware.
@@ -32,21 +32,22 @@ pub struct Problem {
     pub status: u16,
     /// What went wrong, safe to show to a user.
     pub detail: Option<String>,
-    /// A stable machine-readable code, e.g. `tenant_not_found`, `rate_limited`.
-    pub code: String,
+    // Described by the `ErrorCode` schema (a field doc comment would wrap the reference in an
+    // `allOf`, which some client generators turn into an anonymous type).
+    pub code: ErrorCode,
     /// The id of the request, also sent as the `X-Request-Id` header.
     pub request_id: String,
 }
 
 impl Problem {
     /// A problem for `status` with `code` and an optional client-safe detail.
-    pub fn new(status: StatusCode, code: &str, detail: Option<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, detail: Option<String>) -> Self {
         Self {
             type_: format!("urn:platform:problem:{code}"),
             title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
             detail,
-            code: code.to_owned(),
+            code,
             request_id: current_request_id(),
         }
     }
@@ -59,7 +60,7 @@ impl Problem {
             "title": self.title,
             "status": self.status,
             "detail": self.detail,
-            "code": self.code,
+            "code": self.code.as_str(),
             "request_id": self.request_id,
         });
         let mut body = body;
@@ -157,8 +158,8 @@ impl From<Error> for ApiError {
 }
 
 /// The `WWW-Authenticate` value for a 401 with `code`.
-pub fn www_authenticate(code: &str) -> String {
-    if code == "unauthorized" {
+pub fn www_authenticate(code: ErrorCode) -> String {
+    if code == ErrorCode::Unauthorized {
         "Bearer error=\"invalid_token\"".into()
     } else {
         "Bearer".into()
@@ -185,15 +186,15 @@ pub fn problem_from_poem_error(err: poem::Error) -> Response {
     }
     let status = err.status();
     let code = match status.as_u16() {
-        400 | 422 => "invalid_request",
-        401 => "unauthorized",
-        404 => "not_found",
-        405 => "method_not_allowed",
-        411 => "length_required",
-        413 => "payload_too_large",
-        415 => "unsupported_media_type",
-        s if s >= 500 => "internal_error",
-        _ => "request_error",
+        400 | 422 => ErrorCode::InvalidRequest,
+        401 => ErrorCode::Unauthorized,
+        404 => ErrorCode::NotFound,
+        405 => ErrorCode::MethodNotAllowed,
+        411 => ErrorCode::LengthRequired,
+        413 => ErrorCode::PayloadTooLarge,
+        415 => ErrorCode::UnsupportedMediaType,
+        s if s >= 500 => ErrorCode::InternalError,
+        _ => ErrorCode::RequestError,
     };
     let detail = if status.is_server_error() {
         tracing::error!(error = %err, "unhandled server error");

@@ -142,7 +142,7 @@ async fn bound_body(mut req: Request, max: usize) -> Result<Request, Response> {
     let too_large = || {
         Problem::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
+            crate::error::ErrorCode::PayloadTooLarge,
             Some(format!("request bodies are limited to {max} bytes")),
         )
         .into_response()
@@ -165,7 +165,7 @@ async fn bound_body(mut req: Request, max: usize) -> Result<Request, Response> {
                 Err(poem::error::ReadBodyError::PayloadTooLarge) => Err(too_large()),
                 Err(_) => Err(Problem::new(
                     StatusCode::BAD_REQUEST,
-                    "invalid_request",
+                    crate::error::ErrorCode::InvalidRequest,
                     Some("the request body could not be read".into()),
                 )
                 .into_response()),

@@ -37,7 +37,7 @@ impl UserView {
             name: u.name.clone(),
             tenant_id: tenant_id.to_string(),
             role: u.role.clone(),
-            status: u.status.clone(),
+            status: u.status.as_str().to_owned(),
             mfa_enabled: u.mfa_enabled,
             email_verified: u.email_verified_at.is_some(),
             has_password: u.password_hash.is_some(),

@@ -15,7 +15,8 @@ use crate::{
     authz::By,
     crypto::codes::token_hash,
     domain::{EmailAddress, Password},
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
+    events::DomainEvent,
     ratelimit::Bucket,
     roles,
     settings::TenantSettings,
@@ -24,6 +25,7 @@ use crate::{
         entities::{invitation, user},
     },
     tenants::invitations as sending,
+    users::UserStatus,
 };
 
 fn not_found() -> Error {
@@ -52,9 +54,9 @@ pub async fn create(
         .filter(user::Column::Email.eq(email.as_str()))
         .one(&*tx)
         .await?;
-    if existing.is_some_and(|u| u.status != "pending") {
+    if existing.is_some_and(|u| u.status != UserStatus::Pending) {
         return Err(Error::Conflict {
-            code: "already_member",
+            code: ErrorCode::AlreadyMember,
             message: "that address already belongs to a member".into(),
         });
     }
@@ -147,13 +149,13 @@ pub async fn resend(
     refuse_beyond_rights(by, &inv.role)?;
     if inv.accepted_at.is_some() || inv.revoked_at.is_some() {
         return Err(Error::Conflict {
-            code: "invitation_closed",
+            code: ErrorCode::InvitationClosed,
             message: "the invitation was already accepted or revoked".into(),
         });
     }
     if !roles::exists(&inv.role, &by.settings.custom_roles) {
         return Err(Error::Conflict {
-            code: "invitation_closed",
+            code: ErrorCode::InvitationClosed,
             message: format!(
                 "the role {:?} no longer exists: revoke this invitation and invite again",
                 inv.role
@@ -178,7 +180,7 @@ pub async fn resend(
 fn refuse_beyond_rights(by: &By, role: &str) -> Result<()> {
     if role == "owner" && !by.owner_rights {
         return Err(Error::Forbidden {
-            code: "forbidden",
+            code: ErrorCode::Forbidden,
             message: "only an owner can invite an owner".into(),
         });
     }
@@ -198,7 +200,7 @@ pub async fn revoke(scope: &TenantScope, meta: &RequestMeta, by: &By, id: Uuid) 
     refuse_beyond_rights(by, &inv.role)?;
     if inv.accepted_at.is_some() {
         return Err(Error::Conflict {
-            code: "invitation_closed",
+            code: ErrorCode::InvitationClosed,
             message: "the invitation was already accepted".into(),
         });
     }
@@ -221,7 +223,7 @@ pub async fn revoke(scope: &TenantScope, meta: &RequestMeta, by: &By, id: Uuid) 
 
 fn invalid_invitation() -> Error {
     Error::Unauthorized {
-        code: "invalid_invitation",
+        code: ErrorCode::InvalidInvitation,
         message: "the invitation is invalid, expired, revoked or already used",
     }
 }
@@ -307,10 +309,10 @@ pub async fn accept(
         .one(&*tx)
         .await?;
     let id = match existing {
-        Some(u) if u.status == "pending" => {
+        Some(u) if u.status == UserStatus::Pending => {
             user::Entity::update_many()
                 .col_expr(user::Column::PasswordHash, Expr::value(Some(hash)))
-                .col_expr(user::Column::Status, Expr::value("active"))
+                .col_expr(user::Column::Status, Expr::value(UserStatus::Active))
                 .col_expr(user::Column::Role, Expr::value(inv.role.clone()))
                 .col_expr(user::Column::EmailVerifiedAt, Expr::value(Some(now)))
                 .col_expr(user::Column::Name, Expr::value(name.map(str::to_owned)))
@@ -333,12 +335,13 @@ pub async fn accept(
                 .filter(crate::store::entities::email_code::Column::Email.eq(u.email.as_str()))
                 .exec(&*tx)
                 .await?;
+            tx.emit(Actor::User(u.id), &DomainEvent::UserVerified { user: u.id });
             u.id
         }
         Some(_) => {
             tx.rollback().await?;
             return Err(Error::Conflict {
-                code: "already_member",
+                code: ErrorCode::AlreadyMember,
                 message: "that address already belongs to a member".into(),
             });
         }
@@ -349,7 +352,7 @@ pub async fn accept(
                 email: Set(inv.email.clone()),
                 name: Set(name.map(str::to_owned)),
                 password_hash: Set(Some(hash)),
-                status: Set("active".into()),
+                status: Set(UserStatus::Active),
                 role: Set(inv.role.clone()),
                 email_verified_at: Set(Some(now)),
                 failed_logins: Set(0),
@@ -362,6 +365,14 @@ pub async fn accept(
             })
             .exec(&*tx)
             .await?;
+            tx.emit(
+                Actor::User(id),
+                &DomainEvent::UserCreated {
+                    user: id,
+                    email: inv.email.clone(),
+                    status: UserStatus::Active,
+                },
+            );
             id
         }
     };
@@ -377,6 +388,6 @@ pub async fn accept(
         .one(&*tx)
         .await?
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("the accepted member vanished")))?;
-    state.forget_user(id).await;
+    tx.invalidate(crate::store::Change::User { id });
     accounts::finish_login(state, scope, tx, meta, u, &["pwd"]).await
 }

@@ -17,9 +17,11 @@ use crate::{
     app::AppState,
     audit::{self, Event, RequestMeta},
     authz::By,
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
+    events::DomainEvent,
     roles,
-    store::{TenantScope, TenantTx, entities::user},
+    store::{self, TenantScope, TenantTx, entities::user},
+    users::UserStatus,
 };
 
 /// Which members to list.
@@ -79,12 +81,12 @@ pub async fn list(scope: &TenantScope, f: &Filter) -> Result<Page> {
         q = q.filter(user::Column::Role.eq(role));
     }
     if let Some(status) = f.status.as_deref() {
-        if !matches!(status, "pending" | "active" | "disabled") {
+        let Some(status) = UserStatus::parse(status) else {
             return Err(Error::invalid(
                 "status",
                 "status is pending, active or disabled",
             ));
-        }
+        };
         q = q.filter(user::Column::Status.eq(status));
     }
     if let Some(id) = crate::paging::cursor(f.cursor.as_deref())? {
@@ -126,18 +128,18 @@ pub(crate) async fn refuse_last_owner(
     target: &user::Model,
     what: &str,
 ) -> Result<()> {
-    if target.role != "owner" || target.status != "active" {
+    if target.role != "owner" || target.status != UserStatus::Active {
         return Ok(());
     }
     tx.lock("owners").await?;
     let owners = user::Entity::find()
         .filter(user::Column::Role.eq("owner"))
-        .filter(user::Column::Status.eq("active"))
+        .filter(user::Column::Status.eq(UserStatus::Active))
         .count(&**tx)
         .await?;
     if owners <= 1 {
         return Err(Error::Conflict {
-            code: "last_owner",
+            code: ErrorCode::LastOwner,
             message: format!("the tenant's last owner cannot be {what}"),
         });
     }
@@ -146,7 +148,7 @@ pub(crate) async fn refuse_last_owner(
 
 fn owners_only() -> Error {
     Error::Forbidden {
-        code: "forbidden",
+        code: ErrorCode::Forbidden,
         message: "only an owner can grant, change or remove the owner role".into(),
     }
 }
@@ -175,15 +177,15 @@ pub async fn update(
     {
         return Err(Error::invalid("role", format!("unknown role {role:?}")));
     }
-    if let Some(s) = change.status.as_deref()
-        && !matches!(s, "active" | "disabled")
-    {
-        return Err(Error::invalid("status", "status is active or disabled"));
-    }
+    let wanted = match change.status.as_deref().map(UserStatus::parse) {
+        None => None,
+        Some(Some(s @ (UserStatus::Active | UserStatus::Disabled))) => Some(s),
+        Some(_) => return Err(Error::invalid("status", "status is active or disabled")),
+    };
     let tx = scope.begin().await?;
     let target = find(&tx, id).await?;
     let new_role = change.role.clone().filter(|r| *r != target.role);
-    let new_status = change.status.clone().filter(|s| *s != target.status);
+    let new_status = wanted.filter(|s| *s != target.status);
     if new_role.is_some()
         && (target.role == "owner" || new_role.as_deref() == Some("owner"))
         && !by.owner_rights
@@ -202,16 +204,16 @@ pub async fn update(
     {
         return Err(crate::authz::beyond_own_rights(role));
     }
-    if new_status.is_some() && target.status == "pending" {
+    if new_status.is_some() && target.status == UserStatus::Pending {
         return Err(Error::Conflict {
-            code: "member_pending",
+            code: ErrorCode::MemberPending,
             message: "the member has not verified their email yet".into(),
         });
     }
     if new_role.is_some() {
         refuse_last_owner(&tx, &target, "demoted").await?;
     }
-    if new_status.as_deref() == Some("disabled") {
+    if new_status == Some(UserStatus::Disabled) {
         refuse_last_owner(&tx, &target, "disabled").await?;
     }
     let now = Utc::now();
@@ -232,18 +234,26 @@ pub async fn update(
                 .details(serde_json::json!({ "from": target.role, "to": role })),
         )
         .await?;
+        tx.emit(
+            by.actor,
+            &DomainEvent::MemberRoleChanged {
+                user: id,
+                from: target.role.clone(),
+                to: role.clone(),
+            },
+        );
     }
-    if let Some(status) = &new_status {
+    if let Some(status) = new_status {
         user::Entity::update_many()
-            .col_expr(user::Column::Status, Expr::value(status.clone()))
+            .col_expr(user::Column::Status, Expr::value(status))
             .col_expr(user::Column::UpdatedAt, Expr::value(now))
             .filter(user::Column::Id.eq(id))
             .exec(&*tx)
             .await?;
-        if status == "disabled" {
+        if status == UserStatus::Disabled {
             revoked = state
                 .sessions
-                .revoke_all(&tx, id, None, "member_disabled")
+                .revoke_all(&tx, by.actor, id, None, "member_disabled")
                 .await?;
         }
         audit::record(
@@ -251,7 +261,7 @@ pub async fn update(
             meta,
             Event::ok(
                 by.actor,
-                if status == "disabled" {
+                if status == UserStatus::Disabled {
                     "member.disabled"
                 } else {
                     "member.enabled"
@@ -262,23 +272,24 @@ pub async fn update(
             .details(serde_json::json!({ "sessions_revoked": revoked.len() })),
         )
         .await?;
+        tx.emit(
+            by.actor,
+            &DomainEvent::MemberStatusChanged {
+                user: id,
+                from: target.status.as_str().into(),
+                to: status.as_str().into(),
+            },
+        );
     }
     let updated = find(&tx, id).await?;
+    tx.invalidate(store::Change::User { id });
     tx.commit().await?;
-    state.sessions.forget(&revoked).await;
-    state.forget_user(id).await;
     Ok(updated)
 }
 
 /// `DELETE /members/{id}`: removes a member and everything of theirs (the audit log keeps
 /// their events).
-pub async fn remove(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &RequestMeta,
-    by: &By,
-    id: Uuid,
-) -> Result<()> {
+pub async fn remove(scope: &TenantScope, meta: &RequestMeta, by: &By, id: Uuid) -> Result<()> {
     let tx = scope.begin().await?;
     let target = find(&tx, id).await?;
     if target.role == "owner" && !by.owner_rights {
@@ -288,7 +299,7 @@ pub async fn remove(
         return Err(crate::authz::beyond_own_rights(&target.role));
     }
     refuse_last_owner(&tx, &target, "removed").await?;
-    let sessions = crate::accounts::profile::erase(&tx, &target).await?;
+    crate::accounts::profile::erase(&tx, by.actor, &target).await?;
     audit::record(
         &tx,
         meta,
@@ -298,10 +309,7 @@ pub async fn remove(
             .details(serde_json::json!({ "email": target.email, "role": target.role })),
     )
     .await?;
-    tx.commit().await?;
-    state.sessions.forget(&sessions).await;
-    state.forget_user(id).await;
-    Ok(())
+    tx.commit().await
 }
 
 #[cfg(test)]

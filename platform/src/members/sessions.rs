@@ -78,7 +78,7 @@ pub async fn revoke(
     }
     if !state
         .sessions
-        .revoke(&tx, sid, None, "revoked_by_admin")
+        .revoke(&tx, by.actor, sid, None, "revoked_by_admin")
         .await?
     {
         return Err(Error::NotFound("session"));
@@ -92,9 +92,7 @@ pub async fn revoke(
             .details(serde_json::json!({ "user_id": owner.map(|u| u.to_string()) })),
     )
     .await?;
-    tx.commit().await?;
-    state.sessions.forget(&[sid]).await;
-    Ok(())
+    tx.commit().await
 }
 
 /// Revokes every live session of member `user_id` (`404` for no such member); returns how many.
@@ -112,7 +110,7 @@ pub async fn revoke_user(
     refuse_beyond_rights(&tx, by, user_id).await?;
     let ended = state
         .sessions
-        .revoke_all(&tx, user_id, None, "revoked_by_admin")
+        .revoke_all(&tx, by.actor, user_id, None, "revoked_by_admin")
         .await?;
     audit::record(
         &tx,
@@ -124,6 +122,5 @@ pub async fn revoke_user(
     )
     .await?;
     tx.commit().await?;
-    state.sessions.forget(&ended).await;
     Ok(ended.len())
 }

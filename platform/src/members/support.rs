@@ -11,8 +11,10 @@ use crate::{
     app::AppState,
     audit::{self, Event, RequestMeta},
     authz::By,
-    error::{Error, Result},
-    store::{TenantScope, entities::user},
+    error::{Error, ErrorCode, Result},
+    events::DomainEvent,
+    store::{Change, TenantScope, entities::user},
+    users::UserStatus,
 };
 
 async fn member(tx: &crate::store::TenantTx, id: Uuid) -> Result<user::Model> {
@@ -36,7 +38,7 @@ pub async fn reset_mfa(
     crate::mfa::factors::turn_off(&tx, id).await?;
     let ended = state
         .sessions
-        .revoke_all(&tx, id, None, "mfa_reset")
+        .revoke_all(&tx, by.actor, id, None, "mfa_reset")
         .await?;
     if u.mfa_enabled {
         crate::mfa::enrolment::notify(state, scope, &mut tx, &u, "disabled").await?;
@@ -50,10 +52,17 @@ pub async fn reset_mfa(
             .details(serde_json::json!({ "was_enabled": u.mfa_enabled, "sessions_revoked": ended.len() })),
     )
     .await?;
-    tx.commit().await?;
-    state.sessions.forget(&ended).await;
-    state.forget_user(id).await;
-    Ok(())
+    if u.mfa_enabled {
+        tx.emit(
+            by.actor,
+            &DomainEvent::MfaChanged {
+                user: id,
+                enabled: false,
+            },
+        );
+    }
+    tx.invalidate(Change::User { id });
+    tx.commit().await
 }
 
 /// Clears a member's password (it no longer signs in), ends their sessions and emails them a
@@ -68,9 +77,9 @@ pub async fn force_password_reset(
     let tenant = accounts::tenant_of(state, scope).await?;
     let mut tx = scope.begin().await?;
     let u = member(&tx, id).await?;
-    if u.status != "active" {
+    if u.status != UserStatus::Active {
         return Err(Error::Conflict {
-            code: "member_not_active",
+            code: ErrorCode::MemberNotActive,
             message: "only an active member can be sent a password reset".into(),
         });
     }
@@ -85,7 +94,7 @@ pub async fn force_password_reset(
         .await?;
     let ended = state
         .sessions
-        .revoke_all(&tx, id, None, "password_reset_forced")
+        .revoke_all(&tx, by.actor, id, None, "password_reset_forced")
         .await?;
     accounts::recovery::send_reset_link(state, &mut tx, &tenant, &u).await?;
     audit::record(
@@ -97,8 +106,6 @@ pub async fn force_password_reset(
             .details(serde_json::json!({ "sessions_revoked": ended.len() })),
     )
     .await?;
-    tx.commit().await?;
-    state.sessions.forget(&ended).await;
-    state.forget_user(id).await;
-    Ok(())
+    tx.invalidate(Change::User { id });
+    tx.commit().await
 }

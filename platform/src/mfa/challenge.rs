@@ -20,13 +20,14 @@ use crate::{
     audit::{self, Actor, Event, RequestMeta},
     crypto::codes::{OtpCode, new_opaque_token, token_hash},
     domain::EmailAddress,
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
     ratelimit::Bucket,
     settings::TenantSettings,
     store::{
         TenantScope, TenantTx,
         entities::{mfa_challenge, user},
     },
+    users::UserStatus,
 };
 
 /// Seconds an `mfa_token` stays valid.
@@ -137,7 +138,7 @@ pub async fn finish_or_challenge(
 
 fn invalid_token() -> Error {
     Error::Unauthorized {
-        code: "invalid_mfa_token",
+        code: ErrorCode::InvalidMfaToken,
         message: "the MFA token is invalid, used or expired; sign in again",
     }
 }
@@ -169,7 +170,7 @@ async fn take_attempt(tx: &TenantTx, token: &str) -> Result<(mfa_challenge::Mode
         .rows_affected;
     let u = user::Entity::find_by_id(ch.user_id).one(&**tx).await?;
     match u {
-        Some(u) if taken == 1 && u.status == "active" && u.mfa_enabled => Ok((ch, u)),
+        Some(u) if taken == 1 && u.status == UserStatus::Active && u.mfa_enabled => Ok((ch, u)),
         _ => {
             mfa_challenge::Entity::delete_by_id(ch.id)
                 .exec(&**tx)
@@ -315,7 +316,7 @@ pub async fn send_email_code(
     by_ip.refund(state);
     if !offers(&ch, Method::EmailOtp) {
         return Err(Error::Forbidden {
-            code: "mfa_method_not_allowed",
+            code: ErrorCode::MfaMethodNotAllowed,
             message: "this tenant does not offer emailed codes as a second factor".into(),
         });
     }

@@ -17,7 +17,7 @@ use crate::{
     audit::{self, Actor, Event, RequestMeta},
     crypto::totp::TotpSecret,
     domain::EmailAddress,
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
     ratelimit::Bucket,
     store::{
         TenantScope, TenantTx,
@@ -138,7 +138,7 @@ pub(crate) async fn notify(
 
 fn already_enabled() -> Error {
     Error::Conflict {
-        code: "mfa_already_enabled",
+        code: ErrorCode::MfaAlreadyEnabled,
         message: "two-factor authentication is already on; turn it off first to enrol again".into(),
     }
 }
@@ -233,7 +233,7 @@ pub async fn confirm(
                 already_enabled()
             } else {
                 Error::Conflict {
-                    code: "mfa_enrollment_not_started",
+                    code: ErrorCode::MfaEnrollmentNotStarted,
                     message: "start enrolment with POST /me/mfa/totp first".into(),
                 }
             },
@@ -261,7 +261,13 @@ pub async fn confirm(
     add_to_session_amr(&tx, c.session_id, &["totp", "mfa"]).await?;
     let ended = state
         .sessions
-        .revoke_all(&tx, c.user_id, Some(c.session_id), "mfa_enabled")
+        .revoke_all(
+            &tx,
+            Actor::User(c.user_id),
+            c.user_id,
+            Some(c.session_id),
+            "mfa_enabled",
+        )
         .await?;
     let u = load_user(&tx, c.user_id).await?;
     notify(state, c.scope, &mut tx, &u, "enabled").await?;
@@ -272,9 +278,8 @@ pub async fn confirm(
             .details(serde_json::json!({ "method": "totp", "sessions_revoked": ended.len() })),
     )
     .await?;
+    mfa_changed(&tx, c.user_id, true);
     tx.commit().await?;
-    state.sessions.forget(&ended).await;
-    state.forget_user(c.user_id).await;
     Ok(codes)
 }
 
@@ -305,7 +310,7 @@ pub async fn disable(
     let Some(row) = factors::authenticator(&tx, c.user_id, true).await? else {
         held.refund(state);
         return Err(Error::Conflict {
-            code: "mfa_not_enabled",
+            code: ErrorCode::MfaNotEnabled,
             message: "two-factor authentication is not on".into(),
         });
     };
@@ -320,7 +325,13 @@ pub async fn disable(
     factors::turn_off(&tx, c.user_id).await?;
     let ended = state
         .sessions
-        .revoke_all(&tx, c.user_id, Some(c.session_id), "mfa_disabled")
+        .revoke_all(
+            &tx,
+            Actor::User(c.user_id),
+            c.user_id,
+            Some(c.session_id),
+            "mfa_disabled",
+        )
         .await?;
     let u = load_user(&tx, c.user_id).await?;
     notify(state, c.scope, &mut tx, &u, "disabled").await?;
@@ -333,10 +344,21 @@ pub async fn disable(
         })),
     )
     .await?;
-    tx.commit().await?;
-    state.sessions.forget(&ended).await;
-    state.forget_user(c.user_id).await;
-    Ok(())
+    mfa_changed(&tx, c.user_id, false);
+    tx.commit().await
+}
+
+/// Records on `tx` that the user's own MFA went on or off: the cached user goes and a
+/// `user.mfa_changed` event is written once it commits.
+fn mfa_changed(tx: &TenantTx, user_id: Uuid, enabled: bool) {
+    tx.invalidate(crate::store::Change::User { id: user_id });
+    tx.emit(
+        Actor::User(user_id),
+        &crate::events::DomainEvent::MfaChanged {
+            user: user_id,
+            enabled,
+        },
+    );
 }
 
 /// `POST /me/mfa/backup-codes`: with a current code and a fresh proof (`current_password`, or a
@@ -355,7 +377,7 @@ pub async fn regenerate_backup_codes(
     let Some(row) = factors::authenticator(&tx, c.user_id, true).await? else {
         held.refund(state);
         return Err(Error::Conflict {
-            code: "mfa_not_enabled",
+            code: ErrorCode::MfaNotEnabled,
             message: "two-factor authentication is not on".into(),
         });
     };

@@ -6,14 +6,14 @@ pub mod challenge;
 pub mod enrolment;
 pub mod factors;
 
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 
 pub use challenge::{Challenge, LoginOutcome};
 
 /// The one answer to a wrong, malformed, replayed or spent second factor.
 pub fn wrong_code() -> Error {
     Error::Unauthorized {
-        code: "invalid_mfa_code",
+        code: ErrorCode::InvalidMfaCode,
         message: "the code is invalid, expired or already used",
     }
 }
@@ -21,7 +21,7 @@ pub fn wrong_code() -> Error {
 /// The answer of every endpoint but enrolment and logout to an enrolment-only token.
 pub fn enrollment_required() -> Error {
     Error::Forbidden {
-        code: "mfa_enrollment_required",
+        code: ErrorCode::MfaEnrollmentRequired,
         message: "this tenant requires two-factor authentication: enrol at POST /me/mfa/totp, \
                   confirm, then refresh the session"
             .into(),

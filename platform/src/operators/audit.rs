@@ -119,16 +119,26 @@ async fn lock_log(txn: &sea_orm::DatabaseTransaction) -> Result<()> {
     Ok(())
 }
 
-/// Appends `entry` to the operators' log, as the next link of its hash chain.
+/// Appends `entry` to the operators' log, as the next link of its hash chain: for actions on
+/// the control plane alone (an operator's action on a tenant is entered by the tenant's unit of
+/// work, see [`crate::audit::record`]).
 pub async fn record(state: &AppState, meta: &RequestMeta, entry: Entry) -> Result<()> {
+    append(&state.store, meta, entry).await
+}
+
+/// Appends `entry` to the operators' log in `store`'s control plane.
+pub(crate) async fn append(
+    store: &crate::store::Store,
+    meta: &RequestMeta,
+    entry: Entry,
+) -> Result<()> {
     use chrono::SubsecRound;
     use sea_orm::TransactionTrait;
     let (target_type, target_id) = match entry.target {
         Some((k, id)) => (Some(k.to_owned()), Some(id)),
         None => (None, None),
     };
-    let txn = state
-        .store
+    let txn = store
         .control()
         .begin_with_options(sea_orm::TransactionOptions {
             sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),

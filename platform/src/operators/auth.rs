@@ -27,7 +27,7 @@ use crate::{
         jwt::AccessClaims,
     },
     domain::{EmailAddress, Password},
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
     ratelimit::Bucket,
     store::entities::{operator, operator_challenge, operator_refresh_token, operator_session},
 };
@@ -51,7 +51,6 @@ type Liveness = (Uuid, DateTime<Utc>, bool, String);
 pub struct OperatorState {
     pub key: Arc<tokio::sync::OnceCell<Arc<super::keys::PlatformKey>>>,
     live: Option<Cache<Uuid, Liveness>>,
-    notifier: crate::store::Notifier,
 }
 
 impl std::fmt::Debug for OperatorState {
@@ -61,12 +60,11 @@ impl std::fmt::Debug for OperatorState {
 }
 
 impl OperatorState {
-    /// Empty state; session liveness is cached for at most 30 s, and sign-outs reach the other
-    /// instances through `notifier`.
-    pub fn new(notifier: crate::store::Notifier) -> Self {
+    /// Empty state; session liveness is cached for at most 30 s, and sign-outs reach it and the
+    /// other instances when they commit.
+    pub fn new() -> Self {
         Self {
             key: Arc::default(),
-            notifier,
             live: Some(
                 Cache::builder()
                     .max_capacity(10_000)
@@ -74,14 +72,6 @@ impl OperatorState {
                     .build(),
             ),
         }
-    }
-
-    /// Forgets session `sid` here and on every other instance.
-    async fn forget(&self, sid: Uuid) {
-        self.forget_local(sid).await;
-        self.notifier
-            .publish(crate::store::Change::OperatorSession { id: sid })
-            .await;
     }
 
     /// Forgets session `sid` in this process only.
@@ -203,7 +193,7 @@ pub async fn login_mfa(
     let ip = throttle_key(meta);
     let by_ip = reserve(state, None, &[Cell::Platform(Bucket::MfaIp, &ip)]).await?;
     let invalid = || Error::Unauthorized {
-        code: "invalid_mfa_token",
+        code: ErrorCode::InvalidMfaToken,
         message: "the MFA token is invalid, used or expired; sign in again",
     };
     let control = state.store.control();
@@ -358,7 +348,7 @@ async fn issue(
 
 fn invalid_refresh() -> Error {
     Error::Unauthorized {
-        code: "invalid_refresh_token",
+        code: ErrorCode::InvalidRefreshToken,
         message: "the refresh token is invalid, expired or revoked",
     }
 }
@@ -425,6 +415,7 @@ pub async fn refresh(state: &AppState, meta: &RequestMeta, token: &str) -> Resul
 
 /// Ends operator session `sid` at once.
 pub async fn revoke(state: &AppState, sid: Uuid) -> Result<()> {
+    let tx = state.store.begin_control().await?;
     operator_session::Entity::update_many()
         .col_expr(
             operator_session::Column::RevokedAt,
@@ -432,10 +423,10 @@ pub async fn revoke(state: &AppState, sid: Uuid) -> Result<()> {
         )
         .filter(operator_session::Column::Id.eq(sid))
         .filter(operator_session::Column::RevokedAt.is_null())
-        .exec(state.store.control())
+        .exec(&*tx)
         .await?;
-    state.operators.forget(sid).await;
-    Ok(())
+    tx.invalidate(crate::store::Change::OperatorSession { id: sid });
+    tx.commit().await
 }
 
 /// A request's proven operator.
@@ -453,7 +444,7 @@ impl OperatorCaller {
             Ok(())
         } else {
             Err(Error::Forbidden {
-                code: "forbidden",
+                code: ErrorCode::Forbidden,
                 message: format!("this needs the operator permission {}", p.as_str()),
             })
         }

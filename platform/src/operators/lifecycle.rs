@@ -51,10 +51,17 @@ pub async fn create(
             )
             .await?;
         }
+        // The operators' log gets the same entry once this commits.
         crate::audit::record(
             &tx,
             meta,
-            Event::ok(Actor::Operator(caller.id), "tenant.created").reason(reason),
+            Event::ok(Actor::Operator(caller.id), "tenant.created")
+                .target("tenant", tenant.id)
+                .reason(reason)
+                .details(serde_json::json!({
+                    "slug": tenant.slug,
+                    "owner_invited": owner.as_ref().map(EmailAddress::as_str),
+                })),
         )
         .await?;
         tx.commit().await
@@ -63,19 +70,6 @@ pub async fn create(
         let _ = state.tenants.delete(&tenant.slug).await;
         return Err(e);
     }
-    audit::record(
-        state,
-        meta,
-        Entry::new(Some(caller.id), "tenant.created")
-            .tenant(tenant.id)
-            .target("tenant", tenant.id)
-            .reason(reason)
-            .details(serde_json::json!({
-                "slug": tenant.slug,
-                "owner_invited": owner.as_ref().map(EmailAddress::as_str),
-            })),
-    )
-    .await?;
     Ok(tenant)
 }
 
@@ -131,22 +125,16 @@ async fn record(
 ) -> Result<()> {
     let scope = state.tenants.scope(tenant);
     let tx = scope.begin().await?;
+    // In the tenant's log, and (once this commits) in the operators' log.
     crate::audit::record(
         &tx,
         meta,
-        Event::ok(Actor::Operator(caller.id), action).reason(reason),
-    )
-    .await?;
-    tx.commit().await?;
-    audit::record(
-        state,
-        meta,
-        Entry::new(Some(caller.id), action)
-            .tenant(tenant.id)
+        Event::ok(Actor::Operator(caller.id), action)
             .target("tenant", tenant.id)
             .reason(reason),
     )
-    .await
+    .await?;
+    tx.commit().await
 }
 
 /// Deletes `key` and all its data; `confirm` must repeat its slug.

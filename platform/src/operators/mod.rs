@@ -18,7 +18,7 @@ use crate::{
     app::AppState,
     crypto::totp::TotpSecret,
     domain::{EmailAddress, Password},
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
     store::entities::operator,
 };
 
@@ -125,7 +125,7 @@ pub async fn create(state: &AppState, email: &str, role: &str) -> Result<Created
         .is_some()
     {
         return Err(Error::Conflict {
-            code: "operator_exists",
+            code: ErrorCode::OperatorExists,
             message: format!("an operator {} already exists", email.as_str()),
         });
     }

@@ -22,7 +22,7 @@ use uuid::Uuid;
 use crate::{
     app::AppState,
     domain::EmailAddress,
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
     store::entities::user,
     tenants::{Tenant, TenantStatus},
 };
@@ -94,7 +94,7 @@ impl Searches {
             .map_err(|_| Error::Internal(anyhow::anyhow!("search registry poisoned")))?;
         if !running.insert(operator) {
             return Err(Error::Conflict {
-                code: "search_in_progress",
+                code: ErrorCode::SearchInProgress,
                 message: "your previous search is still running; wait for it".into(),
             });
         }

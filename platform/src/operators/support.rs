@@ -1,16 +1,12 @@
-//! What an operator's action on a tenant needs: the tenant (active or suspended), the operator
-//! as the actor of the tenant's domain functions (so the tenant's own log names them), and the
-//! matching entry in the operators' log.
+//! What an operator's action on a tenant needs: the tenant (active or suspended) and the
+//! operator as the actor of the tenant's domain functions (so the tenant's own log names them;
+//! the matching entry in the operators' log is written by the tenant's unit of work).
 
 use std::sync::Arc;
 
-use super::{
-    audit::{self, Entry},
-    auth::OperatorCaller,
-};
+use super::auth::OperatorCaller;
 use crate::{
     app::AppState,
-    audit::RequestMeta,
     authz::By,
     error::{Error, Result},
     settings::TenantSettings,
@@ -45,23 +41,4 @@ pub async fn by(on: &OnTenant, caller: &OperatorCaller, reason: Option<String>) 
     let settings = TenantSettings::load(&tx).await?;
     tx.commit().await?;
     Ok(By::operator(caller.id, settings, reason))
-}
-
-/// Records an action on `on` in the operators' log.
-pub async fn logged(
-    state: &AppState,
-    meta: &RequestMeta,
-    caller: &OperatorCaller,
-    on: &OnTenant,
-    action: &'static str,
-    target: Option<(&'static str, String)>,
-    reason: Option<&str>,
-) -> Result<()> {
-    let mut entry = Entry::new(Some(caller.id), action)
-        .tenant(on.tenant.id)
-        .reason(reason);
-    if let Some((kind, id)) = target {
-        entry = entry.target(kind, id);
-    }
-    audit::record(state, meta, entry).await
 }

@@ -10,7 +10,7 @@ use crate::{
     app::AppState,
     audit::{self, Event, RequestMeta},
     authz::By,
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
     store::{
         TenantScope,
         entities::{invitation, setting, user},
@@ -63,7 +63,7 @@ pub async fn update(
         && let Some(key) = patch.keys().find(|k| OWNER_ONLY.contains(&k.as_str()))
     {
         return Err(Error::Forbidden {
-            code: "forbidden",
+            code: ErrorCode::Forbidden,
             message: format!("only an owner can change {key}"),
         });
     }
@@ -105,7 +105,7 @@ pub async fn update(
             .await?;
         if holders > 0 {
             return Err(Error::Conflict {
-                code: "role_in_use",
+                code: ErrorCode::RoleInUse,
                 message: format!("{holders} member(s) still have the role {gone:?}"),
             });
         }
@@ -119,7 +119,7 @@ pub async fn update(
             .await?;
         if invited > 0 {
             return Err(Error::Conflict {
-                code: "role_in_use",
+                code: ErrorCode::RoleInUse,
                 message: format!(
                     "{invited} open invitation(s) still offer the role {gone:?}: revoke them first"
                 ),
@@ -151,8 +151,17 @@ pub async fn update(
             .details(serde_json::json!({ "keys": keys })),
     )
     .await?;
+    tx.emit(
+        by.actor,
+        &crate::events::DomainEvent::SettingsChanged {
+            keys: keys.iter().map(|k| (*k).clone()).collect(),
+        },
+    );
+    // Throttling overrides and CORS origins are cached per tenant: they go on every instance
+    // once this commits, so the change applies now.
+    tx.invalidate(crate::store::Change::Settings {
+        tenant: scope.tenant_id(),
+    });
     tx.commit().await?;
-    // Throttling overrides are cached per tenant: drop them so the change applies now.
-    state.forget_settings(scope.tenant_id()).await;
     Ok(next)
 }

@@ -5,6 +5,8 @@
 //! one file per tenant under `tenants/`, each with a small pool kept in a bounded moka cache; an
 //! evicted pool closes once its last user drops it.
 
+mod control_tx;
+mod effects;
 mod notify;
 mod outbox_signal;
 mod restore;
@@ -33,6 +35,8 @@ use sea_orm::{
 use secrecy::ExposeSecret;
 use uuid::Uuid;
 
+pub use control_tx::ControlTx;
+pub use effects::LocalCaches;
 pub use notify::{CHANNEL as NOTIFY_CHANNEL, Change, Message as NotifyMessage, Notifier};
 pub use outbox_signal::OutboxSignal;
 pub use restore::Staged;
@@ -65,6 +69,8 @@ struct Inner {
     kind: Kind,
     outbox: OutboxSignal,
     notifier: Notifier,
+    /// The process's caches that committed changes drop (see [`effects`]).
+    caches: effects::CacheSlot,
 }
 
 enum Kind {
@@ -163,6 +169,7 @@ impl Store {
                 kind,
                 outbox: OutboxSignal::default(),
                 notifier,
+                caches: effects::CacheSlot::new(),
             }),
         })
     }

@@ -71,7 +71,7 @@ impl Notifier {
 
     /// Tells the other instances; call after the change commits. A failure is logged, not
     /// returned: the change is made, and the other instances' caches expire on their own.
-    pub async fn publish(&self, change: Change) {
+    pub(super) async fn publish(&self, change: Change) {
         let Some(pool) = &self.pool else { return };
         for payload in self.payloads(change) {
             let sent = sea_orm::sqlx::query("SELECT pg_notify($1, $2)")

@@ -511,6 +511,30 @@ impl Store {
         replacing: Option<Uuid>,
         registry: crate::store::entities::tenant::Model,
     ) -> anyhow::Result<()> {
+        let (id, slug) = (registry.id, registry.slug.clone());
+        self.put_in_place(staged, replacing, registry).await?;
+        // Every instance forgets the replaced tenant (same slug), the restored one and the
+        // keys it cached for this id.
+        let mut changes = Vec::new();
+        if let Some(old) = replacing {
+            changes.push(super::Change::Tenant {
+                id: old,
+                slug: slug.clone(),
+            });
+        }
+        changes.push(super::Change::Tenant { id, slug });
+        changes.push(super::Change::Keys { tenant: id });
+        self.after_commit(None, super::effects::Effects::of_changes(changes))
+            .await?;
+        Ok(())
+    }
+
+    async fn put_in_place(
+        &self,
+        staged: Staged,
+        replacing: Option<Uuid>,
+        registry: crate::store::entities::tenant::Model,
+    ) -> anyhow::Result<()> {
         use crate::store::entities::tenant;
         match (&self.inner.kind, &staged.place) {
             (Kind::Postgres { .. }, Place::Postgres { schema }) => {

@@ -15,8 +15,13 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{Store, TenantDb};
-use crate::error::Result;
+use super::{Change, Store, TenantDb, effects::Pending};
+use crate::{
+    audit::{Actor, RequestMeta},
+    error::Result,
+    events::DomainEvent,
+    operators::audit::Entry,
+};
 
 /// Proof that a tenant was resolved: carries its id and opens transactions on its data only.
 #[derive(Clone, Debug)]
@@ -79,7 +84,7 @@ impl TenantScope {
             txn,
             tenant_id: self.tenant_id,
             store: self.store.clone(),
-            mail_queued: false,
+            pending: Pending::default(),
         })
     }
 }
@@ -95,13 +100,16 @@ pub(super) async fn point_at_schema(txn: &DatabaseTransaction, schema: &str) -> 
     Ok(())
 }
 
-/// An open transaction on one tenant's data. Dropping it without [`TenantTx::commit`] rolls back.
+/// An open transaction on one tenant's data, and the unit of work around it: what the change
+/// means beyond its rows is recorded on it ([`TenantTx::invalidate`], [`TenantTx::emit`]) and
+/// happens when it commits. Dropping it without [`TenantTx::commit`] rolls back and discards
+/// them.
 #[derive(Debug)]
 pub struct TenantTx {
     txn: DatabaseTransaction,
     tenant_id: Uuid,
     store: Store,
-    mail_queued: bool,
+    pending: Pending,
 }
 
 impl TenantTx {
@@ -127,23 +135,41 @@ impl TenantTx {
     }
 
     /// Records that mail was queued, so the sender is woken once this transaction commits.
-    pub(crate) fn note_mail_queued(&mut self) {
-        self.mail_queued = true;
+    pub(crate) fn note_mail_queued(&self) {
+        self.pending.mail();
     }
 
-    /// Rolls back every change of this transaction.
+    /// Records that `change` makes cached copies stale: once this transaction commits they are
+    /// dropped here and on every other instance; a rollback drops nothing.
+    pub fn invalidate(&self, change: Change) {
+        self.pending.change(change);
+    }
+
+    /// Records domain event `event` by `actor`: written in this transaction, just before it
+    /// commits.
+    pub fn emit(&self, actor: Actor, event: &DomainEvent) {
+        self.pending.event(actor, event);
+    }
+
+    /// Records an entry of the operators' log, appended once this transaction commits.
+    pub(crate) fn log_operator(&self, meta: &RequestMeta, entry: Entry) {
+        self.pending.operator_entry(meta, entry);
+    }
+
+    /// Rolls back every change of this transaction; nothing recorded on it happens.
     pub async fn rollback(self) -> Result<()> {
         self.txn.rollback().await?;
         Ok(())
     }
 
-    /// Commits, then wakes the mail sender if this transaction queued mail.
+    /// Writes the recorded events, commits, then applies what was recorded: caches dropped
+    /// and announced, the mail sender woken, operators' log entries appended.
     pub async fn commit(self) -> Result<()> {
+        crate::events::write(&self, self.pending.take_events()).await?;
         self.txn.commit().await?;
-        if self.mail_queued {
-            self.store.outbox_signal().wake(self.tenant_id);
-        }
-        Ok(())
+        self.store
+            .after_commit(Some(self.tenant_id), self.pending.into_effects())
+            .await
     }
 }
 

@@ -204,17 +204,6 @@ pub async fn import(
         .install_restored(staged, existing.as_ref().map(|t| t.id), registry)
         .await
         .with_context(|| format!("restoring tenant {}", slug.as_str()))?;
-    state
-        .tenants
-        .changed(existing.as_deref(), m.id, slug.as_str())
-        .await;
-    // Running instances drop the keys they cached for this id (a replaced tenant's).
-    state.keys.forget_local(m.id).await;
-    state
-        .store
-        .notifier()
-        .publish(crate::store::Change::Keys { tenant: m.id })
-        .await;
     let t = state.tenants.get(&m.id.to_string()).await?;
     // A backup from before checkpoints were bound to their tenant: bind them, as an upgrade
     // does for tenants in place.

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::{
     domain::TenantSlug,
-    error::{Error, Result},
+    error::{Error, ErrorCode, Result},
     store::{Change, Store, TenantScope, entities::tenant},
 };
 
@@ -125,7 +125,7 @@ impl Tenants {
         if let Err(e) = tenant::Entity::insert(row).exec(self.store.control()).await {
             if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
                 return Err(Error::Conflict {
-                    code: "tenant_exists",
+                    code: ErrorCode::TenantExists,
                     message: format!(
                         "a tenant with slug {slug:?} already exists",
                         slug = slug.as_str()
@@ -241,8 +241,10 @@ impl Tenants {
             updated_at: Set(Utc::now()),
             ..Default::default()
         };
-        let model: Tenant = row.update(self.store.control()).await?.into();
-        self.invalidate(&model).await;
+        let tx = self.store.begin_control().await?;
+        let model: Tenant = row.update(&*tx).await?.into();
+        tx.invalidate(change_of(&model));
+        tx.commit().await?;
         Ok(model)
     }
 
@@ -260,11 +262,10 @@ impl Tenants {
             .drop_tenant_data(found.id)
             .await
             .map_err(|e| Error::Internal(e.context("removing the tenant's data")))?;
-        tenant::Entity::delete_by_id(found.id)
-            .exec(self.store.control())
-            .await?;
-        self.invalidate(&found).await;
-        Ok(())
+        let tx = self.store.begin_control().await?;
+        tenant::Entity::delete_by_id(found.id).exec(&*tx).await?;
+        tx.invalidate(change_of(&found));
+        tx.commit().await
     }
 
     async fn set_status_by_id(&self, id: Uuid, status: TenantStatus) -> Result<Tenant> {
@@ -274,37 +275,11 @@ impl Tenants {
             updated_at: Set(Utc::now()),
             ..Default::default()
         };
-        let model: Tenant = row.update(self.store.control()).await?.into();
-        self.invalidate(&model).await;
+        let tx = self.store.begin_control().await?;
+        let model: Tenant = row.update(&*tx).await?.into();
+        tx.invalidate(change_of(&model));
+        tx.commit().await?;
         Ok(model)
-    }
-
-    /// Drops every cached lookup of `t` (by slug and by id) here and on every other instance.
-    async fn invalidate(&self, t: &Tenant) {
-        self.forget_local(t.id, &t.slug).await;
-        self.store
-            .notifier()
-            .publish(Change::Tenant {
-                id: t.id,
-                slug: t.slug.clone(),
-            })
-            .await;
-    }
-
-    /// Drops every cached lookup of `replaced` and of tenant `id` / `slug` here and on every
-    /// other instance (after a restore put the tenant in place).
-    pub async fn changed(&self, replaced: Option<&Tenant>, id: Uuid, slug: &str) {
-        if let Some(old) = replaced {
-            self.invalidate(old).await;
-        }
-        self.forget_local(id, slug).await;
-        self.store
-            .notifier()
-            .publish(Change::Tenant {
-                id,
-                slug: slug.to_owned(),
-            })
-            .await;
     }
 
     /// Drops the cached lookups of tenant `id` / `slug` in this process only.
@@ -317,5 +292,13 @@ impl Tenants {
     /// Drops every cached lookup in this process.
     pub fn forget_all_local(&self) {
         self.lookups.invalidate_all();
+    }
+}
+
+/// What changing `t`'s registry row makes stale: its lookups by slug and by id.
+fn change_of(t: &Tenant) -> Change {
+    Change::Tenant {
+        id: t.id,
+        slug: t.slug.clone(),
     }
 }

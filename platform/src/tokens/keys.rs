@@ -16,7 +16,7 @@ use crate::{
         sealing::Sealer,
     },
     error::{Error, Result},
-    store::{Change, Notifier, TenantScope, TenantTx, entities::signing_key},
+    store::{Change, TenantScope, TenantTx, entities::signing_key},
 };
 
 const CURRENT: &str = "current";
@@ -48,7 +48,6 @@ pub struct Keys {
     /// 30 s (and never past `exp`); cleared when any key rotates. Session liveness is still
     /// checked on every request.
     verified: Cache<String, Arc<AccessClaims>>,
-    notifier: Notifier,
 }
 
 impl std::fmt::Debug for Keys {
@@ -63,11 +62,10 @@ fn aad(tenant_id: Uuid, kid: &str) -> Vec<u8> {
 
 impl Keys {
     /// Keys sealed with `sealer` (derived from the master key).
-    pub fn new(sealer: Arc<Sealer>, notifier: Notifier) -> Self {
+    pub fn new(sealer: Arc<Sealer>) -> Self {
         Self {
             sealer,
-            notifier,
-            // Other instances learn of a rotation through `notifier`, or within this long.
+            // Other instances learn of a rotation when it commits, or within this long.
             cache: Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(Duration::from_secs(60))
@@ -170,13 +168,10 @@ impl Keys {
             .exec(&*tx)
             .await?;
         let kid = self.insert_new(&tx).await?;
+        tx.invalidate(Change::Keys {
+            tenant: scope.tenant_id(),
+        });
         tx.commit().await?;
-        self.forget_local(scope.tenant_id()).await;
-        self.notifier
-            .publish(Change::Keys {
-                tenant: scope.tenant_id(),
-            })
-            .await;
         Ok(kid)
     }
 

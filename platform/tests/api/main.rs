@@ -23,3 +23,4 @@ mod scope;
 mod security;
 mod spec;
 mod tenants;
+mod unit_of_work;

@@ -214,7 +214,7 @@ async fn a_tenant_app_runs_the_account_flow_through_the_generated_client() {
     .await
     .expect("body");
     let problem: types::Problem = serde_json::from_slice(&body).expect("a typed problem body");
-    assert_eq!(problem.code, "invalid_credentials");
+    assert_eq!(problem.code, types::ErrorCode::InvalidCredentials);
     assert_eq!(problem.status, 401);
     assert!(!problem.request_id.is_empty());
 }

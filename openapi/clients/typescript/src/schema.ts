@@ -1125,6 +1125,12 @@ export interface components {
             email: string;
         };
         /**
+         * @description Every stable machine-readable `code` an error answer carries. Clients match on it;
+         *     a code is never reused for another meaning.
+         * @enum {string}
+         */
+        ErrorCode: "invalid_request" | "not_found" | "tenant_not_found" | "tenant_suspended" | "unauthorized" | "invalid_credentials" | "invalid_refresh_token" | "invalid_mfa_token" | "invalid_mfa_code" | "invalid_invitation" | "forbidden" | "reauthentication_required" | "mfa_enrollment_required" | "mfa_method_not_allowed" | "account_disabled" | "email_not_verified" | "signup_disabled" | "origin_not_allowed" | "tenant_exists" | "operator_exists" | "already_member" | "member_pending" | "member_not_active" | "last_owner" | "role_in_use" | "invitation_closed" | "mfa_not_enabled" | "mfa_already_enabled" | "mfa_enrollment_not_started" | "search_in_progress" | "method_not_allowed" | "length_required" | "payload_too_large" | "unsupported_media_type" | "request_error" | "rate_limited" | "internal_error" | "server_busy" | "service_unavailable";
+        /**
          * HealthStatus
          * @description A probe's answer.
          */
@@ -1453,8 +1459,7 @@ export interface components {
             status: number;
             /** @description What went wrong, safe to show to a user. */
             detail?: string;
-            /** @description A stable machine-readable code, e.g. `tenant_not_found`, `rate_limited`. */
-            code: string;
+            code: components["schemas"]["ErrorCode"];
             /** @description The id of the request, also sent as the `X-Request-Id` header. */
             request_id: string;
         };

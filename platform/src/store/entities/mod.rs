@@ -4,6 +4,7 @@
 
 pub mod audit_checkpoint;
 pub mod audit_event;
+pub mod domain_event;
 pub mod email_code;
 pub mod invitation;
 pub mod mfa_backup_code;

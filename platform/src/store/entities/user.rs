@@ -13,8 +13,7 @@ pub struct Model {
     pub name: Option<String>,
     /// PHC string (argon2id); `None` until a password is set.
     pub password_hash: Option<String>,
-    /// `pending` (email not verified), `active` or `disabled`.
-    pub status: String,
+    pub status: crate::users::UserStatus,
     pub role: String,
     pub email_verified_at: Option<DateTimeUtc>,
     /// Consecutive failed password logins (reset on success).

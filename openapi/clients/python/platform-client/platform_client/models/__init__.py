@@ -10,6 +10,7 @@ from .customer_list import CustomerList
 from .customer_view import CustomerView
 from .email_code_request import EmailCodeRequest
 from .email_request import EmailRequest
+from .error_code import ErrorCode
 from .health_status import HealthStatus
 from .invitation_page import InvitationPage
 from .invitation_request import InvitationRequest
@@ -85,6 +86,7 @@ __all__ = (
     "CustomerView",
     "EmailCodeRequest",
     "EmailRequest",
+    "ErrorCode",
     "HealthStatus",
     "InvitationPage",
     "InvitationRequest",

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.error_code import ErrorCode
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Problem")
@@ -19,7 +20,8 @@ class Problem:
         type_ (str): A URI naming the kind of problem: `urn:platform:problem:<code>`.
         title (str): A short summary of the kind of problem (the HTTP reason phrase).
         status (int): The HTTP status code.
-        code (str): A stable machine-readable code, e.g. `tenant_not_found`, `rate_limited`.
+        code (ErrorCode): Every stable machine-readable `code` an error answer carries. Clients match on it;
+            a code is never reused for another meaning.
         request_id (str): The id of the request, also sent as the `X-Request-Id` header.
         detail (str | Unset): What went wrong, safe to show to a user.
     """
@@ -27,7 +29,7 @@ class Problem:
     type_: str
     title: str
     status: int
-    code: str
+    code: ErrorCode
     request_id: str
     detail: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -39,7 +41,7 @@ class Problem:
 
         status = self.status
 
-        code = self.code
+        code = self.code.value
 
         request_id = self.request_id
 
@@ -70,7 +72,7 @@ class Problem:
 
         status = d.pop("status")
 
-        code = d.pop("code")
+        code = ErrorCode(d.pop("code"))
 
         request_id = d.pop("request_id")
 
