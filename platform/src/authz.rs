@@ -2,7 +2,7 @@
 //! through the user cache that every role or status change clears, not the role frozen in the
 //! token) resolved against the tenant's built-in and custom roles.
 
-use std::sync::Arc;
+use std::{marker::PhantomData, sync::Arc};
 
 use sea_orm::EntityTrait;
 use uuid::Uuid;
@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::{
     app::AppState,
     error::{Error, ErrorCode, Result},
+    operators::{OpPermission, auth::OperatorCaller},
     roles::{self, Permission},
     settings::TenantSettings,
     store::{TenantScope, entities::user},
@@ -28,6 +29,105 @@ impl Authorized {
     pub fn is_owner(&self) -> bool {
         self.user.role == "owner"
     }
+}
+
+/// A permission as a type: a domain function that reads a protected resource takes a
+/// [`Granted`] proof of exactly the permission it needs, so a handler that forgets the check
+/// does not compile.
+pub trait Grant {
+    /// What a member's role must hold.
+    const PERMISSION: Permission;
+    /// What an operator's role must hold.
+    const OPERATOR: OpPermission;
+}
+
+/// Declares a [`Grant`] type per permission.
+macro_rules! grants {
+    ($($(#[doc = $doc:literal])* $name:ident => $perm:ident, $op:ident;)*) => {
+        $(
+            $(#[doc = $doc])*
+            #[derive(Debug)]
+            pub enum $name {}
+
+            impl Grant for $name {
+                const PERMISSION: Permission = Permission::$perm;
+                const OPERATOR: OpPermission = OpPermission::$op;
+            }
+        )*
+    };
+}
+
+grants! {
+    /// Reading members and invitations (`members:read`; operators: `read`).
+    MembersRead => MembersRead, Read;
+    /// Reading a tenant's sessions (`sessions:read`; operators: `read`).
+    SessionsRead => SessionsRead, Read;
+    /// Reading the audit log (`audit:read`; operators: `read`).
+    AuditRead => AuditRead, Read;
+}
+
+/// Proof that the caller may do what `G` allows in one tenant. Only this module makes one:
+/// [`grant`] for a member, [`grant_operator`] for an operator. A read without it does not
+/// compile:
+///
+/// ```compile_fail
+/// # async fn f(scope: &platform::store::TenantScope) -> platform::error::Result<()> {
+/// platform::members::list(scope, &platform::members::Filter::default()).await?;
+/// # Ok(())
+/// # }
+/// ```
+///
+/// ```compile_fail
+/// # fn f(scope: platform::store::TenantScope) {
+/// let forged: platform::authz::Granted<platform::authz::MembersRead> =
+///     platform::authz::Granted { scope, _grant: std::marker::PhantomData };
+/// # }
+/// ```
+pub struct Granted<G: Grant> {
+    scope: TenantScope,
+    _grant: PhantomData<fn() -> G>,
+}
+
+impl<G: Grant> std::fmt::Debug for Granted<G> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Granted")
+            .field("permission", &G::PERMISSION.as_str())
+            .field("tenant", &self.scope.tenant_id())
+            .finish()
+    }
+}
+
+impl<G: Grant> Granted<G> {
+    fn new(scope: &TenantScope) -> Self {
+        Self {
+            scope: scope.clone(),
+            _grant: PhantomData,
+        }
+    }
+
+    /// The tenant the permission holds in.
+    pub fn scope(&self) -> &TenantScope {
+        &self.scope
+    }
+}
+
+/// Checks that member `user_id` holds `G`'s permission in `scope` (see [`require`]).
+pub async fn grant<G: Grant>(
+    state: &AppState,
+    scope: &TenantScope,
+    user_id: Uuid,
+) -> Result<Granted<G>> {
+    require(state, scope, user_id, G::PERMISSION).await?;
+    Ok(Granted::new(scope))
+}
+
+/// Checks that operator `caller` holds `G`'s operator permission, for tenant `scope`.
+pub fn grant_operator<G: Grant>(
+    caller: &OperatorCaller,
+    scope: &TenantScope,
+) -> Result<Granted<G>> {
+    caller.require(G::OPERATOR)?;
+    Ok(Granted::new(scope))
 }
 
 /// Who performs a tenant-admin action, as the domain functions need to know them: a member

@@ -6,8 +6,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::{
+    authz::{AuditRead, Granted},
     error::{Error, Result},
-    store::{TenantScope, TenantTx, entities::audit_event},
+    store::{TenantTx, entities::audit_event},
 };
 
 /// What to read.
@@ -36,7 +37,8 @@ fn bad(field: &'static str, message: &str) -> Error {
 }
 
 /// A page of the log of `scope`, newest first.
-pub async fn list(scope: &TenantScope, f: &Filter) -> Result<Page> {
+pub async fn list(granted: &Granted<AuditRead>, f: &Filter) -> Result<Page> {
+    let scope = granted.scope();
     let limit = crate::paging::limit(f.limit)?;
     let mut q = audit_event::Entity::find();
     if let Some(a) = f.actor.as_deref() {

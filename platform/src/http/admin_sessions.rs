@@ -16,7 +16,13 @@ use super::{
     members::path_id,
     problem::ApiError,
 };
-use crate::{app::AppState, authz, members::sessions, roles::Permission, store::entities::session};
+use crate::{
+    app::AppState,
+    authz::{self, SessionsRead},
+    members::sessions,
+    roles::Permission,
+    store::entities::session,
+};
 
 #[derive(Tags)]
 enum SessionTags {
@@ -98,7 +104,7 @@ impl AdminSessionsApi {
         limit: Query<Option<u64>>,
     ) -> Result<PageResponse, ApiError> {
         let a = &auth.0;
-        authz::require(&state, &a.scope, a.user_id, Permission::SessionsRead).await?;
+        let granted = authz::grant::<SessionsRead>(&state, &a.scope, a.user_id).await?;
         let user =
             match user_id.0.as_deref() {
                 Some(raw) => Some(uuid::Uuid::parse_str(raw).map_err(|_| {
@@ -107,7 +113,7 @@ impl AdminSessionsApi {
                 None => None,
             };
         let (items, next_cursor) =
-            sessions::list(&a.scope, user, cursor.0.as_deref(), limit.0).await?;
+            sessions::list(&granted, user, cursor.0.as_deref(), limit.0).await?;
         Ok(PageResponse::Ok(Json(TenantSessionPage {
             items: items.iter().map(Into::into).collect(),
             next_cursor,

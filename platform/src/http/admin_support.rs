@@ -27,6 +27,7 @@ use super::{
 use crate::{
     app::AppState,
     audit::query::{self, Filter},
+    authz::{self, AuditRead, MembersRead, SessionsRead},
     error::{Error, ErrorCode},
     members::{self, invitations, sessions},
     operators::{OpPermission, audit::parse_reason, support},
@@ -135,10 +136,10 @@ impl AdminSupportApi {
         #[oai(validator(max_length = 64))] cursor: Query<Option<String>>,
         limit: Query<Option<u64>>,
     ) -> Result<MemberPageResponse, ApiError> {
-        auth.0.require(OpPermission::Read)?;
         let on = support::open(&state, &tenant).await?;
+        let granted = authz::grant_operator::<MembersRead>(&auth.0, &on.scope)?;
         let page = members::list(
-            &on.scope,
+            &granted,
             &members::Filter {
                 q: q.0,
                 role: role.0,
@@ -185,10 +186,11 @@ impl AdminSupportApi {
         let on = support::open(&state, &tenant).await?;
         let id = path_id(&user_id, "member")?;
         let by = support::by(&on, &auth.0, reason.clone()).await?;
+        let read = authz::grant_operator::<MembersRead>(&auth.0, &on.scope)?;
         // Check what can be checked before the first step applies (the steps are not one
         // transaction): the role exists, the status is known, a forced reset meets an active
         // member.
-        let member = members::get(&on.scope, id).await?;
+        let member = members::get(&read, id).await?;
         if let Some(role) = &b.role
             && !crate::roles::exists(role, &by.settings.custom_roles)
         {
@@ -229,7 +231,7 @@ impl AdminSupportApi {
         if b.force_password_reset == Some(true) {
             members::support::force_password_reset(&state, &on.scope, &meta, &by, id).await?;
         }
-        let u = members::get(&on.scope, id).await?;
+        let u = members::get(&read, id).await?;
         Ok(MemberResponse::Ok(Json(UserView::of(&u, on.tenant.id))))
     }
 
@@ -248,8 +250,8 @@ impl AdminSupportApi {
         #[oai(validator(max_length = 64))] cursor: Query<Option<String>>,
         limit: Query<Option<u64>>,
     ) -> Result<SessionPageResponse, ApiError> {
-        auth.0.require(OpPermission::Read)?;
         let on = support::open(&state, &tenant).await?;
+        let granted = authz::grant_operator::<SessionsRead>(&auth.0, &on.scope)?;
         let user = match user_id.0.as_deref() {
             Some(raw) => Some(
                 uuid::Uuid::parse_str(raw)
@@ -258,7 +260,7 @@ impl AdminSupportApi {
             None => None,
         };
         let (items, next_cursor) =
-            sessions::list(&on.scope, user, cursor.0.as_deref(), limit.0).await?;
+            sessions::list(&granted, user, cursor.0.as_deref(), limit.0).await?;
         Ok(SessionPageResponse::Ok(Json(TenantSessionPage {
             items: items.iter().map(TenantSessionView::from).collect(),
             next_cursor,
@@ -333,10 +335,10 @@ impl AdminSupportApi {
         #[oai(validator(max_length = 64))] cursor: Query<Option<String>>,
         limit: Query<Option<u64>>,
     ) -> Result<InvitationPageResponse, ApiError> {
-        auth.0.require(OpPermission::Read)?;
         let on = support::open(&state, &tenant).await?;
+        let granted = authz::grant_operator::<MembersRead>(&auth.0, &on.scope)?;
         let (items, next_cursor) = invitations::list(
-            &on.scope,
+            &granted,
             &invitations::Filter {
                 status: status.0,
                 cursor: cursor.0,
@@ -393,10 +395,10 @@ impl AdminSupportApi {
         #[oai(validator(max_length = 64))] cursor: Query<Option<String>>,
         limit: Query<Option<u64>>,
     ) -> Result<AuditResponse, ApiError> {
-        auth.0.require(OpPermission::Read)?;
         let on = support::open(&state, &tenant).await?;
+        let granted = authz::grant_operator::<AuditRead>(&auth.0, &on.scope)?;
         let page = query::list(
-            &on.scope,
+            &granted,
             &Filter {
                 actor: actor.0,
                 action: action.0,

@@ -15,8 +15,7 @@ use super::{auth::UserAuth, problem::ApiError};
 use crate::{
     app::AppState,
     audit::query::{self, Filter},
-    authz,
-    roles::Permission,
+    authz::{self, AuditRead},
     store::entities::audit_event,
 };
 
@@ -122,9 +121,9 @@ impl AuditApi {
         limit: Query<Option<u64>>,
     ) -> Result<PageResponse, ApiError> {
         let a = &auth.0;
-        authz::require(&state, &a.scope, a.user_id, Permission::AuditRead).await?;
+        let granted = authz::grant::<AuditRead>(&state, &a.scope, a.user_id).await?;
         let page = query::list(
-            &a.scope,
+            &granted,
             &Filter {
                 actor: actor.0,
                 action: action.0,

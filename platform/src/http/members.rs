@@ -22,7 +22,7 @@ use super::{
 };
 use crate::{
     app::AppState,
-    authz,
+    authz::{self, MembersRead},
     error::Error,
     members::{self, invitations, sessions},
     roles::Permission,
@@ -205,9 +205,9 @@ impl MembersApi {
         limit: Query<Option<u64>>,
     ) -> Result<MemberPageResponse, ApiError> {
         let a = &auth.0;
-        authz::require(&state, &a.scope, a.user_id, Permission::MembersRead).await?;
+        let granted = authz::grant::<MembersRead>(&state, &a.scope, a.user_id).await?;
         let page = members::list(
-            &a.scope,
+            &granted,
             &members::Filter {
                 q: q.0,
                 role: role.0,
@@ -242,8 +242,8 @@ impl MembersApi {
         user_id: Path<String>,
     ) -> Result<MemberResponse, ApiError> {
         let a = &auth.0;
-        authz::require(&state, &a.scope, a.user_id, Permission::MembersRead).await?;
-        let u = members::get(&a.scope, path_id(&user_id, "member")?).await?;
+        let granted = authz::grant::<MembersRead>(&state, &a.scope, a.user_id).await?;
+        let u = members::get(&granted, path_id(&user_id, "member")?).await?;
         Ok(MemberResponse::Ok(Json(UserView::of(
             &u,
             a.scope.tenant_id(),
@@ -398,9 +398,9 @@ impl MembersApi {
         limit: Query<Option<u64>>,
     ) -> Result<InvitationPageResponse, ApiError> {
         let a = &auth.0;
-        authz::require(&state, &a.scope, a.user_id, Permission::MembersRead).await?;
+        let granted = authz::grant::<MembersRead>(&state, &a.scope, a.user_id).await?;
         let (items, next_cursor) = invitations::list(
-            &a.scope,
+            &granted,
             &invitations::Filter {
                 status: status.0,
                 cursor: cursor.0,

@@ -12,7 +12,7 @@ use crate::{
     accounts::{self, TokenPair},
     app::AppState,
     audit::{self, Actor, Event, RequestMeta},
-    authz::By,
+    authz::{By, Granted, MembersRead},
     crypto::codes::token_hash,
     domain::{EmailAddress, Password},
     error::{Error, ErrorCode, Result},
@@ -93,9 +93,10 @@ pub struct Filter {
 
 /// A page of invitations, newest first, and the cursor of the next.
 pub async fn list(
-    scope: &TenantScope,
+    granted: &Granted<MembersRead>,
     f: &Filter,
 ) -> Result<(Vec<invitation::Model>, Option<String>)> {
+    let scope = granted.scope();
     let limit = crate::paging::limit(f.limit)?;
     let now = Utc::now();
     let mut q = invitation::Entity::find();

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::{
     app::AppState,
     audit::{self, Event, RequestMeta},
-    authz::By,
+    authz::{By, Granted, MembersRead},
     error::{Error, ErrorCode, Result},
     events::DomainEvent,
     roles,
@@ -57,7 +57,8 @@ fn like_pattern(q: &str) -> String {
 }
 
 /// A page of members, in order of joining.
-pub async fn list(scope: &TenantScope, f: &Filter) -> Result<Page> {
+pub async fn list(granted: &Granted<MembersRead>, f: &Filter) -> Result<Page> {
+    let scope = granted.scope();
     let limit = crate::paging::limit(f.limit)?;
     let mut q = user::Entity::find();
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
@@ -115,7 +116,8 @@ async fn find(tx: &TenantTx, id: Uuid) -> Result<user::Model> {
 }
 
 /// One member.
-pub async fn get(scope: &TenantScope, id: Uuid) -> Result<user::Model> {
+pub async fn get(granted: &Granted<MembersRead>, id: Uuid) -> Result<user::Model> {
+    let scope = granted.scope();
     let tx = scope.read().await?;
     let u = find(&tx, id).await?;
     tx.commit().await?;

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::{
     app::AppState,
     audit::{self, Event, RequestMeta},
-    authz::{By, beyond_own_rights},
+    authz::{By, Granted, SessionsRead, beyond_own_rights},
     error::{Error, Result},
     store::{
         TenantScope,
@@ -19,7 +19,7 @@ use crate::{
 
 /// The live sessions of `scope` (of `user_id` only, when given), newest first, a page at a time.
 pub async fn list(
-    scope: &TenantScope,
+    granted: &Granted<SessionsRead>,
     user_id: Option<Uuid>,
     cursor: Option<&str>,
     limit: Option<u64>,
@@ -36,7 +36,7 @@ pub async fn list(
     if let Some(id) = crate::paging::cursor(cursor)? {
         q = q.filter(session::Column::Id.lt(id));
     }
-    let tx = scope.read().await?;
+    let tx = granted.scope().read().await?;
     let rows = q
         .order_by_desc(session::Column::Id)
         .limit(limit + 1)

@@ -12,7 +12,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    accounts::{PASSWORD, get, post, sign_up},
+    accounts::{PASSWORD, get, post, send, sign_up},
     both_backends,
     helpers::{Db, TestApp, fresh_postgres_database, spawn_app, spawn_app_with},
 };
@@ -20,6 +20,7 @@ use crate::{
 both_backends!(
     a_rolled_back_change_invalidates_nothing_and_announces_nothing,
     domain_events_are_written_with_their_change,
+    an_operators_action_on_a_tenant_is_in_the_operators_log_once,
 );
 
 mod sqlx_listener {
@@ -187,5 +188,58 @@ async fn domain_events_are_written_with_their_change(db: Db) {
         .await
         .expect("events");
     assert_eq!(rest, written[3..].to_vec());
+    app.stop().await;
+}
+
+async fn an_operators_action_on_a_tenant_is_in_the_operators_log_once(db: Db) {
+    let app = spawn_app(db).await;
+    let tenant = app.tenant("acme").await;
+    let pair = sign_up(&app, "acme", "ann@acme.test").await;
+    let id = user_id(&app, pair["access_token"].as_str().expect("token")).await;
+    let (op, _) = crate::operators::operator(&app, "ada@platform.test", "admin").await;
+    let ot = op["access_token"].as_str().expect("operator token");
+    let path = format!("/v1/admin/tenants/acme/members/{id}");
+    // Refused before anything changed: no entry.
+    let (st, _) = send(
+        &app,
+        reqwest::Method::PATCH,
+        &path,
+        Some(json!({ "role": "no-such-role", "reason": "ticket 7" })),
+        ot,
+    )
+    .await;
+    assert_eq!(st, 400);
+    let (st, body) = send(
+        &app,
+        reqwest::Method::PATCH,
+        &path,
+        Some(json!({ "role": "admin", "reason": "ticket 7" })),
+        ot,
+    )
+    .await;
+    assert_eq!(st, 200, "{body}");
+
+    let (st, log) = get(&app, "/v1/admin/audit-events?action=member.", Some(ot)).await;
+    assert_eq!(st, 200, "{log}");
+    let entries = log["items"].as_array().expect("items");
+    assert_eq!(entries.len(), 1, "one entry per action: {log}");
+    let e = &entries[0];
+    assert_eq!(e["action"], "member.role_changed");
+    assert_eq!(e["operator_id"], op["user"]["id"]);
+    assert_eq!(e["tenant_id"], tenant.id.to_string());
+    assert_eq!(e["target_type"], "user");
+    assert_eq!(e["target_id"], id.to_string());
+    assert_eq!(e["reason"], "ticket 7");
+    assert_eq!(e["details"], json!({ "from": "member", "to": "admin" }));
+
+    // The tenant's events name the operator too.
+    let scope = app.state.tenants.resolve("acme").await.expect("scope");
+    let written = events::after(&scope, None, 100).await.expect("events");
+    let changed = written
+        .iter()
+        .find(|e| e.kind == "member.role_changed")
+        .expect("a role change event");
+    assert_eq!(changed.actor.kind, "operator");
+    assert_eq!(changed.data, json!({ "from": "member", "to": "admin" }));
     app.stop().await;
 }
