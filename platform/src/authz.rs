@@ -4,7 +4,6 @@
 
 use std::{marker::PhantomData, sync::Arc};
 
-use sea_orm::EntityTrait;
 use uuid::Uuid;
 
 use crate::{
@@ -203,26 +202,6 @@ impl By {
     }
 }
 
-/// The user `user_id` of `scope`, through the cache of `/me` views.
-pub async fn current_user(
-    state: &AppState,
-    scope: &TenantScope,
-    user_id: Uuid,
-) -> Result<Arc<user::Model>> {
-    if let Some(u) = state.users.get(&user_id).await {
-        return Ok(u);
-    }
-    let tx = scope.read().await?;
-    let u = user::Entity::find_by_id(user_id)
-        .one(&*tx)
-        .await?
-        .ok_or_else(Error::unauthorized)?;
-    tx.commit().await?;
-    let u = Arc::new(u);
-    state.users.insert(user_id, u.clone()).await;
-    Ok(u)
-}
-
 /// The `403 forbidden` answer.
 pub fn forbidden(permission: Permission) -> Error {
     Error::Forbidden {
@@ -238,7 +217,7 @@ pub async fn require(
     user_id: Uuid,
     permission: Permission,
 ) -> Result<Authorized> {
-    let user = current_user(state, scope, user_id).await?;
+    let user = crate::users::current(state, scope, user_id).await?;
     if user.status != UserStatus::Active {
         return Err(Error::unauthorized());
     }

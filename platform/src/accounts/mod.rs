@@ -89,15 +89,7 @@ pub(crate) async fn password_policy(
 
 /// Hashes on the bounded pool, mapping saturation to 503.
 pub(crate) async fn hash_password(state: &AppState, password: &Password) -> Result<String> {
-    state.hasher.hash(password).await.map_err(hashing_error)
-}
-
-/// Maps a hashing failure: saturation is `503`, anything else internal.
-pub(crate) fn hashing_error(e: crate::crypto::CryptoError) -> Error {
-    match e {
-        crate::crypto::CryptoError::Busy => Error::Busy,
-        other => Error::Internal(anyhow::anyhow!("hashing a password: {other}")),
-    }
+    state.hasher.hash(password).await.map_err(Error::from)
 }
 
 /// What the one argon2 run of a registration found out, before its transaction.
@@ -154,7 +146,7 @@ pub async fn register(
                 .hasher
                 .verify(&password, Some(&candidate))
                 .await
-                .map_err(hashing_error)?
+                .map_err(Error::from)?
                 .ok;
             Checked::Compared { candidate, same }
         }
@@ -611,10 +603,7 @@ pub async fn login(
             state.hasher.verify(&dummy, None).await
         }
     }
-    .map_err(|e| match e {
-        crate::crypto::CryptoError::Busy => Error::Busy,
-        other => Error::Internal(anyhow::anyhow!("verifying a password: {other}")),
-    })?;
+    .map_err(Error::from)?;
     let (Some(u), Some(password), Some(reserved), true) = (
         found,
         password,

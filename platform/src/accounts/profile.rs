@@ -13,12 +13,8 @@ use crate::{
     audit::{self, Actor, Event, RequestMeta},
     domain::Password,
     error::{Error, ErrorCode, Result},
-    events::DomainEvent,
     ratelimit::Bucket,
-    store::{
-        Change, TenantScope, TenantTx,
-        entities::{email_code, refresh_token, reset_token, session, user},
-    },
+    store::{Change, TenantScope, entities::user},
 };
 
 fn wrong_password() -> Error {
@@ -57,10 +53,7 @@ pub(crate) async fn check_password(
                 .hasher
                 .verify(&p, u.password_hash.as_deref())
                 .await
-                .map_err(|e| match e {
-                    crate::crypto::CryptoError::Busy => Error::Busy,
-                    other => Error::Internal(anyhow::anyhow!("verifying a password: {other}")),
-                })?
+                .map_err(Error::from)?
                 .ok
         }
         Err(_) => false,
@@ -202,8 +195,8 @@ pub async fn delete(
     let tx = scope.begin().await?;
     // Checked under the owners lock, in the transaction that erases: two owners leaving at
     // once cannot both pass.
-    crate::members::refuse_last_owner(&tx, &u, "removed").await?;
-    erase(&tx, Actor::User(user_id), &u).await?;
+    crate::users::refuse_last_owner(&tx, &u, "removed").await?;
+    crate::users::erase(&tx, Actor::User(user_id), &u).await?;
     audit::record(
         &tx,
         meta,
@@ -211,42 +204,4 @@ pub async fn delete(
     )
     .await?;
     tx.commit().await
-}
-
-/// Removes `u` and everything that belongs to them (sessions, refresh and reset tokens, codes,
-/// second factors) inside `tx`, on behalf of `by`; returns the sessions removed. Once `tx`
-/// commits, the user and their sessions are gone from every instance's caches and a
-/// `user.deleted` event is written. The audit log keeps their events.
-pub async fn erase(tx: &TenantTx, by: Actor, u: &user::Model) -> Result<Vec<Uuid>> {
-    let sessions: Vec<Uuid> = session::Entity::find()
-        .filter(session::Column::UserId.eq(u.id))
-        .all(&**tx)
-        .await?
-        .into_iter()
-        .map(|s| s.id)
-        .collect();
-    refresh_token::Entity::delete_many()
-        .filter(refresh_token::Column::SessionId.is_in(sessions.clone()))
-        .exec(&**tx)
-        .await?;
-    session::Entity::delete_many()
-        .filter(session::Column::UserId.eq(u.id))
-        .exec(&**tx)
-        .await?;
-    reset_token::Entity::delete_many()
-        .filter(reset_token::Column::UserId.eq(u.id))
-        .exec(&**tx)
-        .await?;
-    email_code::Entity::delete_many()
-        .filter(email_code::Column::Email.eq(u.email.as_str()))
-        .exec(&**tx)
-        .await?;
-    crate::mfa::factors::erase_all(tx, u.id).await?;
-    user::Entity::delete_by_id(u.id).exec(&**tx).await?;
-    tx.invalidate(Change::Sessions {
-        ids: sessions.clone(),
-    });
-    tx.invalidate(Change::User { id: u.id });
-    tx.emit(by, &DomainEvent::UserDeleted { user: u.id });
-    Ok(sessions)
 }

@@ -4,7 +4,6 @@ use super::text::Text;
 use chrono::{DateTime, Utc};
 use poem::{Request, web::Data};
 use poem_openapi::{ApiResponse, Object, OpenApi, Tags, param::Path, payload::Json};
-use sea_orm::EntityTrait;
 use uuid::Uuid;
 
 use super::{
@@ -18,7 +17,7 @@ use crate::{
     audit::{self, Actor, Event},
     crypto::jwt::Jwk,
     error::Error,
-    store::{TenantScope, entities::user},
+    store::TenantScope,
 };
 
 #[derive(Tags)]
@@ -157,21 +156,7 @@ impl MeApi {
         #[oai(name = "tenant")] _tenant: Path<String>,
     ) -> Result<MeResponse, ApiError> {
         let a = &auth.0;
-        let u = match state.users.get(&a.user_id).await {
-            Some(u) => u,
-            None => {
-                let tx = a.scope.read().await?;
-                let u = user::Entity::find_by_id(a.user_id)
-                    .one(&*tx)
-                    .await
-                    .map_err(Error::from)?
-                    .ok_or_else(Error::unauthorized)?;
-                tx.commit().await?;
-                let u = std::sync::Arc::new(u);
-                state.users.insert(a.user_id, u.clone()).await;
-                u
-            }
-        };
+        let u = crate::users::current(&state, &a.scope, a.user_id).await?;
         Ok(MeResponse::Ok(Json(UserView::of(&u, a.scope.tenant_id()))))
     }
 

@@ -8,7 +8,7 @@ pub mod support;
 
 use chrono::Utc;
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
 };
 use uuid::Uuid;
@@ -124,30 +124,6 @@ pub async fn get(granted: &Granted<MembersRead>, id: Uuid) -> Result<user::Model
     Ok(u)
 }
 
-/// Refuses when `target` is the tenant's only active owner.
-pub(crate) async fn refuse_last_owner(
-    tx: &TenantTx,
-    target: &user::Model,
-    what: &str,
-) -> Result<()> {
-    if target.role != "owner" || target.status != UserStatus::Active {
-        return Ok(());
-    }
-    tx.lock("owners").await?;
-    let owners = user::Entity::find()
-        .filter(user::Column::Role.eq("owner"))
-        .filter(user::Column::Status.eq(UserStatus::Active))
-        .count(&**tx)
-        .await?;
-    if owners <= 1 {
-        return Err(Error::Conflict {
-            code: ErrorCode::LastOwner,
-            message: format!("the tenant's last owner cannot be {what}"),
-        });
-    }
-    Ok(())
-}
-
 fn owners_only() -> Error {
     Error::Forbidden {
         code: ErrorCode::Forbidden,
@@ -213,10 +189,10 @@ pub async fn update(
         });
     }
     if new_role.is_some() {
-        refuse_last_owner(&tx, &target, "demoted").await?;
+        crate::users::refuse_last_owner(&tx, &target, "demoted").await?;
     }
     if new_status == Some(UserStatus::Disabled) {
-        refuse_last_owner(&tx, &target, "disabled").await?;
+        crate::users::refuse_last_owner(&tx, &target, "disabled").await?;
     }
     let now = Utc::now();
     let mut revoked = Vec::new();
@@ -300,8 +276,8 @@ pub async fn remove(scope: &TenantScope, meta: &RequestMeta, by: &By, id: Uuid) 
     if !by.may_manage(&target.role) {
         return Err(crate::authz::beyond_own_rights(&target.role));
     }
-    refuse_last_owner(&tx, &target, "removed").await?;
-    crate::accounts::profile::erase(&tx, by.actor, &target).await?;
+    crate::users::refuse_last_owner(&tx, &target, "removed").await?;
+    crate::users::erase(&tx, by.actor, &target).await?;
     audit::record(
         &tx,
         meta,

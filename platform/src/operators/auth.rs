@@ -154,10 +154,7 @@ pub async fn login(
         .hasher
         .verify(&password, stored)
         .await
-        .map_err(|e| match e {
-            crate::crypto::CryptoError::Busy => Error::Busy,
-            other => Error::Internal(anyhow::anyhow!("verifying a password: {other}")),
-        })?;
+        .map_err(Error::from)?;
     let Some(op) = found.filter(|o| verified.ok && o.status == "active") else {
         drop(held);
         audit::record(state, meta, Entry::failed(None, "operator.login")).await?;
