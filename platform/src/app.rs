@@ -49,7 +49,7 @@ pub struct AppState {
     pub operators: crate::operators::auth::OperatorState,
     /// Users as `/me` shows them, by id: 30 s at most, dropped in-process by every write that
     /// changes what the view shows (verification, name, deletion).
-    pub users: moka::future::Cache<uuid::Uuid, Arc<crate::store::entities::user::Model>>,
+    pub users: crate::users::UsersCache,
     /// Each tenant's allowed CORS origins.
     pub cors: crate::http::cors::CorsOrigins,
     /// The operators' customer searches running now (see [`crate::operators::search`]).
@@ -63,7 +63,7 @@ pub struct AppState {
 #[derive(Clone)]
 struct Caches {
     sessions: Sessions,
-    users: moka::future::Cache<uuid::Uuid, Arc<crate::store::entities::user::Model>>,
+    users: crate::users::UsersCache,
     tenants: Tenants,
     keys: Keys,
     tenant_limiters: moka::future::Cache<uuid::Uuid, TenantLimiter>,

@@ -217,7 +217,7 @@ pub async fn require(
     user_id: Uuid,
     permission: Permission,
 ) -> Result<Authorized> {
-    let user = crate::users::current(state, scope, user_id).await?;
+    let user = crate::users::current(&state.users, scope, user_id).await?;
     if user.status != UserStatus::Active {
         return Err(Error::unauthorized());
     }

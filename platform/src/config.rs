@@ -1,6 +1,10 @@
 //! Layered configuration: defaults → optional TOML file (`PLATFORM_CONFIG`) → `PLATFORM_*` environment.
 
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+    time::Duration,
+};
 
 use anyhow::{Context, bail};
 use figment::{
@@ -252,6 +256,35 @@ fn unknown_env_names(
     Ok(ignored)
 }
 
+/// Refuses SMTP URLs that would send mail in clear text over a network.
+pub fn check_smtp_url(raw: &str) -> anyhow::Result<()> {
+    let url = url::Url::parse(raw).context("not a URL")?;
+    let tls = url
+        .query_pairs()
+        .find(|(k, _)| k == "tls")
+        .map(|(_, v)| v.into_owned());
+    match url.scheme() {
+        "smtps" => Ok(()),
+        "smtp" if matches!(tls.as_deref(), Some("required")) => Ok(()),
+        "smtp" => {
+            let host = url.host_str().unwrap_or_default();
+            let loopback = host == "localhost"
+                || host
+                    .trim_matches(['[', ']'])
+                    .parse::<IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if loopback {
+                Ok(())
+            } else {
+                bail!(
+                    "plain smtp:// is allowed only to loopback; use smtps:// or smtp://…?tls=required"
+                )
+            }
+        }
+        other => bail!("unsupported scheme {other:?}; use smtp:// or smtps://"),
+    }
+}
+
 impl Config {
     /// Loads the configuration from the defaults, `PLATFORM_CONFIG` and the environment. The
     /// file must hold settings only; in the environment, a `PLATFORM_*` name close to a setting
@@ -303,7 +336,7 @@ impl Config {
             }
         }
         if let Some(smtp) = &self.smtp_url {
-            crate::mail::transport::check_smtp_url(smtp.expose_secret())
+            check_smtp_url(smtp.expose_secret())
                 .map_err(|e| anyhow::anyhow!("bad configuration: smtp_url: {e}"))?;
         }
         if self
@@ -451,6 +484,17 @@ mod tests {
             assert!(Config::load().is_err());
             Ok(())
         });
+    }
+
+    #[test]
+    fn plain_smtp_only_to_loopback() {
+        assert!(check_smtp_url("smtp://127.0.0.1:2525").is_ok());
+        assert!(check_smtp_url("smtp://localhost:25").is_ok());
+        assert!(check_smtp_url("smtp://[::1]:25").is_ok());
+        assert!(check_smtp_url("smtp://mail.example.com:25").is_err());
+        assert!(check_smtp_url("smtp://mail.example.com:587?tls=required").is_ok());
+        assert!(check_smtp_url("smtps://user:pw@mail.example.com").is_ok());
+        assert!(check_smtp_url("http://x").is_err());
     }
 
     #[test]

@@ -272,16 +272,6 @@ pub fn storage_unavailable(e: &sea_orm::DbErr) -> bool {
     }
 }
 
-impl From<crate::crypto::CryptoError> for Error {
-    /// A saturated hashing pool is `503 server_busy`; any other crypto failure is internal.
-    fn from(e: crate::crypto::CryptoError) -> Self {
-        match e {
-            crate::crypto::CryptoError::Busy => Self::Busy,
-            other => Self::Internal(anyhow::Error::new(other)),
-        }
-    }
-}
-
 impl From<anyhow::Error> for Error {
     fn from(e: anyhow::Error) -> Self {
         Self::Internal(e)

@@ -10,10 +10,12 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::{
-    audit::Actor,
+    context::Actor,
     error::Result,
-    store::{TenantScope, TenantTx, entities::domain_event},
-    users::UserStatus,
+    store::{
+        TenantScope, TenantTx,
+        entities::{domain_event, user::UserStatus},
+    },
 };
 
 /// The envelope version written today. A consumer reads `version` first; a change that is not
@@ -202,15 +204,12 @@ pub async fn after(scope: &TenantScope, after: Option<Uuid>, limit: u64) -> Resu
         .collect())
 }
 
-/// Writes the events recorded on `tx`: one statement, just before it commits.
-pub(crate) async fn write(tx: &TenantTx, rows: Vec<domain_event::Model>) -> Result<()> {
-    if rows.is_empty() {
-        return Ok(());
+impl TenantTx {
+    /// Records domain event `event` by `actor`: written in this transaction, just before it
+    /// commits; a rollback writes nothing.
+    pub fn emit(&self, actor: Actor, event: &DomainEvent) {
+        self.record_event(event.row(actor));
     }
-    domain_event::Entity::insert_many(rows.into_iter().map(domain_event::ActiveModel::from))
-        .exec(&**tx)
-        .await?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod authz;
 pub mod cache_sync;
 pub mod cli;
 pub mod config;
+pub mod context;
 pub mod crypto;
 pub mod domain;
 pub mod error;

@@ -6,72 +6,33 @@
 use std::sync::Arc;
 
 use sea_orm::entity::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::{
-    app::AppState,
-    audit::Actor,
+    context::Actor,
     error::{Error, ErrorCode, Result},
     events::DomainEvent,
     store::{
         Change, TenantScope, TenantTx,
-        entities::{email_code, refresh_token, reset_token, session, user},
+        entities::{
+            email_code, mfa_backup_code, mfa_challenge, mfa_totp, refresh_token, reset_token,
+            session, user,
+        },
     },
 };
 
-/// Where an account is in its life.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
-#[serde(rename_all = "snake_case")]
-pub enum UserStatus {
-    /// Registered; the email address is not verified yet.
-    #[sea_orm(string_value = "pending")]
-    Pending,
-    /// Verified (or invited and accepted): signs in.
-    #[sea_orm(string_value = "active")]
-    Active,
-    /// Disabled by an admin: signs in nowhere.
-    #[sea_orm(string_value = "disabled")]
-    Disabled,
-}
+pub use crate::store::entities::user::UserStatus;
 
-impl UserStatus {
-    /// The status as stored and shown.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Active => "active",
-            Self::Disabled => "disabled",
-        }
-    }
-
-    /// A status named by a client (`None` for any other text).
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "pending" => Some(Self::Pending),
-            "active" => Some(Self::Active),
-            "disabled" => Some(Self::Disabled),
-            _ => None,
-        }
-    }
-}
-
-impl std::fmt::Display for UserStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// Users as `/me` and authorisation see them, by id (see [`current`]).
+pub type UsersCache = moka::future::Cache<Uuid, Arc<user::Model>>;
 
 /// The user `user_id` of `scope` as `/me` and authorisation see them, through the users cache
 /// (which every committed change to a user drops; see [`crate::store::TenantTx::invalidate`]).
 pub async fn current(
-    state: &AppState,
+    cache: &UsersCache,
     scope: &TenantScope,
     user_id: Uuid,
 ) -> Result<Arc<user::Model>> {
-    if let Some(u) = state.users.get(&user_id).await {
+    if let Some(u) = cache.get(&user_id).await {
         return Ok(u);
     }
     let tx = scope.read().await?;
@@ -81,7 +42,7 @@ pub async fn current(
         .ok_or_else(Error::unauthorized)?;
     tx.commit().await?;
     let u = Arc::new(u);
-    state.users.insert(user_id, u.clone()).await;
+    cache.insert(user_id, u.clone()).await;
     Ok(u)
 }
 
@@ -133,7 +94,7 @@ pub async fn erase(tx: &TenantTx, by: Actor, u: &user::Model) -> Result<Vec<Uuid
         .filter(email_code::Column::Email.eq(u.email.as_str()))
         .exec(&**tx)
         .await?;
-    crate::mfa::factors::erase_all(tx, u.id).await?;
+    erase_factors(tx, u.id).await?;
     user::Entity::delete_by_id(u.id).exec(&**tx).await?;
     tx.invalidate(Change::Sessions {
         ids: sessions.clone(),
@@ -141,6 +102,21 @@ pub async fn erase(tx: &TenantTx, by: Actor, u: &user::Model) -> Result<Vec<Uuid
     tx.invalidate(Change::User { id: u.id });
     tx.emit(by, &DomainEvent::UserDeleted { user: u.id });
     Ok(sessions)
+}
+
+/// Erases every second factor of `user_id` (authenticator, backup codes, pending login
+/// challenges): MFA is off, or the account is going away.
+pub async fn erase_factors(tx: &TenantTx, user_id: Uuid) -> Result<()> {
+    mfa_totp::Entity::delete_by_id(user_id).exec(&**tx).await?;
+    mfa_backup_code::Entity::delete_many()
+        .filter(mfa_backup_code::Column::UserId.eq(user_id))
+        .exec(&**tx)
+        .await?;
+    mfa_challenge::Entity::delete_many()
+        .filter(mfa_challenge::Column::UserId.eq(user_id))
+        .exec(&**tx)
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -17,26 +17,7 @@ use crate::{
     store::{TenantTx, entities::audit_event},
 };
 
-/// Who or what a request came from, as far as the audit log and throttling are concerned.
-#[derive(Clone, Debug, Default)]
-pub struct RequestMeta {
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-    pub request_id: Option<String>,
-}
-
-/// Who acted.
-#[derive(Clone, Copy, Debug)]
-pub enum Actor {
-    /// An end user of the tenant.
-    User(Uuid),
-    /// A platform operator (support staff).
-    Operator(Uuid),
-    /// A request by someone not (yet) authenticated.
-    Anonymous,
-    /// The platform itself.
-    System,
-}
+pub use crate::context::{Actor, RequestMeta};
 
 /// One event to record.
 #[derive(Debug)]
@@ -92,18 +73,6 @@ impl Event {
     }
 }
 
-impl Actor {
-    /// The actor's kind (`user`, `operator`, `anonymous`, `system`) and id, as stored.
-    pub fn parts(self) -> (&'static str, Option<String>) {
-        match self {
-            Actor::User(id) => ("user", Some(id.to_string())),
-            Actor::Operator(id) => ("operator", Some(id.to_string())),
-            Actor::Anonymous => ("anonymous", None),
-            Actor::System => ("system", None),
-        }
-    }
-}
-
 /// Appends `event` to the tenant's audit log inside `tx`, as the next link of the chain. An
 /// operator's action is also entered in the operators' log once `tx` commits (by the unit of
 /// work: no handler writes it by hand).
@@ -121,7 +90,10 @@ pub async fn record(tx: &TenantTx, meta: &RequestMeta, event: Event) -> Result<(
             None => ("tenant", tx.tenant_id().to_string()),
         });
         entry.details = event.details.clone();
-        tx.log_operator(meta, entry);
+        let meta = meta.clone();
+        tx.on_commit(Box::new(move |store| {
+            Box::pin(async move { crate::operators::audit::append(&store, &meta, entry).await })
+        }));
     }
     let (actor_type, actor_id) = event.actor.parts();
     let (target_type, target_id) = match event.target {

@@ -69,6 +69,16 @@ pub(crate) fn to_hex(bytes: &[u8]) -> String {
     out
 }
 
+impl From<CryptoError> for crate::error::Error {
+    /// A saturated hashing pool is `503 server_busy`; any other crypto failure is internal.
+    fn from(e: CryptoError) -> Self {
+        match e {
+            CryptoError::Busy => Self::Busy,
+            other => Self::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

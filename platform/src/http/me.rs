@@ -156,7 +156,7 @@ impl MeApi {
         #[oai(name = "tenant")] _tenant: Path<String>,
     ) -> Result<MeResponse, ApiError> {
         let a = &auth.0;
-        let u = crate::users::current(&state, &a.scope, a.user_id).await?;
+        let u = crate::users::current(&state.users, &a.scope, a.user_id).await?;
         Ok(MeResponse::Ok(Json(UserView::of(&u, a.scope.tenant_id()))))
     }
 

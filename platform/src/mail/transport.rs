@@ -1,8 +1,8 @@
 //! Mail transports: `.eml` files into a directory (the default) or SMTP through lettre.
 
-use std::{net::IpAddr, path::PathBuf, time::Duration};
+use std::{path::PathBuf, time::Duration};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use lettre::{
     AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor,
     message::{Mailbox, MultiPart},
@@ -29,42 +29,13 @@ impl std::fmt::Debug for Transport {
     }
 }
 
-/// Refuses SMTP URLs that would send mail in clear text over a network.
-pub fn check_smtp_url(raw: &str) -> anyhow::Result<()> {
-    let url = url::Url::parse(raw).context("not a URL")?;
-    let tls = url
-        .query_pairs()
-        .find(|(k, _)| k == "tls")
-        .map(|(_, v)| v.into_owned());
-    match url.scheme() {
-        "smtps" => Ok(()),
-        "smtp" if matches!(tls.as_deref(), Some("required")) => Ok(()),
-        "smtp" => {
-            let host = url.host_str().unwrap_or_default();
-            let loopback = host == "localhost"
-                || host
-                    .trim_matches(['[', ']'])
-                    .parse::<IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback());
-            if loopback {
-                Ok(())
-            } else {
-                bail!(
-                    "plain smtp:// is allowed only to loopback; use smtps:// or smtp://…?tls=required"
-                )
-            }
-        }
-        other => bail!("unsupported scheme {other:?}; use smtp:// or smtps://"),
-    }
-}
-
 impl Transport {
     /// The configured transport: SMTP when `smtp_url` is set, files in the mail dir otherwise.
     pub fn from_config(config: &Config) -> anyhow::Result<Self> {
         match &config.smtp_url {
             Some(url) => {
                 let url = url.expose_secret();
-                check_smtp_url(url)?;
+                crate::config::check_smtp_url(url)?;
                 let smtp = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .context("smtp_url")?
                     .timeout(Some(Duration::from_secs(15)))
@@ -107,21 +78,5 @@ impl Transport {
             }
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::check_smtp_url;
-
-    #[test]
-    fn plain_smtp_only_to_loopback() {
-        assert!(check_smtp_url("smtp://127.0.0.1:2525").is_ok());
-        assert!(check_smtp_url("smtp://localhost:25").is_ok());
-        assert!(check_smtp_url("smtp://[::1]:25").is_ok());
-        assert!(check_smtp_url("smtp://mail.example.com:25").is_err());
-        assert!(check_smtp_url("smtp://mail.example.com:587?tls=required").is_ok());
-        assert!(check_smtp_url("smtps://user:pw@mail.example.com").is_ok());
-        assert!(check_smtp_url("http://x").is_err());
     }
 }

@@ -167,23 +167,10 @@ pub async fn drop_backup_codes(tx: &TenantTx, user_id: Uuid) -> Result<()> {
     Ok(())
 }
 
-/// Erases every second factor of `user_id` (authenticator, backup codes, pending login
-/// challenges): MFA is off, or the account is going away.
-pub async fn erase_all(tx: &TenantTx, user_id: Uuid) -> Result<()> {
-    use crate::store::entities::mfa_challenge;
-    mfa_totp::Entity::delete_by_id(user_id).exec(&**tx).await?;
-    drop_backup_codes(tx, user_id).await?;
-    mfa_challenge::Entity::delete_many()
-        .filter(mfa_challenge::Column::UserId.eq(user_id))
-        .exec(&**tx)
-        .await?;
-    Ok(())
-}
-
 /// Turns `user_id`'s MFA off: every second factor erased and the user's flag cleared.
 pub async fn turn_off(tx: &TenantTx, user_id: Uuid) -> Result<()> {
     use crate::store::entities::user;
-    erase_all(tx, user_id).await?;
+    crate::users::erase_factors(tx, user_id).await?;
     user::Entity::update_many()
         .col_expr(user::Column::MfaEnabled, Expr::value(false))
         .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))

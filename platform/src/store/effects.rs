@@ -1,9 +1,10 @@
 //! The unit of work's after-commit effects. A transaction ([`super::TenantTx`],
 //! [`super::ControlTx`]) records what its change means beyond its rows: caches to drop here and
-//! on the other instances, mail to send, domain events, operators' log entries. Committing
-//! applies them (events are written just before the commit, in the same transaction); rolling
-//! back or dropping the transaction discards them. No code outside this module drops a shared
-//! cache or tells another instance: it records a [`Change`] on the transaction that made it.
+//! on the other instances, mail to send, domain event rows, and hooks such as the operators'
+//! log entry. Committing applies them (event rows are written just before the commit, in the
+//! same transaction); rolling back or dropping the transaction discards them. No code outside
+//! this module drops a shared cache or tells another instance: it records a [`Change`] on the
+//! transaction that made it. The store knows none of the modules that record here.
 
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
@@ -11,9 +12,11 @@ use futures::future::BoxFuture;
 use uuid::Uuid;
 
 use super::{Change, Store};
-use crate::{
-    audit::RequestMeta, events::DomainEvent, operators::audit::Entry, store::entities::domain_event,
-};
+use crate::{error::Result, store::entities::domain_event};
+
+/// Something to do once a transaction committed (after its caches were dropped), with the
+/// store; its error is the commit's.
+pub type Hook = Box<dyn FnOnce(Store) -> BoxFuture<'static, Result<()>> + Send>;
 
 /// The caches of this process that a [`Change`] makes stale. The application registers them
 /// once ([`Store::register_caches`]); the same code applies another instance's changes.
@@ -26,12 +29,23 @@ pub trait LocalCaches: Send + Sync {
 pub(super) type CacheSlot = OnceLock<Weak<dyn LocalCaches>>;
 
 /// What a transaction does once it commits.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Effects {
     changes: Vec<Change>,
     mail_queued: bool,
     events: Vec<domain_event::Model>,
-    operator_log: Vec<(RequestMeta, Entry)>,
+    hooks: Vec<Hook>,
+}
+
+impl std::fmt::Debug for Effects {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Effects")
+            .field("changes", &self.changes)
+            .field("mail_queued", &self.mail_queued)
+            .field("events", &self.events.len())
+            .field("hooks", &self.hooks.len())
+            .finish()
+    }
 }
 
 impl Effects {
@@ -70,13 +84,12 @@ impl Pending {
         self.with(|e| e.mail_queued = true);
     }
 
-    pub(crate) fn event(&self, actor: crate::audit::Actor, event: &DomainEvent) {
-        let row = event.row(actor);
+    pub(crate) fn event(&self, row: domain_event::Model) {
         self.with(|e| e.events.push(row));
     }
 
-    pub(crate) fn operator_entry(&self, meta: &RequestMeta, entry: Entry) {
-        self.with(|e| e.operator_log.push((meta.clone(), entry)));
+    pub(crate) fn hook(&self, hook: Hook) {
+        self.with(|e| e.hooks.push(hook));
     }
 
     /// The domain events to write before the commit.
@@ -100,13 +113,9 @@ impl Store {
 
     /// Applies a committed transaction's effects. Cache and mail failures are logged, not
     /// returned: the change is made; other instances' caches expire on their own, and mail
-    /// waits for the sender's next pass. An operators' log entry that cannot be written is an
-    /// error, as it was when handlers wrote it: the action happened, unlogged.
-    pub(crate) async fn after_commit(
-        &self,
-        tenant: Option<Uuid>,
-        effects: Effects,
-    ) -> crate::error::Result<()> {
+    /// waits for the sender's next pass. A hook that fails (an operators' log entry that cannot
+    /// be written) is an error, as it was when handlers wrote it: the action happened, unlogged.
+    pub(crate) async fn after_commit(&self, tenant: Option<Uuid>, effects: Effects) -> Result<()> {
         let local = self.inner.caches.get().and_then(Weak::upgrade);
         for change in effects.changes {
             if let Some(c) = &local {
@@ -119,8 +128,8 @@ impl Store {
         {
             self.outbox_signal().wake(t);
         }
-        for (meta, entry) in effects.operator_log {
-            crate::operators::audit::append(self, &meta, entry).await?;
+        for hook in effects.hooks {
+            hook(self.clone()).await?;
         }
         Ok(())
     }

@@ -10,18 +10,17 @@
 use std::{ops::Deref, sync::Arc};
 
 use sea_orm::{
-    ConnectionTrait, DatabaseTransaction, DbBackend, SqliteTransactionMode, Statement,
+    ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait, SqliteTransactionMode, Statement,
     TransactionOptions, TransactionTrait,
 };
 use uuid::Uuid;
 
-use super::{Change, Store, TenantDb, effects::Pending};
-use crate::{
-    audit::{Actor, RequestMeta},
-    error::Result,
-    events::DomainEvent,
-    operators::audit::Entry,
+use super::{
+    Change, Store, TenantDb,
+    effects::{Hook, Pending},
+    entities::domain_event,
 };
+use crate::error::Result;
 
 /// Proof that a tenant was resolved: carries its id and opens transactions on its data only.
 #[derive(Clone, Debug)]
@@ -145,15 +144,15 @@ impl TenantTx {
         self.pending.change(change);
     }
 
-    /// Records domain event `event` by `actor`: written in this transaction, just before it
-    /// commits.
-    pub fn emit(&self, actor: Actor, event: &DomainEvent) {
-        self.pending.event(actor, event);
+    /// Records a domain event's row (see `TenantTx::emit` in [`crate::events`]): written in
+    /// this transaction, just before it commits.
+    pub(crate) fn record_event(&self, row: domain_event::Model) {
+        self.pending.event(row);
     }
 
-    /// Records an entry of the operators' log, appended once this transaction commits.
-    pub(crate) fn log_operator(&self, meta: &RequestMeta, entry: Entry) {
-        self.pending.operator_entry(meta, entry);
+    /// Records `hook`, run once this transaction committed (an operators' log entry).
+    pub(crate) fn on_commit(&self, hook: Hook) {
+        self.pending.hook(hook);
     }
 
     /// Rolls back every change of this transaction; nothing recorded on it happens.
@@ -162,10 +161,17 @@ impl TenantTx {
         Ok(())
     }
 
-    /// Writes the recorded events, commits, then applies what was recorded: caches dropped
-    /// and announced, the mail sender woken, operators' log entries appended.
+    /// Writes the recorded events (one statement), commits, then applies what was recorded:
+    /// caches dropped and announced, the mail sender woken, hooks run.
     pub async fn commit(self) -> Result<()> {
-        crate::events::write(&self, self.pending.take_events()).await?;
+        let rows = self.pending.take_events();
+        if !rows.is_empty() {
+            domain_event::Entity::insert_many(
+                rows.into_iter().map(domain_event::ActiveModel::from),
+            )
+            .exec(&self.txn)
+            .await?;
+        }
         self.txn.commit().await?;
         self.store
             .after_commit(Some(self.tenant_id), self.pending.into_effects())

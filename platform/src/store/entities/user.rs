@@ -1,6 +1,7 @@
 //! Tenant entity: a tenant's end user (email unique, lower-cased).
 
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
@@ -13,7 +14,7 @@ pub struct Model {
     pub name: Option<String>,
     /// PHC string (argon2id); `None` until a password is set.
     pub password_hash: Option<String>,
-    pub status: crate::users::UserStatus,
+    pub status: UserStatus,
     pub role: String,
     pub email_verified_at: Option<DateTimeUtc>,
     /// Consecutive failed password logins (reset on success).
@@ -35,3 +36,48 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Where an account is in its life.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+#[serde(rename_all = "snake_case")]
+pub enum UserStatus {
+    /// Registered; the email address is not verified yet.
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    /// Verified (or invited and accepted): signs in.
+    #[sea_orm(string_value = "active")]
+    Active,
+    /// Disabled by an admin: signs in nowhere.
+    #[sea_orm(string_value = "disabled")]
+    Disabled,
+}
+
+impl UserStatus {
+    /// The status as stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Active => "active",
+            Self::Disabled => "disabled",
+        }
+    }
+
+    /// A status named by a client (`None` for any other text).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(Self::Pending),
+            "active" => Some(Self::Active),
+            "disabled" => Some(Self::Disabled),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for UserStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
