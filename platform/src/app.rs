@@ -7,12 +7,12 @@ use crate::{
     crypto::{codes::CodeHasher, passwords::PasswordHasher, sealing::Sealer},
     domain::TenantSlug,
     error::{Error, Result},
-    http::metrics::Metrics,
     mail::Mailer,
     masterkey::MasterKey,
     ratelimit::RateLimiter,
     sessions::Sessions,
     store::{Change, LocalCaches, Store},
+    telemetry::metrics::Metrics,
     tenants::{Tenant, Tenants},
     tokens::Keys,
 };
@@ -51,7 +51,7 @@ pub struct AppState {
     /// changes what the view shows (verification, name, deletion).
     pub users: crate::users::UsersCache,
     /// Each tenant's allowed CORS origins.
-    pub cors: crate::http::cors::CorsOrigins,
+    pub cors: crate::settings::cors::CorsOrigins,
     /// The operators' customer searches running now (see [`crate::operators::search`]).
     pub searches: Arc<crate::operators::search::Searches>,
     /// Keeps the caches registered with the store alive as long as the state.
@@ -68,7 +68,7 @@ struct Caches {
     keys: Keys,
     tenant_limiters: moka::future::Cache<uuid::Uuid, TenantLimiter>,
     limits_checked: moka::future::Cache<uuid::Uuid, ()>,
-    cors: crate::http::cors::CorsOrigins,
+    cors: crate::settings::cors::CorsOrigins,
     operators: crate::operators::auth::OperatorState,
 }
 
@@ -139,7 +139,7 @@ impl AppState {
                 .max_capacity(1_000_000)
                 .time_to_live(Duration::from_secs(30))
                 .build(),
-            cors: crate::http::cors::CorsOrigins::new(),
+            cors: crate::settings::cors::CorsOrigins::new(),
             searches: crate::operators::search::registry(),
             config: Arc::new(config),
             store,

@@ -2,17 +2,12 @@
 //! `cors_allowed_origins` setting may call the tenant's paths (with credentials, for cookie
 //! mode); other origins get no CORS headers, and their preflights `403 origin_not_allowed`.
 
-use std::{sync::Arc, time::Duration};
-
-use moka::future::Cache;
+use super::problem::Problem;
+pub use crate::settings::cors::CorsOrigins;
 use poem::{
     Response,
     http::{HeaderValue, Method, StatusCode, header},
 };
-use uuid::Uuid;
-
-use super::problem::Problem;
-use crate::{error::Result, settings::TenantSettings, store::TenantScope};
 
 /// Request headers a browser app may send.
 const ALLOW_HEADERS: &str = "authorization, content-type, x-csrf-token, x-request-id";
@@ -21,57 +16,6 @@ const EXPOSE_HEADERS: &str = "x-request-id, retry-after, www-authenticate";
 const ALLOW_METHODS: &str = "GET, POST, PUT, PATCH, DELETE";
 /// How long a browser may reuse a preflight's answer.
 const MAX_AGE_SECS: &str = "600";
-
-/// Each tenant's allowed origins, cached; cheap to clone.
-#[derive(Clone, Debug)]
-pub struct CorsOrigins {
-    cache: Cache<Uuid, Arc<Vec<String>>>,
-}
-
-impl Default for CorsOrigins {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl CorsOrigins {
-    /// An empty cache; entries live a minute at most (settings changes drop them at once, on
-    /// every instance).
-    pub fn new() -> Self {
-        Self {
-            cache: Cache::builder()
-                .max_capacity(100_000)
-                .time_to_live(Duration::from_secs(60))
-                .build(),
-        }
-    }
-
-    /// Whether `origin` may call `scope`'s tenant.
-    pub async fn allowed(&self, scope: &TenantScope, origin: &str) -> Result<bool> {
-        let origins = match self.cache.get(&scope.tenant_id()).await {
-            Some(o) => o,
-            None => {
-                let tx = scope.read().await?;
-                let settings = TenantSettings::load(&tx).await?;
-                tx.commit().await?;
-                let o = Arc::new(settings.cors_allowed_origins);
-                self.cache.insert(scope.tenant_id(), o.clone()).await;
-                o
-            }
-        };
-        Ok(origins.iter().any(|o| o == origin))
-    }
-
-    /// Forgets a tenant's origins (its settings changed).
-    pub async fn forget_local(&self, tenant: Uuid) {
-        self.cache.invalidate(&tenant).await;
-    }
-
-    /// Forgets every tenant's origins.
-    pub fn forget_all(&self) {
-        self.cache.invalidate_all();
-    }
-}
 
 /// Whether the request is a CORS preflight.
 pub fn is_preflight(method: &Method, headers: &poem::http::HeaderMap) -> bool {

@@ -13,7 +13,6 @@ pub mod cors;
 mod health;
 mod me;
 mod members;
-pub mod metrics;
 mod mfa;
 mod operator_auth;
 pub mod optional_body;

@@ -10,9 +10,9 @@ use poem::{
 
 use super::{
     allow::AllowedMethods,
-    metrics::Metrics,
     problem::{Problem, REQUEST_ID, problem_from_poem_error},
 };
+use crate::telemetry::metrics::Metrics;
 
 /// The header carrying the request id, in both directions.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";

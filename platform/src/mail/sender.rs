@@ -22,8 +22,8 @@ use super::transport::Transport;
 use crate::{
     config::Config,
     error::Result,
-    http::metrics::Metrics,
     store::{OutboxSignal, TenantScope, entities::outbox},
+    telemetry::metrics::Metrics,
     tenants::Tenants,
 };
 

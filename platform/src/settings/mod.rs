@@ -3,6 +3,7 @@
 //! [`validate`] checks a whole set, [`update`] applies a change; [`password`] holds the
 //! password policy.
 
+pub mod cors;
 pub mod password;
 pub mod update;
 pub mod validate;

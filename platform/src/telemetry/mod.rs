@@ -1,5 +1,8 @@
-//! Logging: JSON lines when stderr is not a terminal, readable lines otherwise; `RUST_LOG` filters.
+//! Logging and metrics: JSON lines when stderr is not a terminal, readable lines otherwise; `RUST_LOG`
+//! filters; Prometheus metrics in [`metrics`].
 //! Log calls name ids and outcomes only — never a password, code, token or secret.
+
+pub mod metrics;
 
 use std::io::IsTerminal;
 
