@@ -137,6 +137,19 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
+    /// A user of `tenant` who signed up through the API (register, the emailed code, verify)
+    /// and is signed in.
+    pub async fn signed_in_user(&self, tenant: &str, email: &str) -> TestUser {
+        let pair = crate::accounts::sign_up(self, tenant, email).await;
+        let text = |v: &serde_json::Value| v.as_str().expect("a string").to_owned();
+        TestUser {
+            id: text(&pair["user"]["id"]).parse().expect("a user id"),
+            email: text(&pair["user"]["email"]),
+            access: text(&pair["access_token"]),
+            refresh: text(&pair["refresh_token"]),
+        }
+    }
+
     /// Provisions a tenant through the service.
     pub async fn tenant(&self, slug: &str) -> Tenant {
         self.state
@@ -154,6 +167,15 @@ impl TestApp {
             h.await.expect("server task").expect("server ran cleanly");
         }
     }
+}
+
+/// A signed-in tenant user, as tests use one.
+#[derive(Clone, Debug)]
+pub struct TestUser {
+    pub id: uuid::Uuid,
+    pub email: String,
+    pub access: String,
+    pub refresh: String,
 }
 
 /// Starts the platform on port 0 over a fresh database of kind `db`.

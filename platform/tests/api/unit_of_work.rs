@@ -12,7 +12,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    accounts::{PASSWORD, get, post, send, sign_up},
+    accounts::{PASSWORD, get, post, send},
     both_backends,
     helpers::{Db, TestApp, fresh_postgres_database, spawn_app, spawn_app_with},
 };
@@ -66,10 +66,10 @@ async fn a_rolled_back_change_invalidates_nothing_and_announces_nothing(db: Db) 
         None => spawn_app(db).await,
     };
     app.tenant("acme").await;
-    let pair = sign_up(&app, "acme", "ann@acme.test").await;
-    let token = pair["access_token"].as_str().expect("token");
+    let ann = app.signed_in_user("acme", "ann@acme.test").await;
     // `/me` caches the user.
-    let id = user_id(&app, token).await;
+    let id = user_id(&app, &ann.access).await;
+    assert_eq!(id, ann.id);
     assert!(app.state.users.contains_key(&id), "/me cached the user");
     let mut heard = match &url {
         Some(u) => Some(sqlx_listener::Listener::start(u).await),
@@ -135,9 +135,8 @@ async fn a_rolled_back_change_invalidates_nothing_and_announces_nothing(db: Db) 
 async fn domain_events_are_written_with_their_change(db: Db) {
     let app = spawn_app(db).await;
     let tenant = app.tenant("acme").await;
-    let pair = sign_up(&app, "acme", "ann@acme.test").await;
-    let token = pair["access_token"].as_str().expect("token");
-    let id = user_id(&app, token).await;
+    let ann = app.signed_in_user("acme", "ann@acme.test").await;
+    let (token, id) = (ann.access.as_str(), ann.id);
     // A failed operation writes nothing: a wrong password changes no row.
     let (st, _) = post(
         &app,
@@ -147,6 +146,16 @@ async fn domain_events_are_written_with_their_change(db: Db) {
     )
     .await;
     assert!(st >= 400, "{st}");
+    // A refresh rotates a token of a live session: no event.
+    assert_eq!(ann.email, "ann@acme.test");
+    let (st, body) = post(
+        &app,
+        "/v1/tenants/acme/auth/token/refresh",
+        json!({ "refresh_token": ann.refresh }),
+        None,
+    )
+    .await;
+    assert_eq!(st, 200, "{body}");
     let (st, _) = post(&app, "/v1/tenants/acme/auth/logout", json!({}), Some(token)).await;
     assert_eq!(st, 204);
     let (st, body) = post(
@@ -194,8 +203,7 @@ async fn domain_events_are_written_with_their_change(db: Db) {
 async fn an_operators_action_on_a_tenant_is_in_the_operators_log_once(db: Db) {
     let app = spawn_app(db).await;
     let tenant = app.tenant("acme").await;
-    let pair = sign_up(&app, "acme", "ann@acme.test").await;
-    let id = user_id(&app, pair["access_token"].as_str().expect("token")).await;
+    let id = app.signed_in_user("acme", "ann@acme.test").await.id;
     let (op, _) = crate::operators::operator(&app, "ada@platform.test", "admin").await;
     let ot = op["access_token"].as_str().expect("operator token");
     let path = format!("/v1/admin/tenants/acme/members/{id}");
