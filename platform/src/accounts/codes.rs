@@ -2,7 +2,6 @@
 //! 5 attempts, one live code per email and purpose, and a resend cooldown.
 
 use chrono::Utc;
-use email_templates::Message;
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -15,6 +14,7 @@ use crate::{
     crypto::codes::OtpCode,
     domain::EmailAddress,
     error::Result,
+    mail::messages::{EmailVerification, LoginCode},
     store::{TenantTx, entities::email_code},
     tenants::Tenant,
 };
@@ -41,13 +41,6 @@ impl Purpose {
             Self::VerifyEmail => "verify_email",
             Self::Login => "login",
             Self::MfaLogin => "mfa_login",
-        }
-    }
-
-    fn message(self) -> Message {
-        match self {
-            Self::VerifyEmail => Message::EmailVerification,
-            Self::Login | Self::MfaLogin => Message::LoginCode,
         }
     }
 }
@@ -111,16 +104,24 @@ pub async fn send(
     })
     .exec(&**tx)
     .await?;
-    state
-        .mailer
-        .queue(
-            tx,
-            purpose.message(),
-            &state.mailer.branding_for(&tenant.name),
-            email,
-            serde_json::json!({ "code": code.as_str(), "expires_minutes": CODE_MINUTES }),
-        )
-        .await?;
+    let branding = state.mailer.branding_for(&tenant.name);
+    let (code, expires_minutes) = (code.as_str().to_owned(), CODE_MINUTES);
+    match purpose {
+        Purpose::VerifyEmail => {
+            let mail = EmailVerification {
+                code,
+                expires_minutes,
+            };
+            state.mailer.queue(tx, &branding, email, &mail).await?;
+        }
+        Purpose::Login | Purpose::MfaLogin => {
+            let mail = LoginCode {
+                code,
+                expires_minutes,
+            };
+            state.mailer.queue(tx, &branding, email, &mail).await?;
+        }
+    }
     Ok(true)
 }
 

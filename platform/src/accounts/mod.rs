@@ -244,10 +244,9 @@ pub async fn register(
                     .mailer
                     .queue(
                         &mut tx,
-                        Message::AccountExists,
                         &state.mailer.branding_for(&tenant.name),
                         &email,
-                        serde_json::json!({}),
+                        &crate::mail::messages::AccountExists {},
                     )
                     .await?;
             }
@@ -391,10 +390,11 @@ async fn notify_password_changed(
         .mailer
         .queue(
             tx,
-            Message::PasswordChanged,
             &state.mailer.branding_for(&tenant.name),
             &EmailAddress::parse(&u.email)?,
-            serde_json::json!({ "time": at.format("%Y-%m-%d %H:%M UTC").to_string() }),
+            &crate::mail::messages::PasswordChanged {
+                time: crate::mail::messages::stamp(at),
+            },
         )
         .await
 }
@@ -523,14 +523,13 @@ pub(crate) async fn finish_login(
             .mailer
             .queue(
                 &mut tx,
-                Message::NewSignIn,
                 &state.mailer.branding_for(&tenant.name),
                 &email,
-                serde_json::json!({
-                    "ip": meta.ip.clone().unwrap_or_default(),
-                    "user_agent": meta.user_agent.clone().unwrap_or_else(|| "unknown".into()),
-                    "time": Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
-                }),
+                &crate::mail::messages::NewSignIn {
+                    ip: meta.ip.clone().unwrap_or_default(),
+                    user_agent: meta.user_agent.clone().unwrap_or_else(|| "unknown".into()),
+                    time: crate::mail::messages::stamp(Utc::now()),
+                },
             )
             .await?;
     }

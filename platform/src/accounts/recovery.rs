@@ -2,7 +2,6 @@
 //! revokes every session of the user and emails a "password changed" notice.
 
 use chrono::Utc;
-use email_templates::Message;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
@@ -179,10 +178,12 @@ pub(crate) async fn send_reset_link(
         .mailer
         .queue(
             tx,
-            Message::PasswordReset,
             &state.mailer.branding_for(&tenant.name),
             &email,
-            serde_json::json!({ "link": link, "expires_minutes": RESET_MINUTES }),
+            &crate::mail::messages::PasswordReset {
+                link,
+                expires_minutes: RESET_MINUTES,
+            },
         )
         .await?;
     Ok(())

@@ -3,6 +3,8 @@
 pub mod sender;
 pub mod transport;
 
+pub mod messages;
+
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -69,15 +71,18 @@ impl Mailer {
         }
     }
 
-    /// Renders `message` and adds it to the transaction's outbox; it is sent after commit.
+    /// Renders `mail` and adds it to the transaction's outbox; it is sent after commit.
     pub async fn queue(
         &self,
         tx: &mut TenantTx,
-        message: Message,
         branding: &Branding,
         to: &EmailAddress,
-        vars: serde_json::Value,
+        mail: &impl messages::Mail,
     ) -> Result<()> {
+        let message = mail.message();
+        let vars = serde_json::to_value(mail).map_err(|e| {
+            Error::Internal(anyhow::anyhow!("the variables of {}: {e}", message.name()))
+        })?;
         // The tenant's branding and template overrides apply to every message it sends.
         let settings = crate::settings::TenantSettings::load(tx).await?;
         let branding = &settings.branding.apply(branding);

@@ -41,7 +41,14 @@ pub async fn reset_mfa(
         .revoke_all(&tx, by.actor, id, None, "mfa_reset")
         .await?;
     if u.mfa_enabled {
-        crate::mfa::enrolment::notify(state, scope, &mut tx, &u, "disabled").await?;
+        crate::mfa::enrolment::notify(
+            state,
+            scope,
+            &mut tx,
+            &u,
+            crate::mail::messages::MfaChange::Disabled,
+        )
+        .await?;
     }
     audit::record(
         &tx,

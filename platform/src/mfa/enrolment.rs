@@ -3,7 +3,6 @@
 //! an "MFA changed" notice; every step is audited, and wrong codes are throttled.
 
 use chrono::Utc;
-use email_templates::Message;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
@@ -18,6 +17,7 @@ use crate::{
     crypto::totp::TotpSecret,
     domain::EmailAddress,
     error::{Error, ErrorCode, Result},
+    mail::messages::{MfaChange, MfaChanged, stamp},
     ratelimit::Bucket,
     store::{
         TenantScope, TenantTx,
@@ -112,26 +112,25 @@ async fn load_user(tx: &TenantTx, user_id: Uuid) -> Result<user::Model> {
         .ok_or_else(Error::unauthorized)
 }
 
-/// Queues the "MFA changed" notice (`change`: `enabled` or `disabled`).
+/// Queues the "MFA changed" notice.
 pub(crate) async fn notify(
     state: &AppState,
     scope: &TenantScope,
     tx: &mut TenantTx,
     u: &user::Model,
-    change: &str,
+    change: MfaChange,
 ) -> Result<()> {
     let tenant = accounts::tenant_of(state, scope).await?;
     state
         .mailer
         .queue(
             tx,
-            Message::MfaChanged,
             &state.mailer.branding_for(&tenant.name),
             &EmailAddress::parse(&u.email)?,
-            serde_json::json!({
-                "change": change,
-                "time": Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
-            }),
+            &MfaChanged {
+                change,
+                time: stamp(Utc::now()),
+            },
         )
         .await
 }
@@ -270,7 +269,7 @@ pub async fn confirm(
         )
         .await?;
     let u = load_user(&tx, c.user_id).await?;
-    notify(state, c.scope, &mut tx, &u, "enabled").await?;
+    notify(state, c.scope, &mut tx, &u, MfaChange::Enabled).await?;
     audit::record(
         &tx,
         meta,
@@ -334,7 +333,7 @@ pub async fn disable(
         )
         .await?;
     let u = load_user(&tx, c.user_id).await?;
-    notify(state, c.scope, &mut tx, &u, "disabled").await?;
+    notify(state, c.scope, &mut tx, &u, MfaChange::Disabled).await?;
     audit::record(
         &tx,
         meta,

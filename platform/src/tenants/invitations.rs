@@ -2,7 +2,6 @@
 //! as a link whose query ends in `token=<token>`.
 
 use chrono::{Duration, Utc};
-use email_templates::Message;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
@@ -12,6 +11,7 @@ use crate::{
     domain::EmailAddress,
     error::Result,
     mail::Mailer,
+    mail::messages::Invitation,
     store::{TenantTx, entities::invitation},
 };
 
@@ -35,10 +35,14 @@ async fn send(
     mailer
         .queue(
             tx,
-            Message::Invitation,
             &mailer.branding_for(&tenant.name),
             email,
-            serde_json::json!({ "link": link, "role": role, "expires_days": INVITATION_DAYS }),
+            &Invitation {
+                link,
+                role: role.to_owned(),
+                expires_days: INVITATION_DAYS,
+                inviter: None,
+            },
         )
         .await
 }

@@ -1,10 +1,12 @@
 //! The durable outbox: delivery through a real SMTP server, and an SMTP outage during which mail
 //! stays queued and is then delivered once, none lost and none twice.
 
-use email_templates::Message;
 use platform::{
     domain::EmailAddress,
-    mail::sender::{Report, Sender},
+    mail::{
+        messages::EmailVerification,
+        sender::{Report, Sender},
+    },
     store::entities::outbox,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -24,10 +26,12 @@ async fn queue(app: &TestApp, slug: &str, to: &str, code: &str) {
         .mailer
         .queue(
             &mut tx,
-            Message::EmailVerification,
             &app.state.mailer.branding_for(&t.name),
             &EmailAddress::parse(to).expect("email"),
-            serde_json::json!({ "code": code, "expires_minutes": 10 }),
+            &EmailVerification {
+                code: code.to_owned(),
+                expires_minutes: 10,
+            },
         )
         .await
         .expect("queue");
