@@ -54,13 +54,13 @@ pub struct AppState {
     pub cors: crate::settings::cors::CorsOrigins,
     /// The operators' customer searches running now (see [`crate::operators::search`]).
     pub searches: Arc<crate::operators::search::Searches>,
-    /// Keeps the caches registered with the store alive as long as the state.
-    local_caches: Arc<std::sync::OnceLock<Arc<dyn LocalCaches>>>,
+    /// The same caches as one set, which the store drops on commit (it holds them weakly: this
+    /// keeps them alive as long as the state).
+    caches: Arc<Caches>,
 }
 
 /// The process's caches that a [`Change`] makes stale: committed changes of this instance
 /// (through the store's unit of work) and of the others (through [`crate::cache_sync`]).
-#[derive(Clone)]
 struct Caches {
     sessions: Sessions,
     users: crate::users::UsersCache,
@@ -73,6 +73,18 @@ struct Caches {
 }
 
 impl Caches {
+    /// Drops everything: after notifications may have been missed.
+    fn forget_all(&self) {
+        self.sessions.forget_all_local();
+        self.users.invalidate_all();
+        self.tenants.forget_all_local();
+        self.keys.forget_all_local();
+        self.tenant_limiters.invalidate_all();
+        self.limits_checked.invalidate_all();
+        self.cors.forget_all();
+        self.operators.forget_all_local();
+    }
+
     async fn forget_change(&self, change: &Change) {
         match change {
             Change::Sessions { ids } => self.sessions.forget_local(ids).await,
@@ -112,7 +124,28 @@ impl AppState {
         let mailer = Mailer::new(&config)?;
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         let sealer = Arc::new(Sealer::new(master_key.bytes()));
-        let state = Self {
+        // The caches a committed change makes stale, here and (announced) on other instances.
+        let caches = Arc::new(Caches {
+            sessions: Sessions::new(),
+            users: moka::future::Cache::builder()
+                .max_capacity(1_000_000)
+                .time_to_live(Duration::from_secs(30))
+                .build(),
+            tenants: tenants.clone(),
+            keys: Keys::new(sealer.clone()),
+            tenant_limiters: moka::future::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_idle(Duration::from_secs(3600))
+                .build(),
+            limits_checked: moka::future::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(Duration::from_secs(60))
+                .build(),
+            cors: crate::settings::cors::CorsOrigins::new(),
+            operators: crate::operators::auth::OperatorState::new(),
+        });
+        store.register_caches(&(caches.clone() as Arc<dyn LocalCaches>));
+        Ok(Self {
             hasher: PasswordHasher::new(cores, config.hash_queue),
             code_hasher: Arc::new(CodeHasher::new(master_key.bytes())),
             limiter: Arc::new(RateLimiter::with_policies(&[(
@@ -122,24 +155,15 @@ impl AppState {
                     burst: config.password_checks_per_ip_burst,
                 },
             )])),
-            tenant_limiters: moka::future::Cache::builder()
-                .max_capacity(100_000)
-                .time_to_idle(Duration::from_secs(3600))
-                .build(),
-            limits_checked: moka::future::Cache::builder()
-                .max_capacity(100_000)
-                .time_to_live(Duration::from_secs(60))
-                .build(),
+            tenant_limiters: caches.tenant_limiters.clone(),
+            limits_checked: caches.limits_checked.clone(),
             credits: crate::accounts::throttle::new_credits(),
-            keys: Keys::new(sealer.clone()),
+            keys: caches.keys.clone(),
             sealer,
-            sessions: Sessions::new(),
-            operators: crate::operators::auth::OperatorState::new(),
-            users: moka::future::Cache::builder()
-                .max_capacity(1_000_000)
-                .time_to_live(Duration::from_secs(30))
-                .build(),
-            cors: crate::settings::cors::CorsOrigins::new(),
+            sessions: caches.sessions.clone(),
+            operators: caches.operators.clone(),
+            users: caches.users.clone(),
+            cors: caches.cors.clone(),
             searches: crate::operators::search::registry(),
             config: Arc::new(config),
             store,
@@ -147,45 +171,19 @@ impl AppState {
             mailer,
             metrics: Metrics::new()?,
             master_key,
-            local_caches: Arc::new(std::sync::OnceLock::new()),
-        };
-        // Committed changes drop these caches (see `store::effects`); the store holds them
-        // weakly, the state strongly.
-        let caches: Arc<dyn LocalCaches> = Arc::new(state.caches());
-        state.store.register_caches(&caches);
-        let _ = state.local_caches.set(caches);
-        Ok(state)
+            caches,
+        })
     }
 
     /// Applies another instance's change to this process's caches.
     pub async fn apply_change(&self, change: Change) {
-        self.caches().forget_change(&change).await;
-    }
-
-    fn caches(&self) -> Caches {
-        Caches {
-            sessions: self.sessions.clone(),
-            users: self.users.clone(),
-            tenants: self.tenants.clone(),
-            keys: self.keys.clone(),
-            tenant_limiters: self.tenant_limiters.clone(),
-            limits_checked: self.limits_checked.clone(),
-            cors: self.cors.clone(),
-            operators: self.operators.clone(),
-        }
+        self.caches.forget_change(&change).await;
     }
 
     /// Drops every cache that must agree with other instances: after notifications may have
     /// been missed (the listening connection was lost).
     pub fn forget_all_shared(&self) {
-        self.sessions.forget_all_local();
-        self.users.invalidate_all();
-        self.tenants.forget_all_local();
-        self.keys.forget_all_local();
-        self.tenant_limiters.invalidate_all();
-        self.limits_checked.invalidate_all();
-        self.cors.forget_all();
-        self.operators.forget_all_local();
+        self.caches.forget_all();
     }
 
     /// Provisions a tenant: its schema or file, its migrations and its first signing key.

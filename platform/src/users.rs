@@ -86,14 +86,7 @@ pub async fn erase(tx: &TenantTx, by: Actor, u: &user::Model) -> Result<Vec<Uuid
         .filter(session::Column::UserId.eq(u.id))
         .exec(&**tx)
         .await?;
-    reset_token::Entity::delete_many()
-        .filter(reset_token::Column::UserId.eq(u.id))
-        .exec(&**tx)
-        .await?;
-    email_code::Entity::delete_many()
-        .filter(email_code::Column::Email.eq(u.email.as_str()))
-        .exec(&**tx)
-        .await?;
+    drop_stale_credentials(tx, u).await?;
     erase_factors(tx, u.id).await?;
     user::Entity::delete_by_id(u.id).exec(&**tx).await?;
     tx.invalidate(Change::Sessions {
@@ -108,12 +101,32 @@ pub async fn erase(tx: &TenantTx, by: Actor, u: &user::Model) -> Result<Vec<Uuid
 /// challenges): MFA is off, or the account is going away.
 pub async fn erase_factors(tx: &TenantTx, user_id: Uuid) -> Result<()> {
     mfa_totp::Entity::delete_by_id(user_id).exec(&**tx).await?;
-    mfa_backup_code::Entity::delete_many()
-        .filter(mfa_backup_code::Column::UserId.eq(user_id))
-        .exec(&**tx)
-        .await?;
+    drop_backup_codes(tx, user_id).await?;
     mfa_challenge::Entity::delete_many()
         .filter(mfa_challenge::Column::UserId.eq(user_id))
+        .exec(&**tx)
+        .await?;
+    Ok(())
+}
+
+/// Drops a user's outstanding reset tokens and emailed codes: after a password change or reset,
+/// nothing issued before it may still sign in.
+pub async fn drop_stale_credentials(tx: &TenantTx, u: &user::Model) -> Result<()> {
+    reset_token::Entity::delete_many()
+        .filter(reset_token::Column::UserId.eq(u.id))
+        .exec(&**tx)
+        .await?;
+    email_code::Entity::delete_many()
+        .filter(email_code::Column::Email.eq(u.email.as_str()))
+        .exec(&**tx)
+        .await?;
+    Ok(())
+}
+
+/// Removes every backup code of `user_id`.
+pub async fn drop_backup_codes(tx: &TenantTx, user_id: Uuid) -> Result<()> {
+    mfa_backup_code::Entity::delete_many()
+        .filter(mfa_backup_code::Column::UserId.eq(user_id))
         .exec(&**tx)
         .await?;
     Ok(())

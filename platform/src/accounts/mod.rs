@@ -363,21 +363,6 @@ async fn consume_code(
     Ok((tx, u, row))
 }
 
-/// Drops a user's outstanding reset tokens and emailed codes: after a password change or reset,
-/// nothing issued before it may still sign in.
-async fn drop_stale_credentials(tx: &TenantTx, u: &user::Model) -> Result<()> {
-    use crate::store::entities::{email_code, reset_token};
-    reset_token::Entity::delete_many()
-        .filter(reset_token::Column::UserId.eq(u.id))
-        .exec(&**tx)
-        .await?;
-    email_code::Entity::delete_many()
-        .filter(email_code::Column::Email.eq(u.email.as_str()))
-        .exec(&**tx)
-        .await?;
-    Ok(())
-}
-
 /// Queues the "password changed" notice to `u` in `tx`.
 async fn notify_password_changed(
     state: &AppState,

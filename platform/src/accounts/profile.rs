@@ -169,7 +169,7 @@ pub async fn change_password(
             "password_changed",
         )
         .await?;
-    super::drop_stale_credentials(&tx, &u).await?;
+    crate::users::drop_stale_credentials(&tx, &u).await?;
     notify_password_changed(state, &mut tx, &tenant, &u, now).await?;
     audit::record(
         &tx,

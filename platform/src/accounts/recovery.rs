@@ -124,7 +124,7 @@ pub async fn reset(
         .sessions
         .revoke_all(&tx, Actor::User(u.id), u.id, None, "password_reset")
         .await?;
-    super::drop_stale_credentials(&tx, &u).await?;
+    crate::users::drop_stale_credentials(&tx, &u).await?;
     notify_password_changed(state, &mut tx, &tenant, &u, now).await?;
     audit::record(
         &tx,

@@ -85,10 +85,12 @@ pub async fn record(tx: &TenantTx, meta: &RequestMeta, event: Event) -> Result<(
         }
         .tenant(tx.tenant_id())
         .reason(event.reason.as_deref());
-        entry.target = Some(match &event.target {
-            Some((kind, id)) => (kind, id.clone()),
-            None => ("tenant", tx.tenant_id().to_string()),
-        });
+        entry.target = Some(
+            event
+                .target
+                .clone()
+                .unwrap_or(("tenant", tx.tenant_id().to_string())),
+        );
         entry.details = event.details.clone();
         let meta = meta.clone();
         tx.on_commit(Box::new(move |store| {

@@ -141,7 +141,7 @@ pub async fn new_backup_codes(
     tx: &TenantTx,
     user_id: Uuid,
 ) -> Result<Vec<String>> {
-    drop_backup_codes(tx, user_id).await?;
+    crate::users::drop_backup_codes(tx, user_id).await?;
     let now = Utc::now();
     let codes: Vec<BackupCode> = (0..BACKUP_CODE_COUNT)
         .map(|_| BackupCode::generate())
@@ -156,15 +156,6 @@ pub async fn new_backup_codes(
     .exec(&**tx)
     .await?;
     Ok(codes.iter().map(BackupCode::display).collect())
-}
-
-/// Removes every backup code of `user_id`.
-pub async fn drop_backup_codes(tx: &TenantTx, user_id: Uuid) -> Result<()> {
-    mfa_backup_code::Entity::delete_many()
-        .filter(mfa_backup_code::Column::UserId.eq(user_id))
-        .exec(&**tx)
-        .await?;
-    Ok(())
 }
 
 /// Turns `user_id`'s MFA off: every second factor erased and the user's flag cleared.
