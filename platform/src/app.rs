@@ -3,25 +3,21 @@
 use std::{sync::Arc, time::Duration};
 
 use crate::{
+    accounts::{Accounts, throttle::Throttle},
     config::Config,
     crypto::{codes::CodeHasher, passwords::PasswordHasher, sealing::Sealer},
     domain::TenantSlug,
-    error::{Error, Result},
+    error::Result,
     mail::Mailer,
     masterkey::MasterKey,
     ratelimit::RateLimiter,
     sessions::Sessions,
+    signin::Signin,
     store::{Change, LocalCaches, Store},
     telemetry::metrics::Metrics,
     tenants::{Tenant, Tenants},
     tokens::Keys,
 };
-
-/// A tenant's throttling overrides and the limiter built from them.
-pub type TenantLimiter = (
-    Vec<(crate::ratelimit::Bucket, crate::ratelimit::Policy)>,
-    Arc<RateLimiter>,
-);
 
 /// Everything a request handler or command needs; cheap to clone.
 #[derive(Clone)]
@@ -36,13 +32,12 @@ pub struct AppState {
     pub code_hasher: Arc<CodeHasher>,
     /// Seals secrets at rest (signing keys, TOTP secrets) under the master key.
     pub sealer: Arc<Sealer>,
-    pub limiter: Arc<RateLimiter>,
-    /// Tenants whose settings override throttling: their overrides and their own limiter.
-    pub tenant_limiters: moka::future::Cache<uuid::Uuid, TenantLimiter>,
-    /// Tenants whose throttling settings were read in the last minute.
-    pub limits_checked: moka::future::Cache<uuid::Uuid, ()>,
-    /// Throttle cells given back by checks that succeeded (see [`crate::accounts::throttle`]).
-    pub credits: crate::accounts::throttle::Credits,
+    /// The auth flows' throttles (see [`crate::accounts::throttle`]).
+    pub throttle: Throttle,
+    /// What the public auth flows use, as one handle.
+    pub accounts: Accounts,
+    /// Cookie mode's CSRF key and cookie attributes.
+    pub cookies: crate::accounts::cookie::Cookies,
     pub keys: Keys,
     pub sessions: Sessions,
     /// The platform key and operator session liveness.
@@ -54,6 +49,10 @@ pub struct AppState {
     pub cors: crate::settings::cors::CorsOrigins,
     /// The operators' customer searches running now (see [`crate::operators::search`]).
     pub searches: Arc<crate::operators::search::Searches>,
+    /// Operators' accounts and sign-in.
+    pub console: crate::operators::Operators,
+    /// Tenants' provisioning, renaming, suspension and deletion.
+    pub lifecycle: crate::operators::lifecycle::Lifecycle,
     /// The same caches as one set, which the store drops on commit (it holds them weakly: this
     /// keeps them alive as long as the state).
     caches: Arc<Caches>,
@@ -66,8 +65,7 @@ struct Caches {
     users: crate::users::UsersCache,
     tenants: Tenants,
     keys: Keys,
-    tenant_limiters: moka::future::Cache<uuid::Uuid, TenantLimiter>,
-    limits_checked: moka::future::Cache<uuid::Uuid, ()>,
+    throttle: Throttle,
     cors: crate::settings::cors::CorsOrigins,
     operators: crate::operators::auth::OperatorState,
 }
@@ -79,8 +77,7 @@ impl Caches {
         self.users.invalidate_all();
         self.tenants.forget_all_local();
         self.keys.forget_all_local();
-        self.tenant_limiters.invalidate_all();
-        self.limits_checked.invalidate_all();
+        self.throttle.forget_all();
         self.cors.forget_all();
         self.operators.forget_all_local();
     }
@@ -92,8 +89,7 @@ impl Caches {
             Change::Tenant { id, slug } => self.tenants.forget_local(*id, slug).await,
             Change::Keys { tenant } => self.keys.forget_local(*tenant).await,
             Change::Settings { tenant } => {
-                self.tenant_limiters.invalidate(tenant).await;
-                self.limits_checked.invalidate(tenant).await;
+                self.throttle.forget(*tenant).await;
                 self.cors.forget_local(*tenant).await;
             }
             Change::OperatorSession { id } => self.operators.forget_local(*id).await,
@@ -133,38 +129,61 @@ impl AppState {
                 .build(),
             tenants: tenants.clone(),
             keys: Keys::new(sealer.clone()),
-            tenant_limiters: moka::future::Cache::builder()
-                .max_capacity(100_000)
-                .time_to_idle(Duration::from_secs(3600))
-                .build(),
-            limits_checked: moka::future::Cache::builder()
-                .max_capacity(100_000)
-                .time_to_live(Duration::from_secs(60))
-                .build(),
-            cors: crate::settings::cors::CorsOrigins::new(),
-            operators: crate::operators::auth::OperatorState::new(),
-        });
-        store.register_caches(&(caches.clone() as Arc<dyn LocalCaches>));
-        Ok(Self {
-            hasher: PasswordHasher::new(cores, config.hash_queue),
-            code_hasher: Arc::new(CodeHasher::new(master_key.bytes())),
-            limiter: Arc::new(RateLimiter::with_policies(&[(
+            throttle: Throttle::new(Arc::new(RateLimiter::with_policies(&[(
                 crate::ratelimit::Bucket::PasswordCheckIp,
                 crate::ratelimit::Policy {
                     per_minute: config.password_checks_per_ip_per_minute,
                     burst: config.password_checks_per_ip_burst,
                 },
-            )])),
-            tenant_limiters: caches.tenant_limiters.clone(),
-            limits_checked: caches.limits_checked.clone(),
-            credits: crate::accounts::throttle::new_credits(),
+            )]))),
+            cors: crate::settings::cors::CorsOrigins::new(),
+            operators: crate::operators::auth::OperatorState::new(),
+        });
+        store.register_caches(&(caches.clone() as Arc<dyn LocalCaches>));
+        let hasher = PasswordHasher::new(cores, config.hash_queue);
+        let code_hasher = Arc::new(CodeHasher::new(master_key.bytes()));
+        let accounts = Accounts {
+            mailer: mailer.clone(),
+            hasher: hasher.clone(),
+            code_hasher: code_hasher.clone(),
+            sealer: sealer.clone(),
+            throttle: caches.throttle.clone(),
+            sessions: caches.sessions.clone(),
+            signin: Signin::new(caches.keys.clone(), &config.public_url(), mailer.clone()),
+        };
+        let cookies =
+            crate::accounts::cookie::Cookies::new(master_key.bytes(), &config.public_url());
+        Ok(Self {
+            cookies,
+            hasher: hasher.clone(),
+            code_hasher,
+            throttle: caches.throttle.clone(),
+            accounts,
             keys: caches.keys.clone(),
-            sealer,
+            sealer: sealer.clone(),
             sessions: caches.sessions.clone(),
             operators: caches.operators.clone(),
             users: caches.users.clone(),
             cors: caches.cors.clone(),
-            searches: crate::operators::search::registry(),
+            searches: crate::operators::search::registry(
+                tenants.clone(),
+                store.backend(),
+                config.pg_max_connections,
+            ),
+            console: crate::operators::Operators {
+                store: store.clone(),
+                hasher: hasher.clone(),
+                sealer: sealer.clone(),
+                throttle: caches.throttle.clone(),
+                cache: caches.operators.clone(),
+                public_url: config.public_url().into(),
+            },
+            lifecycle: crate::operators::lifecycle::Lifecycle::new(
+                tenants.clone(),
+                caches.keys.clone(),
+                mailer.clone(),
+                store.clone(),
+            ),
             config: Arc::new(config),
             store,
             tenants,
@@ -173,6 +192,17 @@ impl AppState {
             master_key,
             caches,
         })
+    }
+
+    /// The handle that exports and imports tenants.
+    pub fn backups(&self) -> crate::tenants::backup::Backups {
+        crate::tenants::backup::Backups {
+            tenants: self.tenants.clone(),
+            store: self.store.clone(),
+            keys: self.keys.clone(),
+            master_key: self.master_key.clone(),
+            database_url: self.config.database_url.clone(),
+        }
     }
 
     /// Applies another instance's change to this process's caches.
@@ -186,23 +216,8 @@ impl AppState {
         self.caches.forget_all();
     }
 
-    /// Provisions a tenant: its schema or file, its migrations and its first signing key.
+    /// Provisions a tenant (see [`crate::operators::lifecycle::Lifecycle::provision`]).
     pub async fn provision_tenant(&self, slug: &TenantSlug, name: Option<&str>) -> Result<Tenant> {
-        let tenant = self.tenants.create(slug, name).await?;
-        let keys = async {
-            let tx = self.tenants.scope(&tenant).begin().await?;
-            self.keys.ensure(&tx).await?;
-            tx.commit().await
-        };
-        if let Err(e) = keys.await {
-            let _ = self.tenants.delete(&tenant.slug).await;
-            return Err(match e {
-                Error::Internal(inner) => {
-                    Error::Internal(inner.context("creating the signing key"))
-                }
-                other => other,
-            });
-        }
-        Ok(tenant)
+        self.lifecycle.provision(slug, name).await
     }
 }

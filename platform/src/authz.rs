@@ -2,33 +2,19 @@
 //! through the user cache that every role or status change clears, not the role frozen in the
 //! token) resolved against the tenant's built-in and custom roles.
 
-use std::{marker::PhantomData, sync::Arc};
+use std::marker::PhantomData;
 
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
+    context::{Actor, OpContext},
     error::{Error, ErrorCode, Result},
     operators::{OpPermission, auth::OperatorCaller},
     roles::{self, Permission},
     settings::TenantSettings,
-    store::{TenantScope, entities::user},
-    users::UserStatus,
+    store::TenantScope,
+    users::{UserStatus, UsersCache},
 };
-
-/// A caller proven to hold a permission, with what the operation may need to know of them.
-#[derive(Debug)]
-pub struct Authorized {
-    pub user: Arc<user::Model>,
-    pub settings: TenantSettings,
-}
-
-impl Authorized {
-    /// Whether the caller is an owner (only owners grant, change or remove ownership).
-    pub fn is_owner(&self) -> bool {
-        self.user.role == "owner"
-    }
-}
 
 /// A permission as a type: a domain function that reads a protected resource takes a
 /// [`Granted`] proof of exactly the permission it needs, so a handler that forgets the check
@@ -59,15 +45,27 @@ macro_rules! grants {
 grants! {
     /// Reading members and invitations (`members:read`; operators: `read`).
     MembersRead => MembersRead, Read;
+    /// Inviting members, changing their role or status, removing them (`members:write`;
+    /// operators: `admin`).
+    MembersWrite => MembersWrite, Admin;
+    /// Helping a member: resetting their second factor, forcing a password reset, resending an
+    /// invitation (`members:write`; operators: `support`).
+    MemberSupport => MembersWrite, Support;
+    /// Revoking sessions (`sessions:revoke`; operators: `support`).
+    SessionsRevoke => SessionsRevoke, Support;
+    /// Reading the tenant's settings (`settings:read`; operators: `read`).
+    SettingsRead => SettingsRead, Read;
+    /// Changing the tenant's settings (`settings:write`; operators: `admin`).
+    SettingsWrite => SettingsWrite, Admin;
     /// Reading a tenant's sessions (`sessions:read`; operators: `read`).
     SessionsRead => SessionsRead, Read;
     /// Reading the audit log (`audit:read`; operators: `read`).
     AuditRead => AuditRead, Read;
 }
 
-/// Proof that the caller may do what `G` allows in one tenant. Only this module makes one:
-/// [`grant`] for a member, [`grant_operator`] for an operator. A read without it does not
-/// compile:
+/// Proof that the caller may do what `G` allows in one tenant, carrying the operation's
+/// context and the actor's rights. Only this module makes one: [`grant`] for a member,
+/// [`grant_operator`] for an operator. An operation without it does not compile:
 ///
 /// ```compile_fail
 /// # async fn f(scope: &platform::store::TenantScope) -> platform::error::Result<()> {
@@ -77,13 +75,14 @@ grants! {
 /// ```
 ///
 /// ```compile_fail
-/// # fn f(scope: platform::store::TenantScope) {
-/// let forged: platform::authz::Granted<platform::authz::MembersRead> =
-///     platform::authz::Granted { scope, _grant: std::marker::PhantomData };
+/// # fn f(ctx: platform::context::OpContext, by: platform::authz::By) {
+/// let forged: platform::authz::Granted<platform::authz::MembersWrite> =
+///     platform::authz::Granted { ctx, by, _grant: std::marker::PhantomData };
 /// # }
 /// ```
 pub struct Granted<G: Grant> {
-    scope: TenantScope,
+    ctx: OpContext,
+    by: By,
     _grant: PhantomData<fn() -> G>,
 }
 
@@ -91,42 +90,105 @@ impl<G: Grant> std::fmt::Debug for Granted<G> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Granted")
             .field("permission", &G::PERMISSION.as_str())
-            .field("tenant", &self.scope.tenant_id())
+            .field("tenant", &self.ctx.scope().tenant_id())
+            .field("actor", &self.ctx.actor())
             .finish()
     }
 }
 
 impl<G: Grant> Granted<G> {
-    fn new(scope: &TenantScope) -> Self {
-        Self {
-            scope: scope.clone(),
-            _grant: PhantomData,
-        }
-    }
-
     /// The tenant the permission holds in.
     pub fn scope(&self) -> &TenantScope {
-        &self.scope
+        self.ctx.scope()
+    }
+
+    /// The operation's context.
+    pub fn ctx(&self) -> &OpContext {
+        &self.ctx
+    }
+
+    /// Where the request came from.
+    pub fn meta(&self) -> &crate::context::RequestMeta {
+        self.ctx.meta()
+    }
+
+    /// Who acts, with their rights.
+    pub fn by(&self) -> &By {
+        &self.by
     }
 }
 
-/// Checks that member `user_id` holds `G`'s permission in `scope` (see [`require`]).
-pub async fn grant<G: Grant>(
-    state: &AppState,
-    scope: &TenantScope,
-    user_id: Uuid,
-) -> Result<Granted<G>> {
-    require(state, scope, user_id, G::PERMISSION).await?;
-    Ok(Granted::new(scope))
+/// Checks that the member acting in `ctx` holds `G`'s permission: their *current* role and
+/// status (through `users`, which every role or status change clears), against the tenant's
+/// built-in and custom roles. Anyone else is refused.
+pub async fn grant<G: Grant>(users: &UsersCache, ctx: &OpContext) -> Result<Granted<G>> {
+    let Actor::User(user_id) = ctx.actor() else {
+        return Err(Error::unauthorized());
+    };
+    let user = crate::users::current(users, ctx.scope(), user_id).await?;
+    if user.status != UserStatus::Active {
+        return Err(Error::unauthorized());
+    }
+    let settings = ctx.settings().await?;
+    if !roles::permissions(&user.role, &settings.custom_roles).contains(&G::PERMISSION) {
+        return Err(forbidden(G::PERMISSION));
+    }
+    let by = By {
+        actor: ctx.actor(),
+        member_id: Some(user.id),
+        owner_rights: user.role == "owner",
+        role: user.role.clone(),
+        settings: (*settings).clone(),
+        reason: ctx.reason().map(str::to_owned),
+    };
+    Ok(Granted {
+        ctx: ctx.clone(),
+        by,
+        _grant: PhantomData,
+    })
 }
 
-/// Checks that operator `caller` holds `G`'s operator permission, for tenant `scope`.
-pub fn grant_operator<G: Grant>(
+/// Checks that operator `caller` holds `G`'s operator permission; they act in `ctx` (an
+/// operator's context, naming them and their reason).
+pub async fn grant_operator<G: Grant>(
     caller: &OperatorCaller,
-    scope: &TenantScope,
+    ctx: &OpContext,
 ) -> Result<Granted<G>> {
     caller.require(G::OPERATOR)?;
-    Ok(Granted::new(scope))
+    let settings = ctx.settings().await?;
+    let by = By::operator(
+        caller.id,
+        (*settings).clone(),
+        ctx.reason().map(str::to_owned),
+    );
+    Ok(Granted {
+        ctx: ctx.clone().acting(Actor::Operator(caller.id)),
+        by,
+        _grant: PhantomData,
+    })
+}
+
+/// The platform itself acting in `ctx` (whose actor must be [`Actor::System`]): for commands
+/// run by whoever runs the binary, who holds the master key and the database anyway (the CLI,
+/// migrations, tests). Never for a request: the HTTP layer builds no system context.
+pub async fn grant_platform<G: Grant>(ctx: &OpContext) -> Result<Granted<G>> {
+    if !matches!(ctx.actor(), Actor::System) {
+        return Err(Error::unauthorized());
+    }
+    let settings = ctx.settings().await?;
+    let by = By {
+        actor: Actor::System,
+        member_id: None,
+        role: String::new(),
+        owner_rights: true,
+        settings: (*settings).clone(),
+        reason: ctx.reason().map(str::to_owned),
+    };
+    Ok(Granted {
+        ctx: ctx.clone(),
+        by,
+        _grant: PhantomData,
+    })
 }
 
 /// Who performs a tenant-admin action, as the domain functions need to know them: a member
@@ -174,20 +236,6 @@ pub fn beyond_own_rights(role: &str) -> Error {
     }
 }
 
-impl Authorized {
-    /// This member as the actor of a domain action.
-    pub fn by(&self) -> By {
-        By {
-            actor: crate::audit::Actor::User(self.user.id),
-            member_id: Some(self.user.id),
-            role: self.user.role.clone(),
-            owner_rights: self.is_owner(),
-            settings: self.settings.clone(),
-            reason: None,
-        }
-    }
-}
-
 impl By {
     /// A platform operator acting on a tenant with `settings`.
     pub fn operator(operator_id: Uuid, settings: TenantSettings, reason: Option<String>) -> Self {
@@ -208,24 +256,4 @@ pub fn forbidden(permission: Permission) -> Error {
         code: ErrorCode::Forbidden,
         message: format!("this needs the {} permission", permission.as_str()),
     }
-}
-
-/// Checks that `user_id` may do what `permission` allows in `scope`.
-pub async fn require(
-    state: &AppState,
-    scope: &TenantScope,
-    user_id: Uuid,
-    permission: Permission,
-) -> Result<Authorized> {
-    let user = crate::users::current(&state.users, scope, user_id).await?;
-    if user.status != UserStatus::Active {
-        return Err(Error::unauthorized());
-    }
-    let tx = scope.read().await?;
-    let settings = TenantSettings::load(&tx).await?;
-    tx.commit().await?;
-    if !roles::permissions(&user.role, &settings.custom_roles).contains(&permission) {
-        return Err(forbidden(permission));
-    }
-    Ok(Authorized { user, settings })
 }

@@ -196,7 +196,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn operator(state: AppState, cmd: OperatorCommand) -> anyhow::Result<()> {
     match cmd {
         OperatorCommand::Create { email, role, json } => {
-            let created = crate::operators::create(&state, &email, &role).await?;
+            let created = crate::operators::create(&state.console, &email, &role).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&created)?);
             } else {
@@ -209,7 +209,7 @@ async fn operator(state: AppState, cmd: OperatorCommand) -> anyhow::Result<()> {
             Ok(())
         }
         OperatorCommand::List { json } => {
-            let all = crate::operators::list(&state).await?;
+            let all = crate::operators::list(&state.console).await?;
             if json {
                 let v: Vec<serde_json::Value> = all
                     .iter()
@@ -234,7 +234,7 @@ async fn operator(state: AppState, cmd: OperatorCommand) -> anyhow::Result<()> {
 async fn audit(state: AppState, cmd: AuditCommand) -> anyhow::Result<()> {
     match cmd {
         AuditCommand::VerifyOperators { json } => {
-            let report = crate::operators::audit::verify(&state).await?;
+            let report = crate::operators::audit::verify(&state.store).await?;
             print_chain_report("the operators", &report, json)
         }
         AuditCommand::Verify { slug, json } => {
@@ -338,7 +338,7 @@ async fn tenant(state: AppState, cmd: TenantCommand) -> anyhow::Result<()> {
             Ok(())
         }
         TenantCommand::Export { slug, to, json } => {
-            let m = crate::tenants::backup::export(&state, &slug, &to).await?;
+            let m = crate::tenants::backup::export(&state.backups(), &slug, &to).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&m)?);
             } else {
@@ -352,7 +352,7 @@ async fn tenant(state: AppState, cmd: TenantCommand) -> anyhow::Result<()> {
             replace,
         } => {
             let slug = TenantSlug::parse(&slug)?;
-            let t = crate::tenants::backup::import(&state, &slug, &from, replace).await?;
+            let t = crate::tenants::backup::import(&state.backups(), &slug, &from, replace).await?;
             println!(
                 "imported tenant {} ({}) from {}",
                 t.slug,

@@ -26,6 +26,7 @@ pub mod roles;
 pub mod server;
 pub mod sessions;
 pub mod settings;
+pub mod signin;
 pub mod store;
 pub mod telemetry;
 pub mod tenants;

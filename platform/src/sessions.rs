@@ -128,49 +128,6 @@ impl Sessions {
         }
     }
 
-    /// Starts a session for `user_id`; returns it and its first refresh token.
-    pub async fn start(
-        &self,
-        tx: &TenantTx,
-        user_id: Uuid,
-        amr: &[&str],
-        meta: &RequestMeta,
-        settings: &TenantSettings,
-    ) -> Result<(session::Model, String)> {
-        let now = Utc::now();
-        let expires_at = now + chrono::Duration::seconds(i64::from(settings.session_absolute_secs));
-        let idle = (now + chrono::Duration::seconds(i64::from(settings.session_idle_secs)))
-            .min(expires_at);
-        let model = session::Model {
-            id: Uuid::now_v7(),
-            user_id,
-            amr: serde_json::to_string(amr).unwrap_or_else(|_| "[]".into()),
-            ip: meta.ip.clone(),
-            user_agent: meta.user_agent.clone(),
-            created_at: now,
-            last_seen_at: now,
-            idle_expires_at: idle,
-            expires_at,
-            revoked_at: None,
-            revoke_reason: None,
-        };
-        session::Entity::insert(session::ActiveModel::from(model.clone()))
-            .exec(&**tx)
-            .await?;
-        let token = new_opaque_token();
-        refresh_token::Entity::insert(refresh_row(model.id, &token))
-            .exec(&**tx)
-            .await?;
-        tx.emit(
-            Actor::User(user_id),
-            &DomainEvent::SessionCreated {
-                session: model.id,
-                user: user_id,
-            },
-        );
-        Ok((model, token))
-    }
-
     /// Whether session `sid` of `user_id` is live (not revoked, not expired), through the cache.
     pub async fn is_live(&self, scope: &TenantScope, sid: Uuid, user_id: Uuid) -> Result<bool> {
         let now = Utc::now();
@@ -205,82 +162,6 @@ impl Sessions {
     /// Forgets every cached liveness in this process (the notifications may have been missed).
     pub fn forget_all_local(&self) {
         self.live.invalidate_all();
-    }
-
-    /// Revokes one session of `user_id` (`None`: of any user) on behalf of `by`; false when
-    /// there was none live. Once `tx` commits the session is dead on every instance.
-    pub async fn revoke(
-        &self,
-        tx: &TenantTx,
-        by: Actor,
-        sid: Uuid,
-        user_id: Option<Uuid>,
-        reason: &str,
-    ) -> Result<bool> {
-        let mut q = session::Entity::update_many()
-            .col_expr(session::Column::RevokedAt, Expr::value(Some(Utc::now())))
-            .col_expr(
-                session::Column::RevokeReason,
-                Expr::value(Some(reason.to_owned())),
-            )
-            .filter(session::Column::Id.eq(sid))
-            .filter(session::Column::RevokedAt.is_null());
-        if let Some(u) = user_id {
-            q = q.filter(session::Column::UserId.eq(u));
-        }
-        let revoked = q.exec(&**tx).await?.rows_affected == 1;
-        if revoked {
-            ended(tx, by, &[sid], reason);
-        }
-        Ok(revoked)
-    }
-
-    /// Revokes every live session of `user_id` except `keep` on behalf of `by`; returns the
-    /// revoked ids. Once `tx` commits they are dead on every instance.
-    pub async fn revoke_all(
-        &self,
-        tx: &TenantTx,
-        by: Actor,
-        user_id: Uuid,
-        keep: Option<Uuid>,
-        reason: &str,
-    ) -> Result<Vec<Uuid>> {
-        let mut q = session::Entity::find()
-            .filter(session::Column::UserId.eq(user_id))
-            .filter(session::Column::RevokedAt.is_null());
-        if let Some(k) = keep {
-            q = q.filter(session::Column::Id.ne(k));
-        }
-        let ids: Vec<Uuid> = q.all(&**tx).await?.into_iter().map(|s| s.id).collect();
-        if !ids.is_empty() {
-            session::Entity::update_many()
-                .col_expr(session::Column::RevokedAt, Expr::value(Some(Utc::now())))
-                .col_expr(
-                    session::Column::RevokeReason,
-                    Expr::value(Some(reason.to_owned())),
-                )
-                .filter(session::Column::Id.is_in(ids.clone()))
-                .exec(&**tx)
-                .await?;
-            ended(tx, by, &ids, reason);
-        }
-        Ok(ids)
-    }
-
-    /// The live sessions of `user_id`, newest first.
-    pub async fn list(&self, scope: &TenantScope, user_id: Uuid) -> Result<Vec<session::Model>> {
-        let now = Utc::now();
-        let tx = scope.read().await?;
-        let rows = session::Entity::find()
-            .filter(session::Column::UserId.eq(user_id))
-            .filter(session::Column::RevokedAt.is_null())
-            .filter(session::Column::ExpiresAt.gt(now))
-            .filter(session::Column::IdleExpiresAt.gt(now))
-            .order_by_desc(session::Column::CreatedAt)
-            .all(&*tx)
-            .await?;
-        tx.commit().await?;
-        Ok(rows)
     }
 
     /// Exchanges a refresh token for a new one. A token that was already used revokes its whole
@@ -357,15 +238,14 @@ impl Sessions {
             return self.extend(tx, session, settings, meta, now).await;
         }
         if !claimed {
-            let revoked = self
-                .revoke(
-                    &tx,
-                    Actor::User(session.user_id),
-                    session.id,
-                    None,
-                    "refresh_token_reuse",
-                )
-                .await?;
+            let revoked = revoke(
+                &tx,
+                Actor::User(session.user_id),
+                session.id,
+                None,
+                "refresh_token_reuse",
+            )
+            .await?;
             audit::record(
                 &tx,
                 meta,
@@ -437,4 +317,120 @@ impl Sessions {
             settings,
         })
     }
+}
+
+/// Starts a session for `user_id`; returns it and its first refresh token.
+pub async fn start(
+    tx: &TenantTx,
+    user_id: Uuid,
+    amr: &[&str],
+    meta: &RequestMeta,
+    settings: &TenantSettings,
+) -> Result<(session::Model, String)> {
+    let now = Utc::now();
+    let expires_at = now + chrono::Duration::seconds(i64::from(settings.session_absolute_secs));
+    let idle =
+        (now + chrono::Duration::seconds(i64::from(settings.session_idle_secs))).min(expires_at);
+    let model = session::Model {
+        id: Uuid::now_v7(),
+        user_id,
+        amr: serde_json::to_string(amr).unwrap_or_else(|_| "[]".into()),
+        ip: meta.ip.clone(),
+        user_agent: meta.user_agent.clone(),
+        created_at: now,
+        last_seen_at: now,
+        idle_expires_at: idle,
+        expires_at,
+        revoked_at: None,
+        revoke_reason: None,
+    };
+    session::Entity::insert(session::ActiveModel::from(model.clone()))
+        .exec(&**tx)
+        .await?;
+    let token = new_opaque_token();
+    refresh_token::Entity::insert(refresh_row(model.id, &token))
+        .exec(&**tx)
+        .await?;
+    tx.emit(
+        Actor::User(user_id),
+        &DomainEvent::SessionCreated {
+            session: model.id,
+            user: user_id,
+        },
+    );
+    Ok((model, token))
+}
+
+/// Revokes one session of `user_id` (`None`: of any user) on behalf of `by`; false when
+/// there was none live. Once `tx` commits the session is dead on every instance.
+pub async fn revoke(
+    tx: &TenantTx,
+    by: Actor,
+    sid: Uuid,
+    user_id: Option<Uuid>,
+    reason: &str,
+) -> Result<bool> {
+    let mut q = session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(Some(Utc::now())))
+        .col_expr(
+            session::Column::RevokeReason,
+            Expr::value(Some(reason.to_owned())),
+        )
+        .filter(session::Column::Id.eq(sid))
+        .filter(session::Column::RevokedAt.is_null());
+    if let Some(u) = user_id {
+        q = q.filter(session::Column::UserId.eq(u));
+    }
+    let revoked = q.exec(&**tx).await?.rows_affected == 1;
+    if revoked {
+        ended(tx, by, &[sid], reason);
+    }
+    Ok(revoked)
+}
+
+/// Revokes every live session of `user_id` except `keep` on behalf of `by`; returns the
+/// revoked ids. Once `tx` commits they are dead on every instance.
+pub async fn revoke_all(
+    tx: &TenantTx,
+    by: Actor,
+    user_id: Uuid,
+    keep: Option<Uuid>,
+    reason: &str,
+) -> Result<Vec<Uuid>> {
+    let mut q = session::Entity::find()
+        .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::RevokedAt.is_null());
+    if let Some(k) = keep {
+        q = q.filter(session::Column::Id.ne(k));
+    }
+    let ids: Vec<Uuid> = q.all(&**tx).await?.into_iter().map(|s| s.id).collect();
+    if !ids.is_empty() {
+        session::Entity::update_many()
+            .col_expr(session::Column::RevokedAt, Expr::value(Some(Utc::now())))
+            .col_expr(
+                session::Column::RevokeReason,
+                Expr::value(Some(reason.to_owned())),
+            )
+            .filter(session::Column::Id.is_in(ids.clone()))
+            .exec(&**tx)
+            .await?;
+        ended(tx, by, &ids, reason);
+    }
+    Ok(ids)
+}
+
+/// The live sessions of `user_id`, newest first.
+pub async fn list(scope: &TenantScope, user_id: Uuid) -> Result<Vec<session::Model>> {
+    let now = Utc::now();
+    let tx = scope.read().await?;
+    let rows = session::Entity::find()
+        .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::RevokedAt.is_null())
+        .filter(session::Column::ExpiresAt.gt(now))
+        .filter(session::Column::IdleExpiresAt.gt(now))
+        .order_by_desc(session::Column::CreatedAt)
+        .all(&*tx)
+        .await?;
+    tx.commit().await?;
+    Ok(rows)
 }

@@ -1,6 +1,7 @@
 //! Emailed one-time codes: 6 digits, stored as a keyed hash bound to the tenant, 10 minutes,
 //! 5 attempts, one live code per email and purpose, and a resend cooldown.
 
+use crate::accounts::Accounts;
 use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set,
@@ -10,7 +11,6 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
     crypto::codes::OtpCode,
     domain::EmailAddress,
     error::Result,
@@ -60,7 +60,7 @@ pub async fn is_live(tx: &TenantTx, email: &EmailAddress, purpose: Purpose) -> R
 /// Replaces any live code for (`email`, `purpose`) with a new one and queues its email — unless
 /// one was sent less than the cooldown ago, in which case no mail goes out and `false` returns.
 pub async fn send(
-    state: &AppState,
+    acc: &Accounts,
     tx: &mut TenantTx,
     tenant: &Tenant,
     email: &EmailAddress,
@@ -89,7 +89,7 @@ pub async fn send(
         id: Set(Uuid::now_v7()),
         purpose: Set(purpose.as_str().into()),
         email: Set(email.as_str().into()),
-        code_hash: Set(state.code_hasher.hash(
+        code_hash: Set(acc.code_hasher.hash(
             tx.tenant_id(),
             purpose.as_str(),
             email.as_str(),
@@ -104,7 +104,7 @@ pub async fn send(
     })
     .exec(&**tx)
     .await?;
-    let branding = state.mailer.branding_for(&tenant.name);
+    let branding = acc.mailer.branding_for(&tenant.name);
     let (code, expires_minutes) = (code.as_str().to_owned(), CODE_MINUTES);
     match purpose {
         Purpose::VerifyEmail => {
@@ -112,14 +112,14 @@ pub async fn send(
                 code,
                 expires_minutes,
             };
-            state.mailer.queue(tx, &branding, email, &mail).await?;
+            acc.mailer.queue(tx, &branding, email, &mail).await?;
         }
         Purpose::Login | Purpose::MfaLogin => {
             let mail = LoginCode {
                 code,
                 expires_minutes,
             };
-            state.mailer.queue(tx, &branding, email, &mail).await?;
+            acc.mailer.queue(tx, &branding, email, &mail).await?;
         }
     }
     Ok(true)
@@ -129,7 +129,7 @@ pub async fn send(
 /// code's attempts with a conditional update, so concurrent guesses cannot exceed the limit;
 /// a match must then delete the row itself, so a code signs in once even when raced.
 pub async fn check(
-    state: &AppState,
+    acc: &Accounts,
     tx: &TenantTx,
     email: &EmailAddress,
     purpose: Purpose,
@@ -160,7 +160,7 @@ pub async fn check(
         email_code::Entity::delete_by_id(row.id).exec(&**tx).await?;
         return Ok(None);
     }
-    if !state.code_hasher.verify(
+    if !acc.code_hasher.verify(
         tx.tenant_id(),
         purpose.as_str(),
         email.as_str(),

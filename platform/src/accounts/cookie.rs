@@ -12,7 +12,6 @@ use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
     crypto::{codes::token_hash, derive_key, keyed_hmac, to_hex},
     error::{Error, ErrorCode, Result},
     store::{TenantScope, entities::refresh_token},
@@ -22,15 +21,6 @@ use crate::{
 pub const REFRESH_COOKIE: &str = "platform_refresh";
 /// The header that carries the CSRF token.
 pub const CSRF_HEADER: &str = "X-CSRF-Token";
-
-/// The CSRF token of a session.
-pub fn csrf_token(state: &AppState, tenant_id: Uuid, session_id: Uuid) -> String {
-    let key = derive_key(state.master_key.bytes(), "platform csrf v1");
-    let mut mac = keyed_hmac(&key);
-    mac.update(tenant_id.as_bytes());
-    mac.update(session_id.as_bytes());
-    to_hex(&mac.finalize().into_bytes())
-}
 
 /// Whether the public URL is plain http on loopback, the one case a cookie may lack `Secure`.
 fn insecure_loopback(public_url: &str) -> bool {
@@ -45,52 +35,77 @@ fn insecure_loopback(public_url: &str) -> bool {
     })
 }
 
-/// `Set-Cookie` for a refresh token, scoped to `/v1/tenants/{tenant_in_path}/auth`.
-pub fn set_refresh_cookie(
-    state: &AppState,
-    tenant_in_path: &str,
-    token: &str,
-    max_age_secs: u32,
-) -> String {
-    let secure = if insecure_loopback(&state.config.public_url()) {
-        ""
-    } else {
-        "; Secure"
-    };
-    format!(
-        "{REFRESH_COOKIE}={token}; Path=/v1/tenants/{tenant_in_path}/auth; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}"
-    )
+/// Cookie mode's keys and settings, derived once: the CSRF key (from the master key) and
+/// whether cookies may go without `Secure` (plain http on loopback only).
+#[derive(Clone)]
+pub struct Cookies {
+    csrf_key: zeroize::Zeroizing<[u8; 32]>,
+    secure: bool,
 }
 
-/// `Set-Cookie` that removes the refresh cookie.
-pub fn clear_refresh_cookie(state: &AppState, tenant_in_path: &str) -> String {
-    set_refresh_cookie(state, tenant_in_path, "", 0)
+impl std::fmt::Debug for Cookies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cookies")
+            .field("secure", &self.secure)
+            .finish_non_exhaustive()
+    }
 }
 
-/// Checks the CSRF token of a cookie-authenticated refresh against the token's session.
-/// Any mismatch is the same 401 as a bad refresh token.
-pub async fn check_csrf(
-    state: &AppState,
-    scope: &TenantScope,
-    refresh: &str,
-    csrf: Option<&str>,
-) -> Result<()> {
-    let denied = || Error::Unauthorized {
-        code: ErrorCode::InvalidRefreshToken,
-        message: "the refresh token is invalid, expired or revoked",
-    };
-    let csrf = csrf.ok_or_else(denied)?;
-    let tx = scope.begin().await?;
-    let row = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(token_hash(refresh)))
-        .one(&*tx)
-        .await?;
-    tx.commit().await?;
-    let row = row.ok_or_else(denied)?;
-    let expected = csrf_token(state, scope.tenant_id(), row.session_id);
-    if bool::from(expected.as_bytes().ct_eq(csrf.as_bytes())) {
-        Ok(())
-    } else {
-        Err(denied())
+impl Cookies {
+    /// Cookie mode under `master_key`, for a platform served at `public_url`.
+    pub fn new(master_key: &[u8; 32], public_url: &str) -> Self {
+        Self {
+            csrf_key: zeroize::Zeroizing::new(derive_key(master_key, "platform csrf v1")),
+            secure: !insecure_loopback(public_url),
+        }
+    }
+
+    /// The CSRF token of a session.
+    pub fn csrf_token(&self, tenant_id: Uuid, session_id: Uuid) -> String {
+        let mut mac = keyed_hmac(&self.csrf_key);
+        mac.update(tenant_id.as_bytes());
+        mac.update(session_id.as_bytes());
+        to_hex(&mac.finalize().into_bytes())
+    }
+
+    /// `Set-Cookie` for a refresh token, scoped to `/v1/tenants/{tenant_in_path}/auth`.
+    pub fn set_refresh(&self, tenant_in_path: &str, token: &str, max_age_secs: u32) -> String {
+        let secure = if self.secure { "; Secure" } else { "" };
+        format!(
+            "{REFRESH_COOKIE}={token}; Path=/v1/tenants/{tenant_in_path}/auth; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}"
+        )
+    }
+
+    /// `Set-Cookie` that removes the refresh cookie.
+    pub fn clear_refresh(&self, tenant_in_path: &str) -> String {
+        self.set_refresh(tenant_in_path, "", 0)
+    }
+
+    /// Checks the CSRF token of a cookie-authenticated refresh against the token's session.
+    /// Any mismatch is the same 401 as a bad refresh token.
+    pub async fn check_csrf(
+        &self,
+        scope: &TenantScope,
+        refresh: &str,
+        csrf: Option<&str>,
+    ) -> Result<()> {
+        let denied = || Error::Unauthorized {
+            code: ErrorCode::InvalidRefreshToken,
+            message: "the refresh token is invalid, expired or revoked",
+        };
+        let csrf = csrf.ok_or_else(denied)?;
+        let tx = scope.begin().await?;
+        let row = refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(token_hash(refresh)))
+            .one(&*tx)
+            .await?;
+        tx.commit().await?;
+        let row = row.ok_or_else(denied)?;
+        let expected = self.csrf_token(scope.tenant_id(), row.session_id);
+        if bool::from(expected.as_bytes().ct_eq(csrf.as_bytes())) {
+            Ok(())
+        } else {
+            Err(denied())
+        }
     }
 }

@@ -4,7 +4,6 @@
 pub mod codes;
 pub mod cookie;
 pub mod lockout;
-pub mod pair;
 pub mod profile;
 pub mod reauth;
 pub mod recovery;
@@ -15,28 +14,48 @@ use email_templates::Message;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
+use std::sync::Arc;
+
 use crate::{
-    app::AppState,
     audit::{self, Actor, Event, RequestMeta},
+    context::OpContext,
     crypto::codes::OtpCode,
+    crypto::{codes::CodeHasher, passwords::PasswordHasher, sealing::Sealer},
     domain::{EmailAddress, Password},
     error::{Error, ErrorCode, Result},
     events::DomainEvent,
-    mfa::{LoginOutcome, challenge},
+    mail::Mailer,
     ratelimit::Bucket,
-    settings::TenantSettings,
-    store::{
-        Change, TenantScope, TenantTx,
-        entities::{session, user},
-    },
-    tenants::Tenant,
+    sessions::Sessions,
+    signin::{LoginOutcome, Signin, TokenPair},
+    store::{Change, TenantScope, TenantTx, entities::user},
     users::UserStatus,
 };
 
-pub use pair::TokenPair;
-use throttle::Cell;
+use throttle::{Cell, Throttle};
 
 pub use lockout::LOCK_AFTER_FAILURES;
+
+/// What the public auth flows use (and the MFA and invitation flows that sign people in):
+/// the mailer, the password and code hashers, the throttles, the sessions' liveness cache and
+/// signing in. Cheap to clone; built once with the application.
+#[derive(Clone)]
+pub struct Accounts {
+    pub mailer: Mailer,
+    pub hasher: PasswordHasher,
+    pub code_hasher: Arc<CodeHasher>,
+    /// Seals second-factor secrets under the master key.
+    pub sealer: Arc<Sealer>,
+    pub throttle: Throttle,
+    pub sessions: Sessions,
+    pub signin: Signin,
+}
+
+impl std::fmt::Debug for Accounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Accounts").finish_non_exhaustive()
+    }
+}
 
 /// The client's address as throttling counts it: IPv4 as is, IPv6 by its /64 (one subscriber
 /// typically holds a whole /64, so single addresses would be free to rotate).
@@ -63,13 +82,6 @@ fn account_key(scope: &TenantScope, email: &str) -> String {
     format!("{}:{email}", scope.tenant_id())
 }
 
-pub(crate) async fn tenant_of(
-    state: &AppState,
-    scope: &TenantScope,
-) -> Result<std::sync::Arc<Tenant>> {
-    state.tenants.get(&scope.tenant_id().to_string()).await
-}
-
 async fn find_user(tx: &TenantTx, email: &EmailAddress) -> Result<Option<user::Model>> {
     Ok(user::Entity::find()
         .filter(user::Column::Email.eq(email.as_str()))
@@ -78,18 +90,13 @@ async fn find_user(tx: &TenantTx, email: &EmailAddress) -> Result<Option<user::M
 }
 
 /// The tenant's password policy.
-pub(crate) async fn password_policy(
-    scope: &TenantScope,
-) -> Result<crate::settings::PasswordPolicy> {
-    let tx = scope.read().await?;
-    let settings = TenantSettings::load(&tx).await?;
-    tx.commit().await?;
-    Ok(settings.password_policy)
+pub(crate) async fn password_policy(ctx: &OpContext) -> Result<crate::settings::PasswordPolicy> {
+    Ok(ctx.settings().await?.password_policy.clone())
 }
 
 /// Hashes on the bounded pool, mapping saturation to 503.
-pub(crate) async fn hash_password(state: &AppState, password: &Password) -> Result<String> {
-    state.hasher.hash(password).await.map_err(Error::from)
+pub(crate) async fn hash_password(acc: &Accounts, password: &Password) -> Result<String> {
+    acc.hasher.hash(password).await.map_err(Error::from)
 }
 
 /// What the one argon2 run of a registration found out, before its transaction.
@@ -111,24 +118,25 @@ enum Checked {
 /// password *contests* the account for good (until it is verified): its code then verifies and
 /// signs in but sets no password, and the user sets one from that sign-in (or sends it with the
 /// code, see [`verify_email`]). Codes expiring changes none of this.
-pub async fn register(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &RequestMeta,
-    email: &str,
-    password: &str,
-) -> Result<()> {
+pub async fn register(acc: &Accounts, ctx: &OpContext, email: &str, password: &str) -> Result<()> {
+    let (scope, meta) = (ctx.scope(), ctx.meta());
     let email = EmailAddress::parse(email)?;
     let password = Password::parse(password).map_err(|e| Error::invalid("password", e))?;
-    throttle::every_attempt(state, scope, Bucket::RegisterIp, &ip_key(scope, meta)).await?;
-    throttle::platform_hash_budget(state, meta).await?;
-    password_policy(scope)
+    throttle::every_attempt(
+        &acc.throttle,
+        scope,
+        Bucket::RegisterIp,
+        &ip_key(scope, meta),
+    )
+    .await?;
+    throttle::platform_hash_budget(&acc.throttle, meta).await?;
+    password_policy(ctx)
         .await?
         .check(&password, Some(email.as_str()))?;
-    let tenant = tenant_of(state, scope).await?;
+    let tenant = ctx.tenant().clone();
     // Read first, hash outside any transaction, then decide under the address's lock.
     let tx = scope.read().await?;
-    let settings = TenantSettings::load(&tx).await?;
+    let settings = ctx.settings_in(&tx).await?;
     let candidate = find_user(&tx, &email)
         .await?
         .filter(|u| u.status == UserStatus::Pending && !u.registration_contested)
@@ -142,7 +150,7 @@ pub async fn register(
     }
     let checked = match candidate {
         Some(candidate) => {
-            let same = state
+            let same = acc
                 .hasher
                 .verify(&password, Some(&candidate))
                 .await
@@ -150,7 +158,7 @@ pub async fn register(
                 .ok;
             Checked::Compared { candidate, same }
         }
-        None => Checked::Hashed(hash_password(state, &password).await?),
+        None => Checked::Hashed(hash_password(acc, &password).await?),
     };
     let mut tx = scope.begin().await?;
     // Registrations of one address queue here (the write lock already does on SQLite).
@@ -191,7 +199,7 @@ pub async fn register(
                     status: UserStatus::Pending,
                 },
             );
-            codes::send(state, &mut tx, &tenant, &email, codes::Purpose::VerifyEmail).await?;
+            codes::send(acc, &mut tx, &tenant, &email, codes::Purpose::VerifyEmail).await?;
             audit::record(&tx, meta, Event::ok(Actor::User(id), "auth.register")).await?;
         }
         Some(u) if u.status == UserStatus::Pending => {
@@ -225,7 +233,7 @@ pub async fn register(
                     .await?;
             }
             let issued =
-                codes::send(state, &mut tx, &tenant, &email, codes::Purpose::VerifyEmail).await?;
+                codes::send(acc, &mut tx, &tenant, &email, codes::Purpose::VerifyEmail).await?;
             audit::record(
                 &tx,
                 meta,
@@ -240,11 +248,10 @@ pub async fn register(
             // An account exists: tell its owner (it may be them, having forgotten), with the
             // cooldown a code has, and change nothing.
             if !notified_recently(&tx, &email, now).await? {
-                state
-                    .mailer
+                acc.mailer
                     .queue(
                         &mut tx,
-                        &state.mailer.branding_for(&tenant.name),
+                        &acc.mailer.branding_for(&tenant.name),
                         &email,
                         &crate::mail::messages::AccountExists {},
                     )
@@ -279,18 +286,19 @@ async fn notified_recently(
 }
 
 /// `POST /auth/email/resend`: sends a fresh verification code to an unverified account.
-pub async fn resend_verification(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &RequestMeta,
-    email: &str,
-) -> Result<()> {
+pub async fn resend_verification(acc: &Accounts, ctx: &OpContext, email: &str) -> Result<()> {
+    let (scope, meta) = (ctx.scope(), ctx.meta());
     let email = EmailAddress::parse(email)?;
-    throttle::every_attempt(state, scope, Bucket::RegisterIp, &ip_key(scope, meta)).await?;
-    send_code_quietly(
-        state,
+    throttle::every_attempt(
+        &acc.throttle,
         scope,
-        meta,
+        Bucket::RegisterIp,
+        &ip_key(scope, meta),
+    )
+    .await?;
+    send_code_quietly(
+        acc,
+        ctx,
         &email,
         UserStatus::Pending,
         codes::Purpose::VerifyEmail,
@@ -311,9 +319,8 @@ pub(crate) fn invalid_code() -> Error {
 /// check, per account and per IP (a success gives them back); a passwordless login code also
 /// counts in the account's stored lockout, like a password.
 async fn consume_code(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &RequestMeta,
+    acc: &Accounts,
+    ctx: &OpContext,
     email: &str,
     code: &str,
     purpose: codes::Purpose,
@@ -322,13 +329,14 @@ async fn consume_code(
     user::Model,
     crate::store::entities::email_code::Model,
 )> {
+    let (scope, meta) = (ctx.scope(), ctx.meta());
     let email = EmailAddress::parse(email).map_err(|_| invalid_code())?;
     let code = OtpCode::parse(code).map_err(|_| invalid_code())?;
     let key = account_key(scope, email.as_str());
     let ip = ip_key(scope, meta);
     // Failed guesses also count per IP, so spreading them over many accounts does not help.
     let held = throttle::reserve(
-        state,
+        &acc.throttle,
         Some(scope),
         &[
             Cell::Tenant(Bucket::CodeVerifyAccount, &key),
@@ -350,7 +358,7 @@ async fn consume_code(
         },
         _ => None,
     };
-    let checked = codes::check(state, &tx, &email, purpose, &code).await?;
+    let checked = codes::check(acc, &tx, &email, purpose, &code).await?;
     let (Some(row), Some(u)) = (checked, found) else {
         tx.commit().await?;
         drop(held);
@@ -359,23 +367,22 @@ async fn consume_code(
     if let Some(r) = &reserved {
         lockout::clear(&tx, r).await?;
     }
-    held.refund(state);
+    held.refund(&acc.throttle);
     Ok((tx, u, row))
 }
 
 /// Queues the "password changed" notice to `u` in `tx`.
 async fn notify_password_changed(
-    state: &AppState,
+    acc: &Accounts,
     tx: &mut TenantTx,
-    tenant: &Tenant,
+    tenant: &crate::tenants::Tenant,
     u: &user::Model,
     at: chrono::DateTime<Utc>,
 ) -> Result<()> {
-    state
-        .mailer
+    acc.mailer
         .queue(
             tx,
-            &state.mailer.branding_for(&tenant.name),
+            &acc.mailer.branding_for(&tenant.name),
             &EmailAddress::parse(&u.email)?,
             &crate::mail::messages::PasswordChanged {
                 time: crate::mail::messages::stamp(at),
@@ -389,17 +396,17 @@ async fn notify_password_changed(
 /// the mailbox); otherwise the registration's candidate, unless registrations contested the
 /// account (see [`register`]), in which case it starts without a password.
 pub async fn verify_email(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &RequestMeta,
+    acc: &Accounts,
+    ctx: &OpContext,
     email: &str,
     code: &str,
     password: Option<&str>,
 ) -> Result<TokenPair> {
+    let (scope, meta) = (ctx.scope(), ctx.meta());
     let chosen = match password {
         Some(raw) => {
             let p = Password::parse(raw).map_err(|e| Error::invalid("password", e))?;
-            password_policy(scope).await?.check(&p, Some(email))?;
+            password_policy(ctx).await?.check(&p, Some(email))?;
             // No hash for an address without a live code: nothing could verify.
             let address = EmailAddress::parse(email).map_err(|_| invalid_code())?;
             let tx = scope.read().await?;
@@ -408,13 +415,12 @@ pub async fn verify_email(
             if !live {
                 return Err(invalid_code());
             }
-            throttle::platform_hash_budget(state, meta).await?;
-            Some(hash_password(state, &p).await?)
+            throttle::platform_hash_budget(&acc.throttle, meta).await?;
+            Some(hash_password(acc, &p).await?)
         }
         None => None,
     };
-    let (tx, mut u, row) =
-        consume_code(state, scope, meta, email, code, codes::Purpose::VerifyEmail).await?;
+    let (tx, mut u, row) = consume_code(acc, ctx, email, code, codes::Purpose::VerifyEmail).await?;
     // Only a pending account is verified: an active or disabled one keeps what it has.
     if u.status != UserStatus::Pending {
         return Err(invalid_code());
@@ -462,64 +468,7 @@ pub async fn verify_email(
         Event::ok(Actor::User(u.id), "auth.email_verified"),
     )
     .await?;
-    finish_login(state, scope, tx, meta, u, &["otp"]).await
-}
-
-/// Starts a session for `u` inside `tx`, audits the login, commits and returns the pair.
-pub(crate) async fn finish_login(
-    state: &AppState,
-    scope: &TenantScope,
-    mut tx: TenantTx,
-    meta: &RequestMeta,
-    u: user::Model,
-    amr: &[&str],
-) -> Result<TokenPair> {
-    let settings = TenantSettings::load(&tx).await?;
-    let seen_here = match &meta.ip {
-        Some(ip) => session::Entity::find()
-            .filter(session::Column::UserId.eq(u.id))
-            .filter(session::Column::Ip.eq(ip.as_str()))
-            .one(&*tx)
-            .await?
-            .is_some(),
-        None => true,
-    };
-    let first_session = session::Entity::find()
-        .filter(session::Column::UserId.eq(u.id))
-        .one(&*tx)
-        .await?
-        .is_none();
-    let (session, refresh) = state
-        .sessions
-        .start(&tx, u.id, amr, meta, &settings)
-        .await?;
-    audit::record(
-        &tx,
-        meta,
-        Event::ok(Actor::User(u.id), "auth.login")
-            .target("session", session.id)
-            .details(serde_json::json!({ "amr": amr })),
-    )
-    .await?;
-    if settings.new_sign_in_alert && !seen_here && !first_session {
-        let tenant = tenant_of(state, scope).await?;
-        let email = EmailAddress::parse(&u.email)?;
-        state
-            .mailer
-            .queue(
-                &mut tx,
-                &state.mailer.branding_for(&tenant.name),
-                &email,
-                &crate::mail::messages::NewSignIn {
-                    ip: meta.ip.clone().unwrap_or_default(),
-                    user_agent: meta.user_agent.clone().unwrap_or_else(|| "unknown".into()),
-                    time: crate::mail::messages::stamp(Utc::now()),
-                },
-            )
-            .await?;
-    }
-    tx.commit().await?;
-    pair::issue(state, scope, &settings, u, &session, refresh).await
+    crate::signin::finish_login(&acc.signin, ctx, tx, u, &["otp"]).await
 }
 
 /// `POST /auth/login`: email and password. Unknown emails and wrong passwords cost the same
@@ -528,18 +477,18 @@ pub(crate) async fn finish_login(
 /// stored lockout ([`lockout`]), so requests in flight all count; a success gives them back.
 /// With MFA on, the answer is a challenge for the second factor instead of tokens.
 pub async fn login(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &RequestMeta,
+    acc: &Accounts,
+    ctx: &OpContext,
     email: &str,
     password: &str,
     cookie: bool,
 ) -> Result<LoginOutcome> {
+    let (scope, meta) = (ctx.scope(), ctx.meta());
     let ip = ip_key(scope, meta);
     let email = EmailAddress::parse(email).ok();
     let account = account_key(scope, email.as_ref().map_or("-", EmailAddress::as_str));
     let held = throttle::reserve(
-        state,
+        &acc.throttle,
         Some(scope),
         &[
             Cell::Tenant(Bucket::LoginIp, &ip),
@@ -548,8 +497,8 @@ pub async fn login(
     )
     .await?;
     // Every hash costs the client's platform-wide budget, successful or not: the pool is shared.
-    if let Err(e) = throttle::platform_hash_budget(state, meta).await {
-        held.refund(state);
+    if let Err(e) = throttle::platform_hash_budget(&acc.throttle, meta).await {
+        held.refund(&acc.throttle);
         return Err(e);
     }
     let password = Password::parse(password).ok();
@@ -579,12 +528,12 @@ pub async fn login(
         .and_then(|u| u.password_hash.clone());
     let stored = stored_hash.as_deref();
     let verification = match &password {
-        Some(p) => state.hasher.verify(p, stored).await,
+        Some(p) => acc.hasher.verify(p, stored).await,
         None => {
             // Still pay for a verification: a malformed password must not answer faster.
             let dummy = Password::parse("dummy-password-for-timing")
                 .map_err(|e| Error::invalid("password", e))?;
-            state.hasher.verify(&dummy, None).await
+            acc.hasher.verify(&dummy, None).await
         }
     }
     .map_err(Error::from)?;
@@ -601,7 +550,7 @@ pub async fn login(
     };
     // Hash before taking the write lock: an upgrade costs a full argon2 run.
     let upgraded = if verification.needs_rehash {
-        Some(hash_password(state, &password).await?)
+        Some(hash_password(acc, &password).await?)
     } else {
         None
     };
@@ -612,7 +561,7 @@ pub async fn login(
         audit_failed_login(scope, meta, None).await?;
         return Err(Error::invalid_credentials());
     }
-    held.refund(state);
+    held.refund(&acc.throttle);
     match u.status {
         UserStatus::Active => {}
         UserStatus::Pending => {
@@ -637,7 +586,7 @@ pub async fn login(
             .exec(&*tx)
             .await?;
     }
-    challenge::finish_or_challenge(state, scope, tx, meta, u, "pwd", cookie).await
+    crate::signin::finish_or_challenge(&acc.signin, ctx, tx, u, "pwd", cookie).await
 }
 
 /// Audits a failed password login: against the account when `reserved` counted it (with the
@@ -661,18 +610,13 @@ async fn audit_failed_login(
 }
 
 /// `POST /auth/otp/send`: emails a one-time login code to an active account (202 either way).
-pub async fn otp_send(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &RequestMeta,
-    email: &str,
-) -> Result<()> {
+pub async fn otp_send(acc: &Accounts, ctx: &OpContext, email: &str) -> Result<()> {
+    let (scope, meta) = (ctx.scope(), ctx.meta());
     let email = EmailAddress::parse(email)?;
-    throttle::every_attempt(state, scope, Bucket::OtpIp, &ip_key(scope, meta)).await?;
+    throttle::every_attempt(&acc.throttle, scope, Bucket::OtpIp, &ip_key(scope, meta)).await?;
     send_code_quietly(
-        state,
-        scope,
-        meta,
+        acc,
+        ctx,
         &email,
         UserStatus::Active,
         codes::Purpose::Login,
@@ -686,16 +630,16 @@ pub async fn otp_send(
 /// account exists), and it writes an audit row whether or not the account exists, so known and
 /// unknown emails cost a commit alike.
 async fn send_code_quietly(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &RequestMeta,
+    acc: &Accounts,
+    ctx: &OpContext,
     email: &EmailAddress,
     status: UserStatus,
     purpose: codes::Purpose,
     action: &'static str,
 ) -> Result<()> {
+    let (scope, meta) = (ctx.scope(), ctx.meta());
     if throttle::over_quietly(
-        state,
+        &acc.throttle,
         scope,
         Bucket::CodeSendAccount,
         &account_key(scope, email.as_str()),
@@ -704,11 +648,11 @@ async fn send_code_quietly(
     {
         return Ok(());
     }
-    let tenant = tenant_of(state, scope).await?;
+    let tenant = ctx.tenant().clone();
     let mut tx = scope.begin().await?;
     let found = find_user(&tx, email).await?.filter(|u| u.status == status);
     if found.is_some() {
-        codes::send(state, &mut tx, &tenant, email, purpose).await?;
+        codes::send(acc, &mut tx, &tenant, email, purpose).await?;
     }
     let actor = found.map_or(Actor::Anonymous, |u| Actor::User(u.id));
     audit::record(&tx, meta, Event::ok(actor, action)).await?;
@@ -718,29 +662,25 @@ async fn send_code_quietly(
 /// `POST /auth/otp/verify`: the emailed login code signs an active account in (or, with MFA
 /// on, answers a challenge for the second factor).
 pub async fn otp_verify(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &RequestMeta,
+    acc: &Accounts,
+    ctx: &OpContext,
     email: &str,
     code: &str,
 ) -> Result<LoginOutcome> {
-    let (tx, u, _) = consume_code(state, scope, meta, email, code, codes::Purpose::Login).await?;
+    let (_scope, _meta) = (ctx.scope(), ctx.meta());
+    let (tx, u, _) = consume_code(acc, ctx, email, code, codes::Purpose::Login).await?;
     if u.status != UserStatus::Active {
         return Err(invalid_code());
     }
-    challenge::finish_or_challenge(state, scope, tx, meta, u, "otp", false).await
+    crate::signin::finish_or_challenge(&acc.signin, ctx, tx, u, "otp", false).await
 }
 
 /// `POST /auth/token/refresh`: rotates the refresh token and signs a new access token.
-pub async fn refresh(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &RequestMeta,
-    token: &str,
-) -> Result<TokenPair> {
-    let rotated = state.sessions.rotate(scope, token, meta).await?;
-    pair::issue(
-        state,
+pub async fn refresh(acc: &Accounts, ctx: &OpContext, token: &str) -> Result<TokenPair> {
+    let (scope, meta) = (ctx.scope(), ctx.meta());
+    let rotated = acc.sessions.rotate(scope, token, meta).await?;
+    crate::signin::pair::issue(
+        &acc.signin,
         scope,
         &rotated.settings,
         rotated.user,
@@ -752,25 +692,19 @@ pub async fn refresh(
 
 /// `POST /auth/logout`: ends the caller's session (or all of them) at once.
 pub async fn logout(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &RequestMeta,
+    _acc: &Accounts,
+    ctx: &OpContext,
     user_id: Uuid,
     session_id: Uuid,
     everywhere: bool,
 ) -> Result<()> {
+    let (scope, meta) = (ctx.scope(), ctx.meta());
     let tx = scope.begin().await?;
     let by = Actor::User(user_id);
     if everywhere {
-        state
-            .sessions
-            .revoke_all(&tx, by, user_id, None, "logout_all")
-            .await?;
+        crate::sessions::revoke_all(&tx, by, user_id, None, "logout_all").await?;
     } else {
-        state
-            .sessions
-            .revoke(&tx, by, session_id, Some(user_id), "logout")
-            .await?;
+        crate::sessions::revoke(&tx, by, session_id, Some(user_id), "logout").await?;
     }
     audit::record(
         &tx,

@@ -1,15 +1,15 @@
 //! The signed-in user's own account: display name, password change, deletion.
 
+use crate::{accounts::Accounts, context::OpContext};
 use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
 use super::{
-    hash_password, lockout, notify_password_changed, tenant_of,
+    hash_password, lockout, notify_password_changed,
     throttle::{self, Cell},
 };
 use crate::{
-    app::AppState,
     audit::{self, Actor, Event, RequestMeta},
     domain::Password,
     error::{Error, ErrorCode, Result},
@@ -27,21 +27,21 @@ fn wrong_password() -> Error {
 /// Checks the caller's current password like a login does: the failure is reserved before
 /// the hash (per account in memory and in the stored lockout), and a success gives it back.
 pub(crate) async fn check_password(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &RequestMeta,
+    acc: &Accounts,
+    ctx: &OpContext,
     u: &user::Model,
     raw: &str,
 ) -> Result<()> {
+    let (scope, meta) = (ctx.scope(), ctx.meta());
     let key = format!("{}:{}", scope.tenant_id(), u.email);
     let held = throttle::reserve(
-        state,
+        &acc.throttle,
         Some(scope),
         &[Cell::Tenant(Bucket::LoginAccount, &key)],
     )
     .await?;
-    if let Err(e) = throttle::platform_hash_budget(state, meta).await {
-        held.refund(state);
+    if let Err(e) = throttle::platform_hash_budget(&acc.throttle, meta).await {
+        held.refund(&acc.throttle);
         return Err(e);
     }
     let Some(reserved) = lockout::reserve(scope, u.id).await? else {
@@ -49,8 +49,7 @@ pub(crate) async fn check_password(
     };
     let ok = match Password::parse(raw) {
         Ok(p) => {
-            state
-                .hasher
+            acc.hasher
                 .verify(&p, u.password_hash.as_deref())
                 .await
                 .map_err(Error::from)?
@@ -68,7 +67,7 @@ pub(crate) async fn check_password(
     if !cleared {
         return Err(wrong_password());
     }
-    held.refund(state);
+    held.refund(&acc.throttle);
     Ok(())
 }
 
@@ -120,22 +119,22 @@ pub async fn set_name(
 /// "password changed" notice is emailed. An account without a password (its verification was
 /// contested) sets its first one without, from a sign-in within the last 5 minutes.
 pub async fn change_password(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &RequestMeta,
+    acc: &Accounts,
+    ctx: &OpContext,
     user_id: Uuid,
     session_id: Uuid,
     current: Option<&str>,
     new: &str,
 ) -> Result<()> {
+    let (scope, meta) = (ctx.scope(), ctx.meta());
     let new = Password::parse(new).map_err(|e| Error::invalid("new_password", e))?;
     let u = load(scope, user_id).await?;
-    super::password_policy(scope)
+    super::password_policy(ctx)
         .await?
         .check(&new, Some(&u.email))
         .map_err(|e| super::recovery::rename_field(e, "new_password"))?;
     match (current, &u.password_hash) {
-        (Some(current), _) => check_password(state, scope, meta, &u, current).await?,
+        (Some(current), _) => check_password(acc, ctx, &u, current).await?,
         (None, None) => {
             if !super::reauth::signed_in_recently(scope, user_id, session_id).await? {
                 return Err(super::reauth::reauthentication_required());
@@ -148,9 +147,9 @@ pub async fn change_password(
             ));
         }
     }
-    throttle::platform_hash_budget(state, meta).await?;
-    let hash = hash_password(state, &new).await?;
-    let tenant = tenant_of(state, scope).await?;
+    throttle::platform_hash_budget(&acc.throttle, meta).await?;
+    let hash = hash_password(acc, &new).await?;
+    let tenant = ctx.tenant().clone();
     let mut tx = scope.begin().await?;
     let now = Utc::now();
     user::Entity::update_many()
@@ -159,18 +158,16 @@ pub async fn change_password(
         .filter(user::Column::Id.eq(user_id))
         .exec(&*tx)
         .await?;
-    let ended = state
-        .sessions
-        .revoke_all(
-            &tx,
-            Actor::User(user_id),
-            user_id,
-            Some(session_id),
-            "password_changed",
-        )
-        .await?;
+    let ended = crate::sessions::revoke_all(
+        &tx,
+        Actor::User(user_id),
+        user_id,
+        Some(session_id),
+        "password_changed",
+    )
+    .await?;
     crate::users::drop_stale_credentials(&tx, &u).await?;
-    notify_password_changed(state, &mut tx, &tenant, &u, now).await?;
+    notify_password_changed(acc, &mut tx, &tenant, &u, now).await?;
     audit::record(
         &tx,
         meta,
@@ -183,15 +180,10 @@ pub async fn change_password(
 }
 
 /// `DELETE /me`: needs the current password; removes the account, its sessions and tokens.
-pub async fn delete(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &RequestMeta,
-    user_id: Uuid,
-    password: &str,
-) -> Result<()> {
+pub async fn delete(acc: &Accounts, ctx: &OpContext, user_id: Uuid, password: &str) -> Result<()> {
+    let (scope, meta) = (ctx.scope(), ctx.meta());
     let u = load(scope, user_id).await?;
-    check_password(state, scope, meta, &u, password).await?;
+    check_password(acc, ctx, &u, password).await?;
     let tx = scope.begin().await?;
     // Checked under the owners lock, in the transaction that erases: two owners leaving at
     // once cannot both pass.

@@ -2,12 +2,12 @@
 //! or off, new backup codes, a first password): the current password, or a sign-in within the
 //! last [`FRESH_SECS`] (the session's own start, its `auth_time`).
 
+use crate::{accounts::Accounts, context::OpContext};
 use chrono::Utc;
 use sea_orm::EntityTrait;
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
     error::{Error, ErrorCode, Result},
     store::{TenantScope, entities::session},
 };
@@ -61,16 +61,16 @@ pub async fn signed_in_within(
 /// throttled, and a wrong one is `401`), else a recent sign-in of the session, else `403
 /// reauthentication_required`.
 pub async fn require_fresh(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &crate::audit::RequestMeta,
+    acc: &Accounts,
+    ctx: &OpContext,
     user_id: Uuid,
     session_id: Uuid,
     current_password: Option<&str>,
 ) -> Result<()> {
+    let scope = ctx.scope();
     if let Some(p) = current_password {
         let u = super::profile::load(scope, user_id).await?;
-        return super::profile::check_password(state, scope, meta, &u, p).await;
+        return super::profile::check_password(acc, ctx, &u, p).await;
     }
     if signed_in_recently(scope, user_id, session_id).await? {
         Ok(())

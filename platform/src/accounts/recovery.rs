@@ -1,22 +1,19 @@
 //! Forgotten passwords: an emailed single-use reset token (256-bit, hashed, 30 minutes); a reset
 //! revokes every session of the user and emails a "password changed" notice.
 
+use crate::{accounts::Accounts, context::OpContext, mail::Mailer};
 use chrono::Utc;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
-use super::{find_user, hash_password, ip_key, notify_password_changed, tenant_of, throttle};
+use super::{find_user, hash_password, ip_key, notify_password_changed, throttle};
 use crate::{
-    app::AppState,
-    audit::{self, Actor, Event, RequestMeta},
+    audit::{self, Actor, Event},
     crypto::codes::{new_opaque_token, token_hash},
     domain::{EmailAddress, Password},
     error::{Error, Result},
     ratelimit::Bucket,
-    store::{
-        TenantScope,
-        entities::{reset_token, user},
-    },
+    store::entities::{reset_token, user},
     users::UserStatus,
 };
 
@@ -24,20 +21,16 @@ use crate::{
 pub const RESET_MINUTES: i64 = 30;
 
 /// `POST /auth/password/forgot`: emails a reset link to an active account (202 either way).
-pub async fn forgot(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &RequestMeta,
-    email: &str,
-) -> Result<()> {
+pub async fn forgot(acc: &Accounts, ctx: &OpContext, email: &str) -> Result<()> {
+    let (scope, meta) = (ctx.scope(), ctx.meta());
     let email = EmailAddress::parse(email)?;
-    throttle::every_attempt(state, scope, Bucket::ForgotIp, &ip_key(scope, meta)).await?;
+    throttle::every_attempt(&acc.throttle, scope, Bucket::ForgotIp, &ip_key(scope, meta)).await?;
     // A victim must not be flooded with reset emails; over the limit, drop it silently.
     let key = super::account_key(scope, email.as_str());
-    if throttle::over_quietly(state, scope, Bucket::CodeSendAccount, &key).await {
+    if throttle::over_quietly(&acc.throttle, scope, Bucket::CodeSendAccount, &key).await {
         return Ok(());
     }
-    let tenant = tenant_of(state, scope).await?;
+    let tenant = ctx.tenant().clone();
     let mut tx = scope.begin().await?;
     let Some(u) = find_user(&tx, &email)
         .await?
@@ -51,7 +44,7 @@ pub async fn forgot(
         .await?;
         return tx.commit().await;
     };
-    send_reset_link(state, &mut tx, &tenant, &u).await?;
+    send_reset_link(&acc.mailer, &mut tx, &tenant, &u).await?;
     audit::record(
         &tx,
         meta,
@@ -62,14 +55,9 @@ pub async fn forgot(
 }
 
 /// `POST /auth/password/reset`: sets a new password with an emailed token; ends every session.
-pub async fn reset(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &RequestMeta,
-    token: &str,
-    new_password: &str,
-) -> Result<()> {
-    throttle::every_attempt(state, scope, Bucket::ResetIp, &ip_key(scope, meta)).await?;
+pub async fn reset(acc: &Accounts, ctx: &OpContext, token: &str, new_password: &str) -> Result<()> {
+    let (scope, meta) = (ctx.scope(), ctx.meta());
+    throttle::every_attempt(&acc.throttle, scope, Bucket::ResetIp, &ip_key(scope, meta)).await?;
     let invalid = || Error::Invalid {
         field: "token",
         message: "the reset token is invalid, used or expired".into(),
@@ -78,13 +66,13 @@ pub async fn reset(
         return Err(invalid());
     }
     let password = Password::parse(new_password).map_err(|e| Error::invalid("new_password", e))?;
-    super::password_policy(scope)
+    super::password_policy(ctx)
         .await?
         .check(&password, None)
         .map_err(|e| rename_field(e, "new_password"))?;
-    throttle::platform_hash_budget(state, meta).await?;
-    let hash = hash_password(state, &password).await?;
-    let tenant = tenant_of(state, scope).await?;
+    throttle::platform_hash_budget(&acc.throttle, meta).await?;
+    let hash = hash_password(acc, &password).await?;
+    let tenant = ctx.tenant().clone();
     let mut tx = scope.begin().await?;
     let now = Utc::now();
     let Some(row) = reset_token::Entity::find()
@@ -120,12 +108,10 @@ pub async fn reset(
         .filter(user::Column::Id.eq(u.id))
         .exec(&*tx)
         .await?;
-    let ended = state
-        .sessions
-        .revoke_all(&tx, Actor::User(u.id), u.id, None, "password_reset")
-        .await?;
+    let ended =
+        crate::sessions::revoke_all(&tx, Actor::User(u.id), u.id, None, "password_reset").await?;
     crate::users::drop_stale_credentials(&tx, &u).await?;
-    notify_password_changed(state, &mut tx, &tenant, &u, now).await?;
+    notify_password_changed(acc, &mut tx, &tenant, &u, now).await?;
     audit::record(
         &tx,
         meta,
@@ -147,7 +133,7 @@ pub(crate) fn rename_field(e: Error, field: &'static str) -> Error {
 /// Replaces any reset token of `u` with a new one (30 minutes, single use) and queues the
 /// email with its link, inside `tx`.
 pub(crate) async fn send_reset_link(
-    state: &AppState,
+    mailer: &Mailer,
     tx: &mut crate::store::TenantTx,
     tenant: &crate::tenants::Tenant,
     u: &crate::store::entities::user::Model,
@@ -171,14 +157,13 @@ pub(crate) async fn send_reset_link(
     .await?;
     let link = format!(
         "{}/reset-password?tenant={}&token={token}",
-        state.mailer.public_url(),
+        mailer.public_url(),
         tenant.slug
     );
-    state
-        .mailer
+    mailer
         .queue(
             tx,
-            &state.mailer.branding_for(&tenant.name),
+            &mailer.branding_for(&tenant.name),
             &email,
             &crate::mail::messages::PasswordReset {
                 link,

@@ -16,7 +16,6 @@ use std::{
 };
 
 use crate::{
-    app::AppState,
     audit::RequestMeta,
     error::{Error, Result},
     ratelimit::{Bucket, RateLimiter, RetryAfter},
@@ -35,14 +34,65 @@ pub fn new_credits() -> Credits {
         .build()
 }
 
+/// A tenant's throttling overrides and the limiter built from them.
+type TenantLimiter = (Vec<(Bucket, crate::ratelimit::Policy)>, Arc<RateLimiter>);
+
+/// The throttles of the auth flows, owning their caches: the platform's shared limiter, the
+/// limiters of tenants whose settings override a policy, and refunded cells. Cheap to clone.
+#[derive(Clone)]
+pub struct Throttle {
+    limiter: Arc<RateLimiter>,
+    /// Tenants whose settings override throttling: their overrides and their own limiter.
+    tenant_limiters: moka::future::Cache<uuid::Uuid, TenantLimiter>,
+    /// Tenants whose throttling settings were read in the last minute.
+    limits_checked: moka::future::Cache<uuid::Uuid, ()>,
+    credits: Credits,
+}
+
+impl std::fmt::Debug for Throttle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Throttle").finish_non_exhaustive()
+    }
+}
+
+impl Throttle {
+    /// Throttles whose shared limiter is `limiter` (tenants without overrides use it too).
+    pub fn new(limiter: Arc<RateLimiter>) -> Self {
+        Self {
+            limiter,
+            tenant_limiters: moka::future::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_idle(Duration::from_secs(3600))
+                .build(),
+            limits_checked: moka::future::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(Duration::from_secs(60))
+                .build(),
+            credits: new_credits(),
+        }
+    }
+
+    /// Forgets what tenant `tenant`'s settings said (they changed).
+    pub async fn forget(&self, tenant: uuid::Uuid) {
+        self.tenant_limiters.invalidate(&tenant).await;
+        self.limits_checked.invalidate(&tenant).await;
+    }
+
+    /// Forgets every tenant's overrides (notifications may have been missed).
+    pub fn forget_all(&self) {
+        self.tenant_limiters.invalidate_all();
+        self.limits_checked.invalidate_all();
+    }
+}
+
 /// The limiter for a tenant: the shared one, or the tenant's own when its settings override
 /// a policy. Settings are re-read at most once a minute; a limiter is replaced (and its counts
 /// reset) only when the tenant's overrides change.
-async fn limiter(state: &AppState, scope: &TenantScope) -> Arc<RateLimiter> {
+async fn limiter(throttle: &Throttle, scope: &TenantScope) -> Arc<RateLimiter> {
     let tenant_id = scope.tenant_id();
-    let current = state.tenant_limiters.get(&tenant_id).await;
+    let current = throttle.tenant_limiters.get(&tenant_id).await;
     if let Some((_, l)) = &current
-        && state.limits_checked.contains_key(&tenant_id)
+        && throttle.limits_checked.contains_key(&tenant_id)
     {
         return l.clone();
     }
@@ -54,13 +104,13 @@ async fn limiter(state: &AppState, scope: &TenantScope) -> Arc<RateLimiter> {
         }
         Err(_) => Vec::new(),
     };
-    state.limits_checked.insert(tenant_id, ()).await;
+    throttle.limits_checked.insert(tenant_id, ()).await;
     let limiter = match current {
         Some((old, l)) if old == overrides => l,
-        _ if overrides.is_empty() => state.limiter.clone(),
+        _ if overrides.is_empty() => throttle.limiter.clone(),
         _ => Arc::new(RateLimiter::with_policies(&overrides)),
     };
-    state
+    throttle
         .tenant_limiters
         .insert(tenant_id, (overrides, limiter.clone()))
         .await;
@@ -68,12 +118,12 @@ async fn limiter(state: &AppState, scope: &TenantScope) -> Arc<RateLimiter> {
 }
 
 /// Trims every limiter's idle keys (the server calls this every minute).
-pub fn housekeeping(state: &AppState) {
-    state.limiter.housekeeping();
-    for (_, (_, l)) in state.tenant_limiters.iter() {
+pub fn housekeeping(throttle: &Throttle) {
+    throttle.limiter.housekeeping();
+    for (_, (_, l)) in throttle.tenant_limiters.iter() {
         l.housekeeping();
     }
-    state.credits.run_pending_tasks();
+    throttle.credits.run_pending_tasks();
 }
 
 fn rate_limited(retry: RetryAfter) -> Error {
@@ -84,12 +134,12 @@ fn rate_limited(retry: RetryAfter) -> Error {
 
 /// Counts one attempt against `bucket` for `key`; refuses when over the limit.
 pub async fn every_attempt(
-    state: &AppState,
+    throttle: &Throttle,
     scope: &TenantScope,
     bucket: Bucket,
     key: &str,
 ) -> Result<()> {
-    limiter(state, scope)
+    limiter(throttle, scope)
         .await
         .check(bucket, key)
         .map_err(rate_limited)
@@ -98,12 +148,12 @@ pub async fn every_attempt(
 /// Counts one attempt like [`every_attempt`], but only says whether it went over the limit:
 /// for flows whose answer must not change (a 429 would reveal that an account exists).
 pub async fn over_quietly(
-    state: &AppState,
+    throttle: &Throttle,
     scope: &TenantScope,
     bucket: Bucket,
     key: &str,
 ) -> bool {
-    every_attempt(state, scope, bucket, key).await.is_err()
+    every_attempt(throttle, scope, bucket, key).await.is_err()
 }
 
 /// The platform-wide key of the client's address (IPv6 by its /64), across every tenant.
@@ -115,8 +165,8 @@ pub fn platform_ip_key(meta: &RequestMeta) -> String {
 /// ([`Bucket::PasswordCheckIp`]); refuses when it is spent. Every hash a request makes costs
 /// the shared pool, a successful sign-in's too (accounts of its own in many tenants must not
 /// give a client a way around the budget).
-pub async fn platform_hash_budget(state: &AppState, meta: &RequestMeta) -> Result<()> {
-    state
+pub async fn platform_hash_budget(throttle: &Throttle, meta: &RequestMeta) -> Result<()> {
+    throttle
         .limiter
         .check(Bucket::PasswordCheckIp, &platform_ip_key(meta))
         .map_err(rate_limited)
@@ -140,9 +190,9 @@ pub struct Reservation {
 
 impl Reservation {
     /// The check succeeded: every cell comes back, as a credit of its key.
-    pub fn refund(self, state: &AppState) {
+    pub fn refund(self, throttle: &Throttle) {
         for h in self.held {
-            give_back(&state.credits, &h);
+            give_back(&throttle.credits, &h);
         }
     }
 }
@@ -204,13 +254,13 @@ pub enum Cell<'a> {
 /// of its limiter. When any is out of cells, the ones already taken go back and the answer is
 /// `429` with the wait. `scope` is `None` outside a tenant (operator sign-in).
 pub async fn reserve(
-    state: &AppState,
+    throttle: &Throttle,
     scope: Option<&TenantScope>,
     cells: &[Cell<'_>],
 ) -> Result<Reservation> {
     let tenant = match scope {
         Some(s) if cells.iter().any(|c| matches!(c, Cell::Tenant(..))) => {
-            Some(limiter(state, s).await)
+            Some(limiter(throttle, s).await)
         }
         _ => None,
     };
@@ -218,16 +268,16 @@ pub async fn reserve(
     for cell in cells {
         let (limiter, bucket, key) = match *cell {
             Cell::Tenant(b, k) => (
-                tenant.clone().unwrap_or_else(|| state.limiter.clone()),
+                tenant.clone().unwrap_or_else(|| throttle.limiter.clone()),
                 b,
                 k,
             ),
-            Cell::Platform(b, k) => (state.limiter.clone(), b, k),
+            Cell::Platform(b, k) => (throttle.limiter.clone(), b, k),
         };
-        if !take_credit(&state.credits, bucket, key)
+        if !take_credit(&throttle.credits, bucket, key)
             && let Err(retry) = limiter.check(bucket, key)
         {
-            taken.refund(state);
+            taken.refund(throttle);
             return Err(rate_limited(retry));
         }
         taken.held.push(Held {

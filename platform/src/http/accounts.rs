@@ -13,7 +13,7 @@ use poem_openapi::{
 };
 
 use super::{
-    auth::{UserAuth, request_meta},
+    auth::{Op, UserAuth, request_meta},
     problem::ApiError,
     views::{Accepted, LoginResult, TokenPairView},
 };
@@ -22,7 +22,6 @@ use crate::{
     app::AppState,
     error::{Error, ErrorCode},
     mfa::{LoginOutcome, challenge},
-    store::TenantScope,
 };
 
 #[derive(Tags)]
@@ -120,12 +119,12 @@ enum PairResponse {
 }
 
 impl PairResponse {
-    fn body(pair: accounts::TokenPair) -> Self {
+    fn body(pair: crate::signin::TokenPair) -> Self {
         Self::Ok(Json(pair.into()), None)
     }
 
     /// The cookie-mode answer: the refresh token moves from the body into a cookie.
-    fn cookie(state: &AppState, tenant_in_path: &str, pair: accounts::TokenPair) -> Self {
+    fn cookie(state: &AppState, tenant_in_path: &str, pair: crate::signin::TokenPair) -> Self {
         // The cookie lives exactly as long as the session can.
         let max_age = u32::try_from(
             (pair.session_expires_at - chrono::Utc::now())
@@ -133,13 +132,10 @@ impl PairResponse {
                 .max(0),
         )
         .unwrap_or(u32::MAX);
-        let cookie = accounts::cookie::set_refresh_cookie(
-            state,
-            tenant_in_path,
-            &pair.refresh_token,
-            max_age,
-        );
-        let csrf = accounts::cookie::csrf_token(state, pair.tenant_id, pair.session_id);
+        let cookie = state
+            .cookies
+            .set_refresh(tenant_in_path, &pair.refresh_token, max_age);
+        let csrf = state.cookies.csrf_token(pair.tenant_id, pair.session_id);
         let mut view = TokenPairView::from(pair);
         view.refresh_token = None;
         view.csrf_token = Some(csrf);
@@ -236,21 +232,14 @@ impl AuthApi {
     async fn register(
         &self,
         state: Data<&AppState>,
-        scope: Data<&TenantScope>,
-        req: &Request,
+        op: Op,
+        _req: &Request,
         /// The tenant's slug or id.
         #[oai(name = "tenant")]
         _tenant: Path<String>,
         body: Json<RegisterRequest>,
     ) -> Result<AcceptedResponse, ApiError> {
-        accounts::register(
-            &state,
-            &scope,
-            &request_meta(req),
-            &body.email,
-            &body.password,
-        )
-        .await?;
+        accounts::register(&state.accounts, &op.0, &body.email, &body.password).await?;
         Ok(accepted())
     }
 
@@ -265,15 +254,14 @@ impl AuthApi {
     async fn verify(
         &self,
         state: Data<&AppState>,
-        scope: Data<&TenantScope>,
-        req: &Request,
+        op: Op,
+        _req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         body: Json<VerifyEmailRequest>,
     ) -> Result<PairResponse, ApiError> {
         let pair = accounts::verify_email(
-            &state,
-            &scope,
-            &request_meta(req),
+            &state.accounts,
+            &op.0,
             &body.email,
             &body.code,
             body.password.as_deref(),
@@ -291,12 +279,12 @@ impl AuthApi {
     async fn resend(
         &self,
         state: Data<&AppState>,
-        scope: Data<&TenantScope>,
-        req: &Request,
+        op: Op,
+        _req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         body: Json<EmailRequest>,
     ) -> Result<AcceptedResponse, ApiError> {
-        accounts::resend_verification(&state, &scope, &request_meta(req), &body.email).await?;
+        accounts::resend_verification(&state.accounts, &op.0, &body.email).await?;
         Ok(accepted())
     }
 
@@ -310,21 +298,14 @@ impl AuthApi {
     async fn login(
         &self,
         state: Data<&AppState>,
-        scope: Data<&TenantScope>,
-        req: &Request,
+        op: Op,
+        _req: &Request,
         #[oai(name = "tenant")] tenant: Path<String>,
         body: Json<LoginRequest>,
     ) -> Result<LoginResponse, ApiError> {
         let cookie = body.cookie == Some(true);
-        let outcome = accounts::login(
-            &state,
-            &scope,
-            &request_meta(req),
-            &body.email,
-            &body.password,
-            cookie,
-        )
-        .await?;
+        let outcome =
+            accounts::login(&state.accounts, &op.0, &body.email, &body.password, cookie).await?;
         Ok(LoginResponse::of(&state, &tenant.0, outcome, cookie))
     }
 
@@ -340,8 +321,8 @@ impl AuthApi {
     async fn login_mfa(
         &self,
         state: Data<&AppState>,
-        scope: Data<&TenantScope>,
-        req: &Request,
+        op: Op,
+        _req: &Request,
         #[oai(name = "tenant")] tenant: Path<String>,
         body: Json<MfaLoginRequest>,
     ) -> Result<PairResponse, ApiError> {
@@ -358,8 +339,7 @@ impl AuthApi {
                 .into());
             }
         };
-        let done =
-            challenge::complete(&state, &scope, &request_meta(req), &b.mfa_token, factor).await?;
+        let done = challenge::complete(&state.accounts, &op.0, &b.mfa_token, factor).await?;
         if done.cookie {
             return Ok(PairResponse::cookie(&state, &tenant.0, done.pair));
         }
@@ -377,12 +357,12 @@ impl AuthApi {
     async fn login_mfa_email(
         &self,
         state: Data<&AppState>,
-        scope: Data<&TenantScope>,
-        req: &Request,
+        op: Op,
+        _req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         body: Json<MfaTokenRequest>,
     ) -> Result<AcceptedResponse, ApiError> {
-        challenge::send_email_code(&state, &scope, &request_meta(req), &body.mfa_token).await?;
+        challenge::send_email_code(&state.accounts, &op.0, &body.mfa_token).await?;
         Ok(accepted())
     }
 
@@ -395,12 +375,12 @@ impl AuthApi {
     async fn otp_send(
         &self,
         state: Data<&AppState>,
-        scope: Data<&TenantScope>,
-        req: &Request,
+        op: Op,
+        _req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         body: Json<EmailRequest>,
     ) -> Result<AcceptedResponse, ApiError> {
-        accounts::otp_send(&state, &scope, &request_meta(req), &body.email).await?;
+        accounts::otp_send(&state.accounts, &op.0, &body.email).await?;
         Ok(accepted())
     }
 
@@ -413,14 +393,12 @@ impl AuthApi {
     async fn otp_verify(
         &self,
         state: Data<&AppState>,
-        scope: Data<&TenantScope>,
-        req: &Request,
+        op: Op,
+        _req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         body: Json<EmailCodeRequest>,
     ) -> Result<LoginResponse, ApiError> {
-        let outcome =
-            accounts::otp_verify(&state, &scope, &request_meta(req), &body.email, &body.code)
-                .await?;
+        let outcome = accounts::otp_verify(&state.accounts, &op.0, &body.email, &body.code).await?;
         Ok(LoginResponse::of(&state, "", outcome, false))
     }
 
@@ -436,7 +414,7 @@ impl AuthApi {
     async fn refresh(
         &self,
         state: Data<&AppState>,
-        scope: Data<&TenantScope>,
+        op: Op,
         req: &Request,
         #[oai(name = "tenant")] tenant: Path<String>,
         /// The refresh cookie set by a cookie-mode login.
@@ -447,10 +425,10 @@ impl AuthApi {
         csrf: Header<Option<String>>,
         body: super::optional_body::OptionalJson<Option<RefreshRequest>>,
     ) -> Result<PairResponse, ApiError> {
-        let meta = request_meta(req);
+        let _meta = request_meta(req);
         let in_body = body.0.flatten().and_then(|b| b.refresh_token);
         if let Some(token) = in_body {
-            let pair = accounts::refresh(&state, &scope, &meta, &token).await?;
+            let pair = accounts::refresh(&state.accounts, &op.0, &token).await?;
             return Ok(PairResponse::body(pair));
         }
         let Some(token) = refresh_cookie.0.filter(|t| !t.is_empty()) else {
@@ -460,8 +438,11 @@ impl AuthApi {
             }
             .into());
         };
-        accounts::cookie::check_csrf(&state, &scope, &token, csrf.0.as_deref()).await?;
-        let pair = accounts::refresh(&state, &scope, &meta, &token).await?;
+        state
+            .cookies
+            .check_csrf(op.0.scope(), &token, csrf.0.as_deref())
+            .await?;
+        let pair = accounts::refresh(&state.accounts, &op.0, &token).await?;
         Ok(PairResponse::cookie(&state, &tenant.0, pair))
     }
 
@@ -475,24 +456,21 @@ impl AuthApi {
         &self,
         state: Data<&AppState>,
         auth: UserAuth,
-        req: &Request,
+        _req: &Request,
         #[oai(name = "tenant")] tenant: Path<String>,
         /// End every session of the caller, not only this one.
         all: Query<Option<bool>>,
     ) -> Result<LoggedOut, ApiError> {
         let a = &auth.0;
         accounts::logout(
-            &state,
-            &a.scope,
-            &request_meta(req),
+            &state.accounts,
+            &a.ctx,
             a.user_id,
             a.session_id,
             all.0.unwrap_or(false),
         )
         .await?;
-        Ok(LoggedOut::Done(accounts::cookie::clear_refresh_cookie(
-            &state, &tenant.0,
-        )))
+        Ok(LoggedOut::Done(state.cookies.clear_refresh(&tenant.0)))
     }
 
     /// Emails a password-reset link to an active account (`202` always).
@@ -504,12 +482,12 @@ impl AuthApi {
     async fn forgot(
         &self,
         state: Data<&AppState>,
-        scope: Data<&TenantScope>,
-        req: &Request,
+        op: Op,
+        _req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         body: Json<EmailRequest>,
     ) -> Result<AcceptedResponse, ApiError> {
-        accounts::recovery::forgot(&state, &scope, &request_meta(req), &body.email).await?;
+        accounts::recovery::forgot(&state.accounts, &op.0, &body.email).await?;
         Ok(accepted())
     }
 
@@ -523,19 +501,12 @@ impl AuthApi {
     async fn reset(
         &self,
         state: Data<&AppState>,
-        scope: Data<&TenantScope>,
-        req: &Request,
+        op: Op,
+        _req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         body: Json<ResetRequest>,
     ) -> Result<NoContent, ApiError> {
-        accounts::recovery::reset(
-            &state,
-            &scope,
-            &request_meta(req),
-            &body.token,
-            &body.new_password,
-        )
-        .await?;
+        accounts::recovery::reset(&state.accounts, &op.0, &body.token, &body.new_password).await?;
         Ok(NoContent::Done)
     }
 }

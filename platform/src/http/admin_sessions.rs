@@ -11,16 +11,11 @@ use poem_openapi::{
     payload::Json,
 };
 
-use super::{
-    auth::{UserAuth, request_meta},
-    members::path_id,
-    problem::ApiError,
-};
+use super::{auth::UserAuth, members::path_id, problem::ApiError};
 use crate::{
     app::AppState,
-    authz::{self, SessionsRead},
+    authz::{self, SessionsRead, SessionsRevoke},
     members::sessions,
-    roles::Permission,
     store::entities::session,
 };
 
@@ -104,7 +99,7 @@ impl AdminSessionsApi {
         limit: Query<Option<u64>>,
     ) -> Result<PageResponse, ApiError> {
         let a = &auth.0;
-        let granted = authz::grant::<SessionsRead>(&state, &a.scope, a.user_id).await?;
+        let granted = authz::grant::<SessionsRead>(&state.users, &a.ctx).await?;
         let user =
             match user_id.0.as_deref() {
                 Some(raw) => Some(uuid::Uuid::parse_str(raw).map_err(|_| {
@@ -130,22 +125,13 @@ impl AdminSessionsApi {
         &self,
         state: Data<&AppState>,
         auth: UserAuth,
-        req: &Request,
+        _req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         session_id: Path<String>,
     ) -> Result<NoContent, ApiError> {
         let a = &auth.0;
-        let by = authz::require(&state, &a.scope, a.user_id, Permission::SessionsRevoke)
-            .await?
-            .by();
-        sessions::revoke(
-            &state,
-            &a.scope,
-            &request_meta(req),
-            &by,
-            path_id(&session_id, "session")?,
-        )
-        .await?;
+        let granted = authz::grant::<SessionsRevoke>(&state.users, &a.ctx).await?;
+        sessions::revoke(&granted, path_id(&session_id, "session")?).await?;
         Ok(NoContent::Done)
     }
 }

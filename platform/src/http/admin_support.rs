@@ -27,11 +27,12 @@ use super::{
 use crate::{
     app::AppState,
     audit::query::{self, Filter},
-    authz::{self, AuditRead, MembersRead, SessionsRead},
-    error::{Error, ErrorCode},
+    authz::{
+        self, AuditRead, MemberSupport, MembersRead, MembersWrite, SessionsRead, SessionsRevoke,
+    },
+    error::Error,
     members::{self, invitations, sessions},
-    operators::{OpPermission, audit::parse_reason, support},
-    users::UserStatus,
+    operators::{audit::parse_reason, support},
 };
 
 #[derive(Tags)]
@@ -129,6 +130,7 @@ impl AdminSupportApi {
         &self,
         state: Data<&AppState>,
         auth: OperatorAuth,
+        req: &Request,
         tenant: Path<String>,
         #[oai(validator(max_length = 200))] q: Query<Option<String>>,
         #[oai(validator(max_length = 40))] role: Query<Option<String>>,
@@ -136,8 +138,8 @@ impl AdminSupportApi {
         #[oai(validator(max_length = 64))] cursor: Query<Option<String>>,
         limit: Query<Option<u64>>,
     ) -> Result<MemberPageResponse, ApiError> {
-        let on = support::open(&state, &tenant).await?;
-        let granted = authz::grant_operator::<MembersRead>(&auth.0, &on.scope)?;
+        let ctx = support::open(&state.tenants, &tenant, &auth.0, request_meta(req), None).await?;
+        let granted = authz::grant_operator::<MembersRead>(&auth.0, &ctx).await?;
         let page = members::list(
             &granted,
             &members::Filter {
@@ -153,7 +155,7 @@ impl AdminSupportApi {
             items: page
                 .items
                 .iter()
-                .map(|u| UserView::of(u, on.tenant.id))
+                .map(|u| UserView::of(u, ctx.tenant().id))
                 .collect(),
             next_cursor: page.next_cursor,
         })))
@@ -177,62 +179,33 @@ impl AdminSupportApi {
         body: Json<SupportMemberPatch>,
     ) -> Result<MemberResponse, ApiError> {
         let b = &body.0;
-        auth.0.require(OpPermission::Support)?;
-        if b.role.is_some() || b.status.is_some() {
-            auth.0.require(OpPermission::Admin)?;
-        }
         let reason = parse_reason(b.reason.as_deref())?;
-        let meta = request_meta(req);
-        let on = support::open(&state, &tenant).await?;
+        let ctx =
+            support::open(&state.tenants, &tenant, &auth.0, request_meta(req), reason).await?;
         let id = path_id(&user_id, "member")?;
-        let by = support::by(&on, &auth.0, reason.clone()).await?;
-        let read = authz::grant_operator::<MembersRead>(&auth.0, &on.scope)?;
-        // Check what can be checked before the first step applies (the steps are not one
-        // transaction): the role exists, the status is known, a forced reset meets an active
-        // member.
-        let member = members::get(&read, id).await?;
-        if let Some(role) = &b.role
-            && !crate::roles::exists(role, &by.settings.custom_roles)
-        {
-            return Err(Error::invalid("role", format!("unknown role {role:?}")).into());
-        }
-        let wanted = match b.status.as_deref().map(UserStatus::parse) {
-            None => None,
-            Some(Some(s @ (UserStatus::Active | UserStatus::Disabled))) => Some(s),
-            Some(_) => {
-                return Err(Error::invalid("status", "status is active or disabled").into());
-            }
+        let support = authz::grant_operator::<MemberSupport>(&auth.0, &ctx).await?;
+        let changes = b.role.is_some() || b.status.is_some();
+        let write = if changes {
+            Some(authz::grant_operator::<MembersWrite>(&auth.0, &ctx).await?)
+        } else {
+            None
         };
-        let final_status = wanted.unwrap_or(member.status);
-        if b.force_password_reset == Some(true) && final_status != UserStatus::Active {
-            return Err(Error::Conflict {
-                code: ErrorCode::MemberNotActive,
-                message: "only an active member can be sent a password reset".into(),
-            }
-            .into());
-        }
-        if b.role.is_some() || b.status.is_some() {
-            members::update(
-                &state,
-                &on.scope,
-                &meta,
-                &by,
-                id,
-                &members::Change {
+        let u = members::support::apply(
+            &support,
+            write.as_ref(),
+            &state.mailer,
+            id,
+            &members::support::Actions {
+                change: changes.then(|| members::Change {
                     role: b.role.clone().map(String::from),
                     status: b.status.clone().map(String::from),
-                },
-            )
-            .await?;
-        }
-        if b.reset_mfa == Some(true) {
-            members::support::reset_mfa(&state, &on.scope, &meta, &by, id).await?;
-        }
-        if b.force_password_reset == Some(true) {
-            members::support::force_password_reset(&state, &on.scope, &meta, &by, id).await?;
-        }
-        let u = members::get(&read, id).await?;
-        Ok(MemberResponse::Ok(Json(UserView::of(&u, on.tenant.id))))
+                }),
+                reset_mfa: b.reset_mfa == Some(true),
+                force_password_reset: b.force_password_reset == Some(true),
+            },
+        )
+        .await?;
+        Ok(MemberResponse::Ok(Json(UserView::of(&u, ctx.tenant().id))))
     }
 
     /// A tenant's live sessions, newest first (`user_id` narrows to one member).
@@ -245,13 +218,14 @@ impl AdminSupportApi {
         &self,
         state: Data<&AppState>,
         auth: OperatorAuth,
+        req: &Request,
         tenant: Path<String>,
         #[oai(validator(max_length = 64))] user_id: Query<Option<String>>,
         #[oai(validator(max_length = 64))] cursor: Query<Option<String>>,
         limit: Query<Option<u64>>,
     ) -> Result<SessionPageResponse, ApiError> {
-        let on = support::open(&state, &tenant).await?;
-        let granted = authz::grant_operator::<SessionsRead>(&auth.0, &on.scope)?;
+        let ctx = support::open(&state.tenants, &tenant, &auth.0, request_meta(req), None).await?;
+        let granted = authz::grant_operator::<SessionsRead>(&auth.0, &ctx).await?;
         let user = match user_id.0.as_deref() {
             Some(raw) => Some(
                 uuid::Uuid::parse_str(raw)
@@ -282,13 +256,11 @@ impl AdminSupportApi {
         session_id: Path<String>,
         #[oai(validator(max_length = 2000))] reason: Query<Option<String>>,
     ) -> Result<NoContent, ApiError> {
-        auth.0.require(OpPermission::Support)?;
         let reason = parse_reason(reason.0.as_deref())?;
-        let meta = request_meta(req);
-        let on = support::open(&state, &tenant).await?;
-        let sid = path_id(&session_id, "session")?;
-        let by = support::by(&on, &auth.0, reason.clone()).await?;
-        sessions::revoke(&state, &on.scope, &meta, &by, sid).await?;
+        let ctx =
+            support::open(&state.tenants, &tenant, &auth.0, request_meta(req), reason).await?;
+        let granted = authz::grant_operator::<SessionsRevoke>(&auth.0, &ctx).await?;
+        sessions::revoke(&granted, path_id(&session_id, "session")?).await?;
         Ok(NoContent::Done)
     }
 
@@ -307,13 +279,11 @@ impl AdminSupportApi {
         user_id: Path<String>,
         #[oai(validator(max_length = 2000))] reason: Query<Option<String>>,
     ) -> Result<RevokedResponse, ApiError> {
-        auth.0.require(OpPermission::Support)?;
         let reason = parse_reason(reason.0.as_deref())?;
-        let meta = request_meta(req);
-        let on = support::open(&state, &tenant).await?;
-        let id = path_id(&user_id, "member")?;
-        let by = support::by(&on, &auth.0, reason.clone()).await?;
-        let n = sessions::revoke_user(&state, &on.scope, &meta, &by, id).await?;
+        let ctx =
+            support::open(&state.tenants, &tenant, &auth.0, request_meta(req), reason).await?;
+        let granted = authz::grant_operator::<SessionsRevoke>(&auth.0, &ctx).await?;
+        let n = sessions::revoke_user(&granted, path_id(&user_id, "member")?).await?;
         Ok(RevokedResponse::Ok(Json(RevokedCount {
             revoked: u32::try_from(n).unwrap_or(u32::MAX),
         })))
@@ -330,13 +300,14 @@ impl AdminSupportApi {
         &self,
         state: Data<&AppState>,
         auth: OperatorAuth,
+        req: &Request,
         tenant: Path<String>,
         #[oai(validator(max_length = 20))] status: Query<Option<String>>,
         #[oai(validator(max_length = 64))] cursor: Query<Option<String>>,
         limit: Query<Option<u64>>,
     ) -> Result<InvitationPageResponse, ApiError> {
-        let on = support::open(&state, &tenant).await?;
-        let granted = authz::grant_operator::<MembersRead>(&auth.0, &on.scope)?;
+        let ctx = support::open(&state.tenants, &tenant, &auth.0, request_meta(req), None).await?;
+        let granted = authz::grant_operator::<MembersRead>(&auth.0, &ctx).await?;
         let (items, next_cursor) = invitations::list(
             &granted,
             &invitations::Filter {
@@ -367,13 +338,16 @@ impl AdminSupportApi {
         invitation_id: Path<String>,
         #[oai(validator(max_length = 2000))] reason: Query<Option<String>>,
     ) -> Result<InvitationResponse, ApiError> {
-        auth.0.require(OpPermission::Support)?;
         let reason = parse_reason(reason.0.as_deref())?;
-        let meta = request_meta(req);
-        let on = support::open(&state, &tenant).await?;
-        let id = path_id(&invitation_id, "invitation")?;
-        let by = support::by(&on, &auth.0, reason.clone()).await?;
-        let inv = invitations::resend(&state, &on.scope, &meta, &by, id).await?;
+        let ctx =
+            support::open(&state.tenants, &tenant, &auth.0, request_meta(req), reason).await?;
+        let granted = authz::grant_operator::<MemberSupport>(&auth.0, &ctx).await?;
+        let inv = invitations::resend(
+            &granted,
+            &state.mailer,
+            path_id(&invitation_id, "invitation")?,
+        )
+        .await?;
         Ok(InvitationResponse::Ok(Json((&inv).into())))
     }
 
@@ -387,6 +361,7 @@ impl AdminSupportApi {
         &self,
         state: Data<&AppState>,
         auth: OperatorAuth,
+        req: &Request,
         tenant: Path<String>,
         #[oai(validator(max_length = 64))] actor: Query<Option<String>>,
         #[oai(validator(max_length = 100))] action: Query<Option<String>>,
@@ -395,8 +370,8 @@ impl AdminSupportApi {
         #[oai(validator(max_length = 64))] cursor: Query<Option<String>>,
         limit: Query<Option<u64>>,
     ) -> Result<AuditResponse, ApiError> {
-        let on = support::open(&state, &tenant).await?;
-        let granted = authz::grant_operator::<AuditRead>(&auth.0, &on.scope)?;
+        let ctx = support::open(&state.tenants, &tenant, &auth.0, request_meta(req), None).await?;
+        let granted = authz::grant_operator::<AuditRead>(&auth.0, &ctx).await?;
         let page = query::list(
             &granted,
             &Filter {

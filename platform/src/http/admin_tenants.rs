@@ -24,14 +24,16 @@ use super::{
 };
 use crate::{
     app::AppState,
+    authz::{SettingsRead, SettingsWrite},
+    context::RequestMeta,
     error::Error,
+    operators::auth::OperatorCaller,
     operators::{
         self, OpPermission,
         audit::{self as op_audit, parse_reason},
         lifecycle::{self, TenantChange},
         search, support,
     },
-    settings::TenantSettings,
     store::entities::operator_audit,
     tenants::Tenant,
 };
@@ -232,13 +234,16 @@ enum NoContent {
     Done,
 }
 
-async fn detail(state: &AppState, key: &str) -> Result<TenantDetail, Error> {
-    let on = support::open(state, key).await?;
-    let tx = on.scope.read().await?;
-    let settings = TenantSettings::load(&tx).await?;
-    tx.commit().await?;
+async fn detail(
+    state: &AppState,
+    caller: &OperatorCaller,
+    key: &str,
+) -> Result<TenantDetail, Error> {
+    let ctx = support::open(&state.tenants, key, caller, RequestMeta::default(), None).await?;
+    let granted = crate::authz::grant_operator::<SettingsRead>(caller, &ctx).await?;
+    let settings = crate::settings::get(&granted).await?;
     Ok(TenantDetail {
-        tenant: (&*on.tenant).into(),
+        tenant: (&**ctx.tenant()).into(),
         settings: super::settings::view(&settings)?,
     })
 }
@@ -308,7 +313,7 @@ impl AdminTenantsApi {
         auth.0.require(OpPermission::Admin)?;
         let reason = parse_reason(body.reason.as_deref())?;
         let t = lifecycle::create(
-            &state,
+            &state.lifecycle,
             &auth.0,
             &request_meta(req),
             &body.slug,
@@ -334,7 +339,7 @@ impl AdminTenantsApi {
     ) -> Result<TenantDetailResponse, ApiError> {
         auth.0.require(OpPermission::Read)?;
         Ok(TenantDetailResponse::Ok(Json(
-            detail(&state, &tenant).await?,
+            detail(&state, &auth.0, &tenant).await?,
         )))
     }
 
@@ -358,16 +363,23 @@ impl AdminTenantsApi {
         let reason = parse_reason(body.reason.as_deref())?;
         // Settings first: they are validated as a whole, so a bad value changes nothing.
         if let Some(patch) = &body.settings {
-            let on = support::open(&state, &tenant).await?;
-            let by = support::by(&on, &auth.0, reason.clone()).await?;
+            let ctx = support::open(
+                &state.tenants,
+                &tenant,
+                &auth.0,
+                meta.clone(),
+                reason.clone(),
+            )
+            .await?;
+            let granted = crate::authz::grant_operator::<SettingsWrite>(&auth.0, &ctx).await?;
             let map = match patch.to_json() {
                 Some(serde_json::Value::Object(m)) => m,
                 _ => serde_json::Map::new(),
             };
-            crate::settings::update::update(&state, &on.scope, &meta, &by, map).await?;
+            crate::settings::update::update(&granted, &state.mailer, map).await?;
         }
         let t = lifecycle::update(
-            &state,
+            &state.lifecycle,
             &auth.0,
             &meta,
             &tenant,
@@ -379,7 +391,7 @@ impl AdminTenantsApi {
         )
         .await?;
         Ok(TenantDetailResponse::Ok(Json(
-            detail(&state, &t.slug).await?,
+            detail(&state, &auth.0, &t.slug).await?,
         )))
     }
 
@@ -403,7 +415,7 @@ impl AdminTenantsApi {
         auth.0.require(OpPermission::Admin)?;
         let reason = parse_reason(reason.0.as_deref())?;
         lifecycle::delete(
-            &state,
+            &state.lifecycle,
             &auth.0,
             &request_meta(req),
             &tenant,
@@ -430,7 +442,7 @@ impl AdminTenantsApi {
         #[oai(validator(max_length = 254))] email: Query<String>,
     ) -> Result<CustomersResponse, ApiError> {
         auth.0.require(OpPermission::Read)?;
-        let outcome = search::customers(&state, auth.0.id, &email).await?;
+        let outcome = search::customers(&state.searches, auth.0.id, &email).await?;
         Ok(CustomersResponse::Ok(Json(CustomerList {
             complete: outcome.complete,
             items: outcome
@@ -469,19 +481,13 @@ impl AdminTenantsApi {
                 .transpose()
         };
         let tenant_id = match tenant.0.as_deref() {
-            Some(t) => Some(
-                support::open(&state, t)
-                    .await
-                    .map(|o| o.tenant.id)
-                    .or_else(|_| {
-                        uuid::Uuid::parse_str(t)
-                            .map_err(|_| Error::invalid("tenant", "unknown tenant"))
-                    })?,
-            ),
+            Some(t) => Some(state.tenants.get(t).await.map(|t| t.id).or_else(|_| {
+                uuid::Uuid::parse_str(t).map_err(|_| Error::invalid("tenant", "unknown tenant"))
+            })?),
             None => None,
         };
         let (items, next_cursor) = op_audit::list(
-            &state,
+            &state.store,
             &op_audit::Filter {
                 operator_id: id(operator.0.as_deref(), "operator")?,
                 tenant_id,
@@ -511,7 +517,7 @@ impl AdminTenantsApi {
         auth: OperatorAuth,
     ) -> Result<OperatorsResponse, ApiError> {
         auth.0.require(OpPermission::Admin)?;
-        let all = operators::list(&state).await?;
+        let all = operators::list(&state.console).await?;
         Ok(OperatorsResponse::Ok(Json(OperatorList {
             items: all
                 .into_iter()

@@ -121,7 +121,7 @@ impl AuditApi {
         limit: Query<Option<u64>>,
     ) -> Result<PageResponse, ApiError> {
         let a = &auth.0;
-        let granted = authz::grant::<AuditRead>(&state, &a.scope, a.user_id).await?;
+        let granted = authz::grant::<AuditRead>(&state.users, &a.ctx).await?;
         let page = query::list(
             &granted,
             &Filter {

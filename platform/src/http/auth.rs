@@ -9,7 +9,12 @@ use uuid::Uuid;
 
 use super::problem::ApiError;
 use crate::{
-    app::AppState, audit::RequestMeta, crypto::jwt::AccessClaims, error::Error, store::TenantScope,
+    app::AppState,
+    context::{Actor, OpContext, RequestMeta},
+    crypto::jwt::AccessClaims,
+    error::Error,
+    store::TenantScope,
+    tenants::Tenant,
 };
 
 /// Clock skew tolerated on `exp` and `nbf`.
@@ -22,6 +27,8 @@ pub struct AuthUser {
     pub session_id: Uuid,
     pub claims: AccessClaims,
     pub scope: TenantScope,
+    /// The request's operation context, with this user as the actor.
+    pub ctx: OpContext,
 }
 
 /// An access token from `POST /auth/login` (or verify, refresh…), as `Authorization: Bearer`.
@@ -80,6 +87,7 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<AuthUser> {
             session_id,
             claims: (*claims).clone(),
             scope: scope.clone(),
+            ctx: op_context(req)?.acting(Actor::User(user_id)),
         }),
         Ok(false) => Err(refused()),
         Err(e) => Err(poem::Error::from_response(
@@ -125,5 +133,34 @@ pub fn request_meta(req: &Request) -> RequestMeta {
         ip,
         user_agent,
         request_id: Some(super::problem::current_request_id()),
+    }
+}
+
+/// The operation context of a tenant path's request, as someone not (yet) authenticated: the
+/// tenant resolved by [`super::tenant_context`], and [`request_meta`].
+pub fn op_context(req: &Request) -> poem::Result<OpContext> {
+    let (Some(scope), Some(tenant)) = (
+        req.extensions().get::<TenantScope>(),
+        req.extensions().get::<std::sync::Arc<Tenant>>(),
+    ) else {
+        // Only a route outside `/v1/tenants/{tenant}` could get here: a wiring mistake.
+        return Err(poem::Error::from_response(
+            poem::IntoResponse::into_response(ApiError::from(Error::NotFound("tenant"))),
+        ));
+    };
+    Ok(OpContext::new(
+        scope.clone(),
+        tenant.clone(),
+        Actor::Anonymous,
+        request_meta(req),
+    ))
+}
+
+/// A handler's [`OpContext`] for a public tenant operation (the caller is anonymous).
+pub struct Op(pub OpContext);
+
+impl<'a> poem::FromRequest<'a> for Op {
+    async fn from_request(req: &'a Request, _body: &mut poem::RequestBody) -> poem::Result<Self> {
+        op_context(req).map(Op)
     }
 }

@@ -7,7 +7,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, Tags, param::Path, payload::Jso
 use uuid::Uuid;
 
 use super::{
-    auth::{UserAuth, request_meta},
+    auth::{Op, UserAuth, request_meta},
     problem::ApiError,
     views::UserView,
 };
@@ -17,7 +17,6 @@ use crate::{
     audit::{self, Actor, Event},
     crypto::jwt::Jwk,
     error::Error,
-    store::TenantScope,
 };
 
 #[derive(Tags)]
@@ -192,19 +191,12 @@ impl MeApi {
         &self,
         state: Data<&AppState>,
         auth: UserAuth,
-        req: &Request,
+        _req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         body: Json<PasswordConfirmation>,
     ) -> Result<NoContent, ApiError> {
         let a = &auth.0;
-        accounts::profile::delete(
-            &state,
-            &a.scope,
-            &request_meta(req),
-            a.user_id,
-            &body.password,
-        )
-        .await?;
+        accounts::profile::delete(&state.accounts, &a.ctx, a.user_id, &body.password).await?;
         Ok(NoContent::Done)
     }
 
@@ -222,15 +214,14 @@ impl MeApi {
         &self,
         state: Data<&AppState>,
         auth: UserAuth,
-        req: &Request,
+        _req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         body: Json<PasswordChange>,
     ) -> Result<NoContent, ApiError> {
         let a = &auth.0;
         accounts::profile::change_password(
-            &state,
-            &a.scope,
-            &request_meta(req),
+            &state.accounts,
+            &a.ctx,
             a.user_id,
             a.session_id,
             body.current_password.as_deref(),
@@ -249,12 +240,12 @@ impl MeApi {
     )]
     async fn sessions(
         &self,
-        state: Data<&AppState>,
+        _state: Data<&AppState>,
         auth: UserAuth,
         #[oai(name = "tenant")] _tenant: Path<String>,
     ) -> Result<SessionsResponse, ApiError> {
         let a = &auth.0;
-        let rows = state.sessions.list(&a.scope, a.user_id).await?;
+        let rows = crate::sessions::list(&a.scope, a.user_id).await?;
         let items = rows
             .into_iter()
             .map(|s| SessionView {
@@ -280,7 +271,7 @@ impl MeApi {
     )]
     async fn revoke(
         &self,
-        state: Data<&AppState>,
+        _state: Data<&AppState>,
         auth: UserAuth,
         req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
@@ -289,16 +280,14 @@ impl MeApi {
     ) -> Result<NoContent, ApiError> {
         let a = &auth.0;
         let tx = a.scope.begin().await?;
-        if !state
-            .sessions
-            .revoke(
-                &tx,
-                Actor::User(a.user_id),
-                session_id.0,
-                Some(a.user_id),
-                "revoked_by_user",
-            )
-            .await?
+        if !crate::sessions::revoke(
+            &tx,
+            Actor::User(a.user_id),
+            session_id.0,
+            Some(a.user_id),
+            "revoked_by_user",
+        )
+        .await?
         {
             return Err(Error::NotFound("session").into());
         }
@@ -322,10 +311,10 @@ impl MeApi {
     async fn jwks(
         &self,
         state: Data<&AppState>,
-        scope: Data<&TenantScope>,
+        op: Op,
         #[oai(name = "tenant")] _tenant: Path<String>,
     ) -> Result<JwksResponse, ApiError> {
-        let keys = state.keys.for_tenant(&scope).await?;
+        let keys = state.keys.for_tenant(op.0.scope()).await?;
         Ok(JwksResponse::Ok(Json(JwkSet {
             keys: keys.jwks.iter().map(JwkView::from).collect(),
         })))

@@ -16,17 +16,16 @@ use poem_openapi::{
 use uuid::Uuid;
 
 use super::{
-    auth::{UserAuth, request_meta},
+    auth::{Op, UserAuth},
     problem::ApiError,
     views::{TokenPairView, UserView},
 };
 use crate::{
     app::AppState,
-    authz::{self, MembersRead},
+    authz::{self, MemberSupport, MembersRead, MembersWrite, SessionsRevoke},
     error::Error,
     members::{self, invitations, sessions},
-    roles::Permission,
-    store::{TenantScope, entities::invitation},
+    store::entities::invitation,
     tenants::invitations::status as invitation_status,
 };
 
@@ -205,7 +204,7 @@ impl MembersApi {
         limit: Query<Option<u64>>,
     ) -> Result<MemberPageResponse, ApiError> {
         let a = &auth.0;
-        let granted = authz::grant::<MembersRead>(&state, &a.scope, a.user_id).await?;
+        let granted = authz::grant::<MembersRead>(&state.users, &a.ctx).await?;
         let page = members::list(
             &granted,
             &members::Filter {
@@ -242,7 +241,7 @@ impl MembersApi {
         user_id: Path<String>,
     ) -> Result<MemberResponse, ApiError> {
         let a = &auth.0;
-        let granted = authz::grant::<MembersRead>(&state, &a.scope, a.user_id).await?;
+        let granted = authz::grant::<MembersRead>(&state.users, &a.ctx).await?;
         let u = members::get(&granted, path_id(&user_id, "member")?).await?;
         Ok(MemberResponse::Ok(Json(UserView::of(
             &u,
@@ -262,20 +261,15 @@ impl MembersApi {
         &self,
         state: Data<&AppState>,
         auth: UserAuth,
-        req: &Request,
+        _req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         user_id: Path<String>,
         body: Json<MemberPatch>,
     ) -> Result<MemberResponse, ApiError> {
         let a = &auth.0;
-        let by = authz::require(&state, &a.scope, a.user_id, Permission::MembersWrite)
-            .await?
-            .by();
+        let granted = authz::grant::<MembersWrite>(&state.users, &a.ctx).await?;
         let u = members::update(
-            &state,
-            &a.scope,
-            &request_meta(req),
-            &by,
+            &granted,
             path_id(&user_id, "member")?,
             &members::Change {
                 role: body.0.role.map(String::from),
@@ -300,21 +294,13 @@ impl MembersApi {
         &self,
         state: Data<&AppState>,
         auth: UserAuth,
-        req: &Request,
+        _req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         user_id: Path<String>,
     ) -> Result<NoContent, ApiError> {
         let a = &auth.0;
-        let by = authz::require(&state, &a.scope, a.user_id, Permission::MembersWrite)
-            .await?
-            .by();
-        members::remove(
-            &a.scope,
-            &request_meta(req),
-            &by,
-            path_id(&user_id, "member")?,
-        )
-        .await?;
+        let granted = authz::grant::<MembersWrite>(&state.users, &a.ctx).await?;
+        members::remove(&granted, path_id(&user_id, "member")?).await?;
         Ok(NoContent::Done)
     }
 
@@ -328,22 +314,13 @@ impl MembersApi {
         &self,
         state: Data<&AppState>,
         auth: UserAuth,
-        req: &Request,
+        _req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         user_id: Path<String>,
     ) -> Result<RevokedResponse, ApiError> {
         let a = &auth.0;
-        let by = authz::require(&state, &a.scope, a.user_id, Permission::SessionsRevoke)
-            .await?
-            .by();
-        let n = sessions::revoke_user(
-            &state,
-            &a.scope,
-            &request_meta(req),
-            &by,
-            path_id(&user_id, "member")?,
-        )
-        .await?;
+        let granted = authz::grant::<SessionsRevoke>(&state.users, &a.ctx).await?;
+        let n = sessions::revoke_user(&granted, path_id(&user_id, "member")?).await?;
         Ok(RevokedResponse::Ok(Json(RevokedCount {
             revoked: u32::try_from(n).unwrap_or(u32::MAX),
         })))
@@ -361,23 +338,13 @@ impl MembersApi {
         &self,
         state: Data<&AppState>,
         auth: UserAuth,
-        req: &Request,
+        _req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         body: Json<InvitationRequest>,
     ) -> Result<InvitationResponse, ApiError> {
         let a = &auth.0;
-        let by = authz::require(&state, &a.scope, a.user_id, Permission::MembersWrite)
-            .await?
-            .by();
-        let inv = invitations::create(
-            &state,
-            &a.scope,
-            &request_meta(req),
-            &by,
-            &body.email,
-            &body.role,
-        )
-        .await?;
+        let granted = authz::grant::<MembersWrite>(&state.users, &a.ctx).await?;
+        let inv = invitations::create(&granted, &state.mailer, &body.email, &body.role).await?;
         Ok(InvitationResponse::Created(Json((&inv).into())))
     }
 
@@ -398,7 +365,7 @@ impl MembersApi {
         limit: Query<Option<u64>>,
     ) -> Result<InvitationPageResponse, ApiError> {
         let a = &auth.0;
-        let granted = authz::grant::<MembersRead>(&state, &a.scope, a.user_id).await?;
+        let granted = authz::grant::<MembersRead>(&state.users, &a.ctx).await?;
         let (items, next_cursor) = invitations::list(
             &granted,
             &invitations::Filter {
@@ -425,19 +392,15 @@ impl MembersApi {
         &self,
         state: Data<&AppState>,
         auth: UserAuth,
-        req: &Request,
+        _req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         invitation_id: Path<String>,
     ) -> Result<InvitationResponse, ApiError> {
         let a = &auth.0;
-        let by = authz::require(&state, &a.scope, a.user_id, Permission::MembersWrite)
-            .await?
-            .by();
+        let granted = authz::grant::<MemberSupport>(&state.users, &a.ctx).await?;
         let inv = invitations::resend(
-            &state,
-            &a.scope,
-            &request_meta(req),
-            &by,
+            &granted,
+            &state.mailer,
             path_id(&invitation_id, "invitation")?,
         )
         .await?;
@@ -454,21 +417,13 @@ impl MembersApi {
         &self,
         state: Data<&AppState>,
         auth: UserAuth,
-        req: &Request,
+        _req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         invitation_id: Path<String>,
     ) -> Result<NoContent, ApiError> {
         let a = &auth.0;
-        let by = authz::require(&state, &a.scope, a.user_id, Permission::MembersWrite)
-            .await?
-            .by();
-        invitations::revoke(
-            &a.scope,
-            &request_meta(req),
-            &by,
-            path_id(&invitation_id, "invitation")?,
-        )
-        .await?;
+        let granted = authz::grant::<MembersWrite>(&state.users, &a.ctx).await?;
+        invitations::revoke(&granted, path_id(&invitation_id, "invitation")?).await?;
         Ok(NoContent::Done)
     }
 
@@ -483,15 +438,14 @@ impl MembersApi {
     async fn accept(
         &self,
         state: Data<&AppState>,
-        scope: Data<&TenantScope>,
-        req: &Request,
+        op: Op,
+        _req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         body: Json<AcceptRequest>,
     ) -> Result<PairResponse, ApiError> {
         let pair = invitations::accept(
-            &state,
-            &scope,
-            &request_meta(req),
+            &state.accounts,
+            &op.0,
             &body.token,
             &body.password,
             body.name.as_deref(),

@@ -8,7 +8,7 @@ use poem_openapi::{
 };
 
 use super::{
-    auth::{AuthUser, UserAuth, request_meta},
+    auth::{AuthUser, UserAuth},
     problem::ApiError,
 };
 use crate::{
@@ -121,7 +121,7 @@ enum NoContent {
 
 fn caller(a: &AuthUser) -> Caller<'_> {
     Caller {
-        scope: &a.scope,
+        ctx: &a.ctx,
         user_id: a.user_id,
         session_id: a.session_id,
         enrolment_only: a.claims.mfa_enrollment_required
@@ -168,7 +168,7 @@ impl MfaApi {
         &self,
         state: Data<&AppState>,
         auth: UserAuth,
-        req: &Request,
+        _req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         body: super::optional_body::OptionalJson<ReauthRequest>,
     ) -> Result<EnrolmentResponse, ApiError> {
@@ -179,13 +179,7 @@ impl MfaApi {
                 return Err(Error::invalid("current_password", "a string, or left out").into());
             }
         };
-        let e = enrolment::start(
-            &state,
-            caller(&auth.0),
-            &request_meta(req),
-            password.as_deref(),
-        )
-        .await?;
+        let e = enrolment::start(&state.accounts, caller(&auth.0), password.as_deref()).await?;
         Ok(EnrolmentResponse::Ok(Json(TotpEnrolmentView {
             secret: e.secret,
             otpauth_url: e.otpauth_url,
@@ -206,12 +200,11 @@ impl MfaApi {
         &self,
         state: Data<&AppState>,
         auth: UserAuth,
-        req: &Request,
+        _req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         body: Json<TotpCodeRequest>,
     ) -> Result<BackupCodesResponse, ApiError> {
-        let codes =
-            enrolment::confirm(&state, caller(&auth.0), &request_meta(req), &body.code).await?;
+        let codes = enrolment::confirm(&state.accounts, caller(&auth.0), &body.code).await?;
         Ok(BackupCodesResponse::Ok(Json(BackupCodesView {
             backup_codes: codes,
         })))
@@ -231,7 +224,7 @@ impl MfaApi {
         &self,
         state: Data<&AppState>,
         auth: UserAuth,
-        req: &Request,
+        _req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         body: Json<MfaDisableRequest>,
     ) -> Result<NoContent, ApiError> {
@@ -242,7 +235,7 @@ impl MfaApi {
                 return Err(Error::invalid("code", "send exactly one of code and password").into());
             }
         };
-        enrolment::disable(&state, caller(&auth.0), &request_meta(req), proof).await?;
+        enrolment::disable(&state.accounts, caller(&auth.0), proof).await?;
         Ok(NoContent::Done)
     }
 
@@ -258,14 +251,13 @@ impl MfaApi {
         &self,
         state: Data<&AppState>,
         auth: UserAuth,
-        req: &Request,
+        _req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         body: Json<TotpCodeReauthRequest>,
     ) -> Result<BackupCodesResponse, ApiError> {
         let codes = enrolment::regenerate_backup_codes(
-            &state,
+            &state.accounts,
             caller(&auth.0),
-            &request_meta(req),
             &body.code,
             body.current_password.as_deref(),
         )

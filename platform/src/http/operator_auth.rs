@@ -39,7 +39,7 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<OperatorCal
     if bearer.token.len() > 8 * 1024 {
         return Err(refused());
     }
-    match auth::authenticate(state, &bearer.token, 30).await {
+    match auth::authenticate(&state.console, &bearer.token, 30).await {
         Ok(Some(c)) => Ok(c),
         Ok(None) => Err(refused()),
         Err(e) => Err(poem::Error::from_response(
@@ -165,7 +165,13 @@ impl OperatorAuthApi {
         req: &Request,
         body: Json<OperatorLoginRequest>,
     ) -> Result<ChallengeResponse, ApiError> {
-        let ch = auth::login(&state, &request_meta(req), &body.email, &body.password).await?;
+        let ch = auth::login(
+            &state.console,
+            &request_meta(req),
+            &body.email,
+            &body.password,
+        )
+        .await?;
         Ok(ChallengeResponse::Ok(Json(OperatorChallengeView {
             mfa_required: true,
             mfa_token: ch.mfa_token,
@@ -186,7 +192,13 @@ impl OperatorAuthApi {
         req: &Request,
         body: Json<OperatorMfaRequest>,
     ) -> Result<PairResponse, ApiError> {
-        let pair = auth::login_mfa(&state, &request_meta(req), &body.mfa_token, &body.code).await?;
+        let pair = auth::login_mfa(
+            &state.console,
+            &request_meta(req),
+            &body.mfa_token,
+            &body.code,
+        )
+        .await?;
         Ok(PairResponse::Ok(Json(pair.into())))
     }
 
@@ -203,7 +215,7 @@ impl OperatorAuthApi {
         req: &Request,
         body: Json<OperatorRefreshRequest>,
     ) -> Result<PairResponse, ApiError> {
-        let pair = auth::refresh(&state, &request_meta(req), &body.refresh_token).await?;
+        let pair = auth::refresh(&state.console, &request_meta(req), &body.refresh_token).await?;
         Ok(PairResponse::Ok(Json(pair.into())))
     }
 
@@ -218,7 +230,7 @@ impl OperatorAuthApi {
         state: Data<&AppState>,
         auth: OperatorAuth,
     ) -> Result<NoContent, ApiError> {
-        auth::revoke(&state, auth.0.session_id).await?;
+        auth::revoke(&state.console, auth.0.session_id).await?;
         Ok(NoContent::Done)
     }
 }

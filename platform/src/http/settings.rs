@@ -12,15 +12,11 @@ use poem_openapi::{
     types::{MaybeUndefined, ParseFromJSON, ToJSON},
 };
 
-use super::{
-    auth::{UserAuth, request_meta},
-    problem::ApiError,
-};
+use super::{auth::UserAuth, problem::ApiError};
 use crate::{
     app::AppState,
-    authz,
+    authz::{self, SettingsRead, SettingsWrite},
     error::Error,
-    roles::Permission,
     settings::{TenantSettings, update::update},
 };
 
@@ -209,10 +205,9 @@ impl SettingsApi {
         #[oai(name = "tenant")] _tenant: Path<String>,
     ) -> Result<SettingsResponse, ApiError> {
         let a = &auth.0;
-        let by = authz::require(&state, &a.scope, a.user_id, Permission::SettingsRead)
-            .await?
-            .by();
-        Ok(SettingsResponse::Ok(Json(view(&by.settings)?)))
+        let granted = authz::grant::<SettingsRead>(&state.users, &a.ctx).await?;
+        let settings = crate::settings::get(&granted).await?;
+        Ok(SettingsResponse::Ok(Json(view(&settings)?)))
     }
 
     /// Changes some settings (`settings:write`) and answers with all of them. The change is
@@ -227,19 +222,17 @@ impl SettingsApi {
         &self,
         state: Data<&AppState>,
         auth: UserAuth,
-        req: &Request,
+        _req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         body: Json<SettingsPatch>,
     ) -> Result<SettingsResponse, ApiError> {
         let a = &auth.0;
-        let by = authz::require(&state, &a.scope, a.user_id, Permission::SettingsWrite)
-            .await?
-            .by();
+        let granted = authz::grant::<SettingsWrite>(&state.users, &a.ctx).await?;
         let patch = match body.0.to_json() {
             Some(serde_json::Value::Object(m)) => m,
             _ => serde_json::Map::new(),
         };
-        let next = update(&state, &a.scope, &request_meta(req), &by, patch).await?;
+        let next = update(&granted, &state.mailer, patch).await?;
         Ok(SettingsResponse::Ok(Json(view(&next)?)))
     }
 }

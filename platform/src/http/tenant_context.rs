@@ -1,6 +1,7 @@
 //! Resolves `{tenant}` in `/v1/tenants/{tenant}/…` before routing: unknown tenants are 404
 //! `tenant_not_found`, suspended ones 403 `tenant_suspended` on every path; otherwise the
-//! request carries the tenant's [`crate::store::TenantScope`] for the handlers. A request with
+//! request carries the tenant's [`crate::store::TenantScope`] and [`crate::tenants::Tenant`], from
+//! which the handlers' [`crate::context::OpContext`] is built. A request with
 //! an `Origin` gets the tenant's CORS answer (see [`super::cors`]).
 
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, http::header};
@@ -45,8 +46,8 @@ impl<E: Endpoint> Endpoint for TenantContextEndpoint<E> {
     async fn call(&self, mut req: Request) -> poem::Result<Self::Output> {
         if let Some(rest) = req.uri().path().strip_prefix(TENANT_PREFIX) {
             let key = rest.split('/').next().unwrap_or_default().to_owned();
-            let scope = match self.tenants.resolve(&key).await {
-                Ok(scope) => scope,
+            let (scope, tenant) = match self.tenants.resolve_tenant(&key).await {
+                Ok(resolved) => resolved,
                 Err(e) => return Ok(ApiError::from(e).into_response()),
             };
             let origin = req
@@ -55,6 +56,7 @@ impl<E: Endpoint> Endpoint for TenantContextEndpoint<E> {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
             req.extensions_mut().insert(scope.clone());
+            req.extensions_mut().insert(tenant);
             if let Some(origin) = origin {
                 let allowed = match self.cors.allowed(&scope, &origin).await {
                     Ok(a) => a,

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::{Object, Union};
 
-use crate::{accounts::TokenPair, mfa::Challenge, store::entities::user};
+use crate::{mfa::Challenge, signin::TokenPair, store::entities::user};
 
 /// A user as the API shows them.
 #[derive(Object, Debug)]

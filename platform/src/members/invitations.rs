@@ -1,6 +1,13 @@
 //! Inviting people into a tenant: create (emails a single-use link valid 7 days), list, resend,
 //! revoke, and accept (creates the verified user with the invited role and signs them in).
 
+use crate::{
+    accounts::Accounts,
+    authz::{MemberSupport, MembersWrite},
+    context::OpContext,
+    mail::Mailer,
+    signin::TokenPair,
+};
 use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -9,9 +16,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    accounts::{self, TokenPair},
-    app::AppState,
-    audit::{self, Actor, Event, RequestMeta},
+    accounts,
+    audit::{self, Actor, Event},
     authz::{By, Granted, MembersRead},
     crypto::codes::token_hash,
     domain::{EmailAddress, Password},
@@ -19,11 +25,7 @@ use crate::{
     events::DomainEvent,
     ratelimit::Bucket,
     roles,
-    settings::TenantSettings,
-    store::{
-        TenantScope,
-        entities::{invitation, user},
-    },
+    store::entities::{invitation, user},
     tenants::invitations as sending,
     users::UserStatus,
 };
@@ -36,19 +38,18 @@ fn not_found() -> Error {
 /// has a pending invitation replaces it (the older link stops working); an existing member is
 /// `409 already_member`; only owners invite owners.
 pub async fn create(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &RequestMeta,
-    by: &By,
+    granted: &Granted<MembersWrite>,
+    mailer: &Mailer,
     email: &str,
     role: &str,
 ) -> Result<invitation::Model> {
+    let (scope, meta, by) = (granted.scope(), granted.meta(), granted.by());
     let email = EmailAddress::parse(email)?;
     if !roles::exists(role, &by.settings.custom_roles) {
         return Err(Error::invalid("role", format!("unknown role {role:?}")));
     }
     refuse_beyond_rights(by, role)?;
-    let tenant = accounts::tenant_of(state, scope).await?;
+    let tenant = granted.ctx().tenant().clone();
     let mut tx = scope.begin().await?;
     let existing = user::Entity::find()
         .filter(user::Column::Email.eq(email.as_str()))
@@ -68,7 +69,7 @@ pub async fn create(
         .filter(invitation::Column::RevokedAt.is_null())
         .exec(&*tx)
         .await?;
-    let inv = sending::invite(&mut tx, &state.mailer, &tenant, &email, role, by.member_id).await?;
+    let inv = sending::invite(&mut tx, mailer, &tenant, &email, role, by.member_id).await?;
     audit::record(
         &tx,
         meta,
@@ -135,13 +136,12 @@ pub async fn list(
 /// `POST /members/invitations/{id}/resend`: a new link and a new 7-day life for an invitation
 /// not yet accepted or revoked (an expired one comes back to life).
 pub async fn resend(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &RequestMeta,
-    by: &By,
+    granted: &Granted<MemberSupport>,
+    mailer: &Mailer,
     id: Uuid,
 ) -> Result<invitation::Model> {
-    let tenant = accounts::tenant_of(state, scope).await?;
+    let (scope, meta, by) = (granted.scope(), granted.meta(), granted.by());
+    let tenant = granted.ctx().tenant().clone();
     let mut tx = scope.begin().await?;
     let inv = invitation::Entity::find_by_id(id)
         .one(&*tx)
@@ -163,7 +163,7 @@ pub async fn resend(
             ),
         });
     }
-    let inv = sending::reissue(&mut tx, &state.mailer, &tenant, &inv).await?;
+    let inv = sending::reissue(&mut tx, mailer, &tenant, &inv).await?;
     audit::record(
         &tx,
         meta,
@@ -192,7 +192,8 @@ fn refuse_beyond_rights(by: &By, role: &str) -> Result<()> {
 }
 
 /// `DELETE /members/invitations/{id}`: the link stops working.
-pub async fn revoke(scope: &TenantScope, meta: &RequestMeta, by: &By, id: Uuid) -> Result<()> {
+pub async fn revoke(granted: &Granted<MembersWrite>, id: Uuid) -> Result<()> {
+    let (scope, meta, by) = (granted.scope(), granted.meta(), granted.by());
     let tx = scope.begin().await?;
     let inv = invitation::Entity::find_by_id(id)
         .one(&*tx)
@@ -233,17 +234,17 @@ fn invalid_invitation() -> Error {
 /// policy applies) and optionally a name create the member, verified, with the invited role,
 /// and sign them in. An address that self-registered but never verified becomes this member.
 pub async fn accept(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &RequestMeta,
+    acc: &Accounts,
+    ctx: &OpContext,
     token: &str,
     password: &str,
     name: Option<&str>,
 ) -> Result<TokenPair> {
+    let (scope, meta) = (ctx.scope(), ctx.meta());
     let ip = accounts::ip_key(scope, meta);
     // A wrong token is reserved as a failure before the lookup; a right one gives it back.
     let held = accounts::throttle::reserve(
-        state,
+        &acc.throttle,
         Some(scope),
         &[accounts::throttle::Cell::Tenant(Bucket::ResetIp, &ip)],
     )
@@ -271,7 +272,7 @@ pub async fn accept(
             .filter(invitation::Column::ExpiresAt.gt(now))
             .one(&*tx)
             .await?;
-        let settings = TenantSettings::load(&tx).await?;
+        let settings = ctx.settings_in(&tx).await?;
         tx.commit().await?;
         Ok::<_, Error>((inv, settings))
     };
@@ -280,12 +281,12 @@ pub async fn accept(
     let Some(inv) = inv.filter(|i| roles::exists(&i.role, &settings.custom_roles)) else {
         return Err(invalid_invitation());
     };
-    held.refund(state);
+    held.refund(&acc.throttle);
     settings
         .password_policy
         .check(&password, Some(&inv.email))?;
-    accounts::throttle::platform_hash_budget(state, meta).await?;
-    let hash = accounts::hash_password(state, &password).await?;
+    accounts::throttle::platform_hash_budget(&acc.throttle, meta).await?;
+    let hash = accounts::hash_password(acc, &password).await?;
     let tx = scope.begin().await?;
     // Claimed with a conditional update: a token signs up once even when raced.
     let now = Utc::now();
@@ -390,5 +391,5 @@ pub async fn accept(
         .await?
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("the accepted member vanished")))?;
     tx.invalidate(crate::store::Change::User { id });
-    accounts::finish_login(state, scope, tx, meta, u, &["pwd"]).await
+    crate::signin::finish_login(&acc.signin, ctx, tx, u, &["pwd"]).await
 }

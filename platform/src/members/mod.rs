@@ -6,6 +6,7 @@ pub mod invitations;
 pub mod sessions;
 pub mod support;
 
+use crate::authz::MembersWrite;
 use chrono::Utc;
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -14,13 +15,12 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
-    audit::{self, Event, RequestMeta},
-    authz::{By, Granted, MembersRead},
+    audit::{self, Event},
+    authz::{Granted, MembersRead},
     error::{Error, ErrorCode, Result},
     events::DomainEvent,
     roles,
-    store::{self, TenantScope, TenantTx, entities::user},
+    store::{self, TenantTx, entities::user},
     users::UserStatus,
 };
 
@@ -143,13 +143,26 @@ pub struct Change {
 /// session of theirs at once and blocks their logins; both changes reach the member's next
 /// request (their cached view is dropped), not only their next token.
 pub async fn update(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &RequestMeta,
-    by: &By,
+    granted: &Granted<MembersWrite>,
     id: Uuid,
     change: &Change,
 ) -> Result<user::Model> {
+    let tx = granted.scope().begin().await?;
+    change_in(&tx, granted, id, change).await?;
+    let updated = find(&tx, id).await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// Applies `change` to member `id` inside `tx` (see [`update`]); nothing is written when a
+/// check fails.
+pub(crate) async fn change_in(
+    tx: &TenantTx,
+    granted: &Granted<MembersWrite>,
+    id: Uuid,
+    change: &Change,
+) -> Result<()> {
+    let (meta, by) = (granted.meta(), granted.by());
     if let Some(role) = change.role.as_deref()
         && !roles::exists(role, &by.settings.custom_roles)
     {
@@ -160,8 +173,7 @@ pub async fn update(
         Some(Some(s @ (UserStatus::Active | UserStatus::Disabled))) => Some(s),
         Some(_) => return Err(Error::invalid("status", "status is active or disabled")),
     };
-    let tx = scope.begin().await?;
-    let target = find(&tx, id).await?;
+    let target = find(tx, id).await?;
     let new_role = change.role.clone().filter(|r| *r != target.role);
     let new_status = wanted.filter(|s| *s != target.status);
     if new_role.is_some()
@@ -189,10 +201,10 @@ pub async fn update(
         });
     }
     if new_role.is_some() {
-        crate::users::refuse_last_owner(&tx, &target, "demoted").await?;
+        crate::users::refuse_last_owner(tx, &target, "demoted").await?;
     }
     if new_status == Some(UserStatus::Disabled) {
-        crate::users::refuse_last_owner(&tx, &target, "disabled").await?;
+        crate::users::refuse_last_owner(tx, &target, "disabled").await?;
     }
     let now = Utc::now();
     let mut revoked = Vec::new();
@@ -201,10 +213,10 @@ pub async fn update(
             .col_expr(user::Column::Role, Expr::value(role.clone()))
             .col_expr(user::Column::UpdatedAt, Expr::value(now))
             .filter(user::Column::Id.eq(id))
-            .exec(&*tx)
+            .exec(&**tx)
             .await?;
         audit::record(
-            &tx,
+            tx,
             meta,
             Event::ok(by.actor, "member.role_changed")
                 .reason(by.reason.as_deref())
@@ -226,16 +238,14 @@ pub async fn update(
             .col_expr(user::Column::Status, Expr::value(status))
             .col_expr(user::Column::UpdatedAt, Expr::value(now))
             .filter(user::Column::Id.eq(id))
-            .exec(&*tx)
+            .exec(&**tx)
             .await?;
         if status == UserStatus::Disabled {
-            revoked = state
-                .sessions
-                .revoke_all(&tx, by.actor, id, None, "member_disabled")
-                .await?;
+            revoked =
+                crate::sessions::revoke_all(tx, by.actor, id, None, "member_disabled").await?;
         }
         audit::record(
-            &tx,
+            tx,
             meta,
             Event::ok(
                 by.actor,
@@ -259,15 +269,14 @@ pub async fn update(
             },
         );
     }
-    let updated = find(&tx, id).await?;
     tx.invalidate(store::Change::User { id });
-    tx.commit().await?;
-    Ok(updated)
+    Ok(())
 }
 
 /// `DELETE /members/{id}`: removes a member and everything of theirs (the audit log keeps
 /// their events).
-pub async fn remove(scope: &TenantScope, meta: &RequestMeta, by: &By, id: Uuid) -> Result<()> {
+pub async fn remove(granted: &Granted<MembersWrite>, id: Uuid) -> Result<()> {
+    let (scope, meta, by) = (granted.scope(), granted.meta(), granted.by());
     let tx = scope.begin().await?;
     let target = find(&tx, id).await?;
     if target.role == "owner" && !by.owner_rights {

@@ -2,19 +2,16 @@
 //! one, or revoke all of a member's. Revocations take effect at once, and no one ends the
 //! sessions of a member whose role holds permissions they do not (see [`By::may_manage`]).
 
+use crate::authz::SessionsRevoke;
 use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
-    audit::{self, Event, RequestMeta},
+    audit::{self, Event},
     authz::{By, Granted, SessionsRead, beyond_own_rights},
     error::{Error, Result},
-    store::{
-        TenantScope,
-        entities::{session, user},
-    },
+    store::entities::{session, user},
 };
 
 /// The live sessions of `scope` (of `user_id` only, when given), newest first, a page at a time.
@@ -61,13 +58,8 @@ async fn refuse_beyond_rights(tx: &crate::store::TenantTx, by: &By, holder: Uuid
 
 /// Revokes session `sid` of the tenant (`404` when there is no such live session), on behalf
 /// of `by`.
-pub async fn revoke(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &RequestMeta,
-    by: &By,
-    sid: Uuid,
-) -> Result<()> {
+pub async fn revoke(granted: &Granted<SessionsRevoke>, sid: Uuid) -> Result<()> {
+    let (scope, meta, by) = (granted.scope(), granted.meta(), granted.by());
     let tx = scope.begin().await?;
     let owner = session::Entity::find_by_id(sid)
         .one(&*tx)
@@ -76,11 +68,7 @@ pub async fn revoke(
     if let Some(holder) = owner {
         refuse_beyond_rights(&tx, by, holder).await?;
     }
-    if !state
-        .sessions
-        .revoke(&tx, by.actor, sid, None, "revoked_by_admin")
-        .await?
-    {
+    if !crate::sessions::revoke(&tx, by.actor, sid, None, "revoked_by_admin").await? {
         return Err(Error::NotFound("session"));
     }
     audit::record(
@@ -96,22 +84,15 @@ pub async fn revoke(
 }
 
 /// Revokes every live session of member `user_id` (`404` for no such member); returns how many.
-pub async fn revoke_user(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &RequestMeta,
-    by: &By,
-    user_id: Uuid,
-) -> Result<usize> {
+pub async fn revoke_user(granted: &Granted<SessionsRevoke>, user_id: Uuid) -> Result<usize> {
+    let (scope, meta, by) = (granted.scope(), granted.meta(), granted.by());
     let tx = scope.begin().await?;
     if user::Entity::find_by_id(user_id).one(&*tx).await?.is_none() {
         return Err(Error::NotFound("member"));
     }
     refuse_beyond_rights(&tx, by, user_id).await?;
-    let ended = state
-        .sessions
-        .revoke_all(&tx, by.actor, user_id, None, "revoked_by_admin")
-        .await?;
+    let ended =
+        crate::sessions::revoke_all(&tx, by.actor, user_id, None, "revoked_by_admin").await?;
     audit::record(
         &tx,
         meta,

@@ -2,138 +2,40 @@
 //! `mfa_token` instead of tokens. The token is opaque (stored hashed), bound to the user in this
 //! tenant's own store, lives 5 minutes, allows 5 attempts and works once.
 
+use crate::{
+    accounts::Accounts,
+    context::OpContext,
+    signin::{MAX_ATTEMPTS, Method, TokenPair},
+};
 use chrono::Utc;
 use sea_orm::{
-    ActiveValue::Set,
     ColumnTrait, EntityTrait, QueryFilter,
     sea_query::{Expr, ExprTrait},
 };
-use uuid::Uuid;
 
 use super::{factors, wrong_code};
 use crate::{
     accounts::{
-        self, TokenPair, codes,
+        self, codes,
         throttle::{self, Cell},
     },
-    app::AppState,
-    audit::{self, Actor, Event, RequestMeta},
-    crypto::codes::{OtpCode, new_opaque_token, token_hash},
+    audit::{self, Actor, Event},
+    crypto::codes::{OtpCode, token_hash},
     domain::EmailAddress,
     error::{Error, ErrorCode, Result},
     ratelimit::Bucket,
-    settings::TenantSettings,
     store::{
-        TenantScope, TenantTx,
+        TenantTx,
         entities::{mfa_challenge, user},
     },
     users::UserStatus,
 };
-
-/// Seconds an `mfa_token` stays valid.
-pub const CHALLENGE_SECS: i64 = 300;
-/// Wrong second factors before an `mfa_token` is void.
-pub const MAX_ATTEMPTS: i32 = 5;
-
-/// A second factor, as offered in `methods` and recorded in `amr`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Method {
-    /// A code from the authenticator app.
-    Totp,
-    /// One of the backup codes.
-    BackupCode,
-    /// A code emailed for this login (when the tenant allows it).
-    EmailOtp,
-}
-
-impl Method {
-    /// The name used in `methods` and `amr`.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Totp => "totp",
-            Self::BackupCode => "backup_code",
-            Self::EmailOtp => "email_otp",
-        }
-    }
-}
-
-/// The answer to a first factor when a second one is needed.
-#[derive(Debug)]
-pub struct Challenge {
-    pub mfa_token: String,
-    pub methods: Vec<&'static str>,
-    pub expires_in: u32,
-}
-
-/// A login answered with tokens or with a challenge.
-#[derive(Debug)]
-pub enum LoginOutcome {
-    Signed(Box<TokenPair>),
-    MfaRequired(Challenge),
-}
 
 /// A completed challenge: the pair, and whether the login asked for cookie mode.
 #[derive(Debug)]
 pub struct Completed {
     pub pair: TokenPair,
     pub cookie: bool,
-}
-
-/// After a first factor (`first`: `pwd` or `otp`) for `u` inside `tx`: signs in when `u` has
-/// no second factor, or records a challenge and answers with its token.
-pub async fn finish_or_challenge(
-    state: &AppState,
-    scope: &TenantScope,
-    tx: TenantTx,
-    meta: &RequestMeta,
-    u: user::Model,
-    first: &'static str,
-    cookie: bool,
-) -> Result<LoginOutcome> {
-    if !u.mfa_enabled {
-        let pair = accounts::finish_login(state, scope, tx, meta, u, &[first]).await?;
-        return Ok(LoginOutcome::Signed(Box::new(pair)));
-    }
-    let settings = TenantSettings::load(&tx).await?;
-    let mut methods = vec![Method::Totp.name(), Method::BackupCode.name()];
-    // An emailed code is no second factor after an emailed first one.
-    if settings.mfa_email_otp && first != "otp" {
-        methods.push(Method::EmailOtp.name());
-    }
-    let token = new_opaque_token();
-    let now = Utc::now();
-    // Only the newest challenges matter; old ones of this user are cleared on the way.
-    mfa_challenge::Entity::delete_many()
-        .filter(mfa_challenge::Column::UserId.eq(u.id))
-        .filter(mfa_challenge::Column::ExpiresAt.lt(now))
-        .exec(&*tx)
-        .await?;
-    mfa_challenge::Entity::insert(mfa_challenge::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        token_hash: Set(token_hash(&token)),
-        user_id: Set(u.id),
-        amr: Set(serde_json::to_string(&[first]).unwrap_or_else(|_| "[]".into())),
-        methods: Set(serde_json::to_string(&methods).unwrap_or_else(|_| "[]".into())),
-        cookie: Set(cookie),
-        attempts: Set(0),
-        expires_at: Set(now + chrono::Duration::seconds(CHALLENGE_SECS)),
-        created_at: Set(now),
-    })
-    .exec(&*tx)
-    .await?;
-    audit::record(
-        &tx,
-        meta,
-        Event::ok(Actor::User(u.id), "auth.mfa_challenge")
-            .details(serde_json::json!({ "first_factor": first, "methods": methods })),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(LoginOutcome::MfaRequired(Challenge {
-        mfa_token: token,
-        methods,
-        expires_in: u32::try_from(CHALLENGE_SECS).unwrap_or(300),
-    }))
 }
 
 fn invalid_token() -> Error {
@@ -208,15 +110,20 @@ impl Factor<'_> {
 /// `POST /auth/login/mfa`: the second factor completes the login. Wrong factors use up the
 /// token's attempts and are throttled per address and per account.
 pub async fn complete(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &RequestMeta,
+    acc: &Accounts,
+    ctx: &OpContext,
     token: &str,
     factor: Factor<'_>,
 ) -> Result<Completed> {
+    let (scope, meta) = (ctx.scope(), ctx.meta());
     let ip = accounts::ip_key(scope, meta);
     // Failures are reserved before each check and given back on success.
-    let by_ip = throttle::reserve(state, Some(scope), &[Cell::Tenant(Bucket::MfaIp, &ip)]).await?;
+    let by_ip = throttle::reserve(
+        &acc.throttle,
+        Some(scope),
+        &[Cell::Tenant(Bucket::MfaIp, &ip)],
+    )
+    .await?;
     let tx = scope.begin().await?;
     let (ch, u) = match take_attempt(&tx, token).await {
         Ok(found) => found,
@@ -227,7 +134,7 @@ pub async fn complete(
     };
     let account = format!("{}:{}", scope.tenant_id(), u.id);
     let by_account = match throttle::reserve(
-        state,
+        &acc.throttle,
         Some(scope),
         &[Cell::Tenant(Bucket::MfaAccount, &account)],
     )
@@ -236,7 +143,7 @@ pub async fn complete(
         Ok(r) => r,
         Err(e) => {
             tx.commit().await?;
-            by_ip.refund(state);
+            by_ip.refund(&acc.throttle);
             return Err(e);
         }
     };
@@ -250,13 +157,13 @@ pub async fn complete(
     let ok = offers(&ch, method)
         && match factor {
             Factor::Totp(code) => match factors::authenticator(&tx, u.id, true).await? {
-                Some(row) => factors::use_totp(state, scope, &tx, &row, code).await?,
+                Some(row) => factors::use_totp(acc, ctx.scope(), &tx, &row, code).await?,
                 None => false,
             },
-            Factor::BackupCode(code) => factors::use_backup_code(state, &tx, u.id, code).await?,
+            Factor::BackupCode(code) => factors::use_backup_code(acc, &tx, u.id, code).await?,
             Factor::EmailOtp(code) => match (OtpCode::parse(code), EmailAddress::parse(&u.email)) {
                 (Ok(code), Ok(email)) => {
-                    codes::check(state, &tx, &email, codes::Purpose::MfaLogin, &code)
+                    codes::check(acc, &tx, &email, codes::Purpose::MfaLogin, &code)
                         .await?
                         .is_some()
                 }
@@ -275,8 +182,8 @@ pub async fn complete(
         drop((by_ip, by_account));
         return Err(wrong_code());
     }
-    by_ip.refund(state);
-    by_account.refund(state);
+    by_ip.refund(&acc.throttle);
+    by_account.refund(&acc.throttle);
     accounts::lockout::clear(&tx, &reserved).await?;
     mfa_challenge::Entity::delete_by_id(ch.id)
         .exec(&*tx)
@@ -286,20 +193,21 @@ pub async fn complete(
     amr.extend(first.iter().map(String::as_str));
     amr.extend([method.name(), "mfa"]);
     let cookie = ch.cookie;
-    let pair = accounts::finish_login(state, scope, tx, meta, u, &amr).await?;
+    let pair = crate::signin::finish_login(&acc.signin, ctx, tx, u, &amr).await?;
     Ok(Completed { pair, cookie })
 }
 
 /// `POST /auth/login/mfa/email`: emails a code for the challenge of `token`, when the tenant
 /// offers emailed codes as a second factor. Sending again within a minute sends nothing.
-pub async fn send_email_code(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &RequestMeta,
-    token: &str,
-) -> Result<()> {
+pub async fn send_email_code(acc: &Accounts, ctx: &OpContext, token: &str) -> Result<()> {
+    let (scope, meta) = (ctx.scope(), ctx.meta());
     let ip = accounts::ip_key(scope, meta);
-    let by_ip = throttle::reserve(state, Some(scope), &[Cell::Tenant(Bucket::MfaIp, &ip)]).await?;
+    let by_ip = throttle::reserve(
+        &acc.throttle,
+        Some(scope),
+        &[Cell::Tenant(Bucket::MfaIp, &ip)],
+    )
+    .await?;
     if token.is_empty() || token.len() > 128 {
         return Err(invalid_token());
     }
@@ -313,7 +221,7 @@ pub async fn send_email_code(
         tx.commit().await?;
         return Err(invalid_token());
     };
-    by_ip.refund(state);
+    by_ip.refund(&acc.throttle);
     if !offers(&ch, Method::EmailOtp) {
         return Err(Error::Forbidden {
             code: ErrorCode::MfaMethodNotAllowed,
@@ -326,7 +234,7 @@ pub async fn send_email_code(
         .ok_or_else(invalid_token)?;
     let email = EmailAddress::parse(&u.email)?;
     if throttle::over_quietly(
-        state,
+        &acc.throttle,
         scope,
         Bucket::CodeSendAccount,
         &format!("{}:{}", scope.tenant_id(), email.as_str()),
@@ -337,8 +245,8 @@ pub async fn send_email_code(
             retry_after_secs: 60,
         });
     }
-    let tenant = accounts::tenant_of(state, scope).await?;
-    let sent = codes::send(state, &mut tx, &tenant, &email, codes::Purpose::MfaLogin).await?;
+    let tenant = ctx.tenant().clone();
+    let sent = codes::send(acc, &mut tx, &tenant, &email, codes::Purpose::MfaLogin).await?;
     audit::record(
         &tx,
         meta,

@@ -2,6 +2,7 @@
 //! codes, and turning MFA off. Enabling and disabling revoke the user's other sessions and email
 //! an "MFA changed" notice; every step is audited, and wrong codes are throttled.
 
+use crate::{accounts::Accounts, context::OpContext, mail::Mailer, tenants::Tenant};
 use chrono::Utc;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
@@ -12,15 +13,14 @@ use crate::{
         self,
         throttle::{self, Cell},
     },
-    app::AppState,
-    audit::{self, Actor, Event, RequestMeta},
+    audit::{self, Actor, Event},
     crypto::totp::TotpSecret,
     domain::EmailAddress,
     error::{Error, ErrorCode, Result},
     mail::messages::{MfaChange, MfaChanged, stamp},
     ratelimit::Bucket,
     store::{
-        TenantScope, TenantTx,
+        TenantTx,
         entities::{mfa_totp, session, user},
     },
 };
@@ -38,7 +38,8 @@ pub struct Enrolment {
 /// Who is asking: the signed-in user and their session.
 #[derive(Clone, Copy, Debug)]
 pub struct Caller<'a> {
-    pub scope: &'a TenantScope,
+    /// The operation, by the signed-in user.
+    pub ctx: &'a OpContext,
     pub user_id: Uuid,
     pub session_id: Uuid,
     /// The token is enrolment-only (the tenant requires MFA and the user has none yet): it
@@ -49,16 +50,12 @@ pub struct Caller<'a> {
 /// Requires a fresh proof of `c` (see [`accounts::reauth`]). An enrolment-only token comes from
 /// a sign-in the tenant's policy sent straight to enrolment: it counts as fresh for half an
 /// hour after that sign-in (a refresh does not renew it).
-async fn require_fresh(
-    state: &AppState,
-    c: &Caller<'_>,
-    meta: &RequestMeta,
-    password: Option<&str>,
-) -> Result<()> {
+async fn require_fresh(acc: &Accounts, c: &Caller<'_>, password: Option<&str>) -> Result<()> {
+    let _meta = c.ctx.meta();
     if c.enrolment_only
         && password.is_none()
         && accounts::reauth::signed_in_within(
-            c.scope,
+            c.ctx.scope(),
             c.user_id,
             c.session_id,
             accounts::reauth::ENROLMENT_FRESH_SECS,
@@ -67,24 +64,21 @@ async fn require_fresh(
     {
         return Ok(());
     }
-    accounts::reauth::require_fresh(state, c.scope, meta, c.user_id, c.session_id, password).await
+    accounts::reauth::require_fresh(acc, c.ctx, c.user_id, c.session_id, password).await
 }
 
 fn account_key(c: &Caller<'_>) -> String {
-    format!("{}:{}", c.scope.tenant_id(), c.user_id)
+    format!("{}:{}", c.ctx.scope().tenant_id(), c.user_id)
 }
 
 /// Reserves a failed code of the caller (by account and by address) before a check: refused
 /// (`429`) when either is out of tries. Refund it when the code is right.
-async fn reserve(
-    state: &AppState,
-    c: &Caller<'_>,
-    meta: &RequestMeta,
-) -> Result<throttle::Reservation> {
-    let ip = accounts::ip_key(c.scope, meta);
+async fn reserve(acc: &Accounts, c: &Caller<'_>) -> Result<throttle::Reservation> {
+    let meta = c.ctx.meta();
+    let ip = accounts::ip_key(c.ctx.scope(), meta);
     throttle::reserve(
-        state,
-        Some(c.scope),
+        &acc.throttle,
+        Some(c.ctx.scope()),
         &[
             Cell::Tenant(Bucket::MfaAccount, &account_key(c)),
             Cell::Tenant(Bucket::MfaIp, &ip),
@@ -94,9 +88,10 @@ async fn reserve(
 }
 
 /// Audits a failed code (its reservation is spent).
-async fn failed(c: &Caller<'_>, meta: &RequestMeta, action: &'static str) {
+async fn failed(c: &Caller<'_>, action: &'static str) {
+    let meta = c.ctx.meta();
     let audit = async {
-        let tx = c.scope.begin().await?;
+        let tx = c.ctx.scope().begin().await?;
         audit::record(&tx, meta, Event::failed(Actor::User(c.user_id), action)).await?;
         tx.commit().await
     };
@@ -114,18 +109,16 @@ async fn load_user(tx: &TenantTx, user_id: Uuid) -> Result<user::Model> {
 
 /// Queues the "MFA changed" notice.
 pub(crate) async fn notify(
-    state: &AppState,
-    scope: &TenantScope,
+    mailer: &Mailer,
+    tenant: &Tenant,
     tx: &mut TenantTx,
     u: &user::Model,
     change: MfaChange,
 ) -> Result<()> {
-    let tenant = accounts::tenant_of(state, scope).await?;
-    state
-        .mailer
+    mailer
         .queue(
             tx,
-            &state.mailer.branding_for(&tenant.name),
+            &mailer.branding_for(&tenant.name),
             &EmailAddress::parse(&u.email)?,
             &MfaChanged {
                 change,
@@ -147,14 +140,14 @@ fn already_enabled() -> Error {
 /// (`current_password`, or a sign-in in the last 5 minutes): the secret shown here is what
 /// confirming takes, so a stolen access token alone cannot enrol an authenticator.
 pub async fn start(
-    state: &AppState,
+    acc: &Accounts,
     c: Caller<'_>,
-    meta: &RequestMeta,
     current_password: Option<&str>,
 ) -> Result<Enrolment> {
-    require_fresh(state, &c, meta, current_password).await?;
-    let tenant = accounts::tenant_of(state, c.scope).await?;
-    let tx = c.scope.begin().await?;
+    let meta = c.ctx.meta();
+    require_fresh(acc, &c, current_password).await?;
+    let tenant = c.ctx.tenant().clone();
+    let tx = c.ctx.scope().begin().await?;
     let u = load_user(&tx, c.user_id).await?;
     if factors::authenticator(&tx, c.user_id, true)
         .await?
@@ -169,7 +162,12 @@ pub async fn start(
     mfa_totp::Entity::delete_by_id(c.user_id).exec(&*tx).await?;
     mfa_totp::Entity::insert(mfa_totp::ActiveModel {
         user_id: Set(c.user_id),
-        secret_sealed: Set(factors::seal_secret(state, c.scope, c.user_id, &secret)?),
+        secret_sealed: Set(factors::seal_secret(
+            acc,
+            c.ctx.scope(),
+            c.user_id,
+            &secret,
+        )?),
         confirmed_at: Set(None),
         last_used_step: Set(None),
         created_at: Set(Utc::now()),
@@ -214,16 +212,12 @@ async fn add_to_session_amr(tx: &TenantTx, sid: Uuid, factors: &[&str]) -> Resul
 
 /// `POST /me/mfa/totp/confirm`: a code from the app turns MFA on. Returns the backup codes
 /// (shown this once); the user's other sessions are revoked and a notice is emailed.
-pub async fn confirm(
-    state: &AppState,
-    c: Caller<'_>,
-    meta: &RequestMeta,
-    code: &str,
-) -> Result<Vec<String>> {
-    let held = reserve(state, &c, meta).await?;
-    let mut tx = c.scope.begin().await?;
+pub async fn confirm(acc: &Accounts, c: Caller<'_>, code: &str) -> Result<Vec<String>> {
+    let meta = c.ctx.meta();
+    let held = reserve(acc, &c).await?;
+    let mut tx = c.ctx.scope().begin().await?;
     let Some(row) = factors::authenticator(&tx, c.user_id, false).await? else {
-        held.refund(state);
+        held.refund(&acc.throttle);
         return Err(
             if factors::authenticator(&tx, c.user_id, true)
                 .await?
@@ -238,12 +232,12 @@ pub async fn confirm(
             },
         );
     };
-    if !factors::use_totp(state, c.scope, &tx, &row, code).await? {
+    if !factors::use_totp(acc, c.ctx.scope(), &tx, &row, code).await? {
         tx.rollback().await?;
-        failed(&c, meta, "mfa.enable").await;
+        failed(&c, "mfa.enable").await;
         return Err(wrong_code());
     }
-    held.refund(state);
+    held.refund(&acc.throttle);
     let now = Utc::now();
     mfa_totp::Entity::update_many()
         .col_expr(mfa_totp::Column::ConfirmedAt, Expr::value(Some(now)))
@@ -256,20 +250,18 @@ pub async fn confirm(
         .filter(user::Column::Id.eq(c.user_id))
         .exec(&*tx)
         .await?;
-    let codes = factors::new_backup_codes(state, &tx, c.user_id).await?;
+    let codes = factors::new_backup_codes(acc, &tx, c.user_id).await?;
     add_to_session_amr(&tx, c.session_id, &["totp", "mfa"]).await?;
-    let ended = state
-        .sessions
-        .revoke_all(
-            &tx,
-            Actor::User(c.user_id),
-            c.user_id,
-            Some(c.session_id),
-            "mfa_enabled",
-        )
-        .await?;
+    let ended = crate::sessions::revoke_all(
+        &tx,
+        Actor::User(c.user_id),
+        c.user_id,
+        Some(c.session_id),
+        "mfa_enabled",
+    )
+    .await?;
     let u = load_user(&tx, c.user_id).await?;
-    notify(state, c.scope, &mut tx, &u, MfaChange::Enabled).await?;
+    notify(&acc.mailer, c.ctx.tenant(), &mut tx, &u, MfaChange::Enabled).await?;
     audit::record(
         &tx,
         meta,
@@ -294,46 +286,47 @@ pub enum Proof<'a> {
 /// `DELETE /me/mfa/totp`: with the password, or with a current code from a session that signed
 /// in within the last 5 minutes, MFA goes off: the secret and backup codes are erased, other
 /// sessions revoked, and a notice emailed.
-pub async fn disable(
-    state: &AppState,
-    c: Caller<'_>,
-    meta: &RequestMeta,
-    proof: Proof<'_>,
-) -> Result<()> {
+pub async fn disable(acc: &Accounts, c: Caller<'_>, proof: Proof<'_>) -> Result<()> {
+    let meta = c.ctx.meta();
     match proof {
-        Proof::Password(p) => require_fresh(state, &c, meta, Some(p)).await?,
-        Proof::Code(_) => require_fresh(state, &c, meta, None).await?,
+        Proof::Password(p) => require_fresh(acc, &c, Some(p)).await?,
+        Proof::Code(_) => require_fresh(acc, &c, None).await?,
     }
-    let held = reserve(state, &c, meta).await?;
-    let mut tx = c.scope.begin().await?;
+    let held = reserve(acc, &c).await?;
+    let mut tx = c.ctx.scope().begin().await?;
     let Some(row) = factors::authenticator(&tx, c.user_id, true).await? else {
-        held.refund(state);
+        held.refund(&acc.throttle);
         return Err(Error::Conflict {
             code: ErrorCode::MfaNotEnabled,
             message: "two-factor authentication is not on".into(),
         });
     };
     if let Proof::Code(code) = proof
-        && !factors::use_totp(state, c.scope, &tx, &row, code).await?
+        && !factors::use_totp(acc, c.ctx.scope(), &tx, &row, code).await?
     {
         tx.rollback().await?;
-        failed(&c, meta, "mfa.disable").await;
+        failed(&c, "mfa.disable").await;
         return Err(wrong_code());
     }
-    held.refund(state);
+    held.refund(&acc.throttle);
     factors::turn_off(&tx, c.user_id).await?;
-    let ended = state
-        .sessions
-        .revoke_all(
-            &tx,
-            Actor::User(c.user_id),
-            c.user_id,
-            Some(c.session_id),
-            "mfa_disabled",
-        )
-        .await?;
+    let ended = crate::sessions::revoke_all(
+        &tx,
+        Actor::User(c.user_id),
+        c.user_id,
+        Some(c.session_id),
+        "mfa_disabled",
+    )
+    .await?;
     let u = load_user(&tx, c.user_id).await?;
-    notify(state, c.scope, &mut tx, &u, MfaChange::Disabled).await?;
+    notify(
+        &acc.mailer,
+        c.ctx.tenant(),
+        &mut tx,
+        &u,
+        MfaChange::Disabled,
+    )
+    .await?;
     audit::record(
         &tx,
         meta,
@@ -364,29 +357,29 @@ fn mfa_changed(tx: &TenantTx, user_id: Uuid, enabled: bool) {
 /// sign-in in the last 5 minutes), a fresh set of backup codes replaces the old one (which
 /// stops working at once).
 pub async fn regenerate_backup_codes(
-    state: &AppState,
+    acc: &Accounts,
     c: Caller<'_>,
-    meta: &RequestMeta,
     code: &str,
     current_password: Option<&str>,
 ) -> Result<Vec<String>> {
-    require_fresh(state, &c, meta, current_password).await?;
-    let held = reserve(state, &c, meta).await?;
-    let tx = c.scope.begin().await?;
+    let meta = c.ctx.meta();
+    require_fresh(acc, &c, current_password).await?;
+    let held = reserve(acc, &c).await?;
+    let tx = c.ctx.scope().begin().await?;
     let Some(row) = factors::authenticator(&tx, c.user_id, true).await? else {
-        held.refund(state);
+        held.refund(&acc.throttle);
         return Err(Error::Conflict {
             code: ErrorCode::MfaNotEnabled,
             message: "two-factor authentication is not on".into(),
         });
     };
-    if !factors::use_totp(state, c.scope, &tx, &row, code).await? {
+    if !factors::use_totp(acc, c.ctx.scope(), &tx, &row, code).await? {
         tx.rollback().await?;
-        failed(&c, meta, "mfa.backup_codes_regenerated").await;
+        failed(&c, "mfa.backup_codes_regenerated").await;
         return Err(wrong_code());
     }
-    held.refund(state);
-    let codes = factors::new_backup_codes(state, &tx, c.user_id).await?;
+    held.refund(&acc.throttle);
+    let codes = factors::new_backup_codes(acc, &tx, c.user_id).await?;
     audit::record(
         &tx,
         meta,
@@ -409,11 +402,11 @@ pub struct Status {
 
 /// `GET /me/mfa`.
 pub async fn status(c: Caller<'_>) -> Result<Status> {
-    let tx = c.scope.read().await?;
+    let tx = c.ctx.scope().read().await?;
     let u = load_user(&tx, c.user_id).await?;
     let row = mfa_totp::Entity::find_by_id(c.user_id).one(&*tx).await?;
     let left = factors::backup_codes_left(&tx, c.user_id).await?;
-    let settings = crate::settings::TenantSettings::load(&tx).await?;
+    let settings = c.ctx.settings_in(&tx).await?;
     tx.commit().await?;
     Ok(Status {
         enabled: u.mfa_enabled,

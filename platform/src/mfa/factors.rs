@@ -9,7 +9,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
+    accounts::Accounts,
     crypto::totp::{BACKUP_CODE_COUNT, BackupCode, TotpSecret},
     error::{Error, Result},
     store::{
@@ -25,13 +25,12 @@ fn secret_aad(tenant_id: Uuid, user_id: Uuid) -> String {
 
 /// Seals `secret` for storage in `user_id`'s row.
 pub fn seal_secret(
-    state: &AppState,
+    acc: &Accounts,
     scope: &TenantScope,
     user_id: Uuid,
     secret: &TotpSecret,
 ) -> Result<String> {
-    state
-        .sealer
+    acc.sealer
         .seal(
             secret.bytes(),
             secret_aad(scope.tenant_id(), user_id).as_bytes(),
@@ -41,11 +40,11 @@ pub fn seal_secret(
 
 /// Opens the sealed secret of `row`.
 pub fn open_secret(
-    state: &AppState,
+    acc: &Accounts,
     scope: &TenantScope,
     row: &mfa_totp::Model,
 ) -> Result<TotpSecret> {
-    let raw = state
+    let raw = acc
         .sealer
         .open(
             &row.secret_sealed,
@@ -69,13 +68,13 @@ pub async fn authenticator(
 /// Whether `code` is a current TOTP code of `row` for a step not used before; on success the
 /// step is recorded in `tx`, so the code never works again.
 pub async fn use_totp(
-    state: &AppState,
+    acc: &Accounts,
     scope: &TenantScope,
     tx: &TenantTx,
     row: &mfa_totp::Model,
     code: &str,
 ) -> Result<bool> {
-    let secret = open_secret(state, scope, row)?;
+    let secret = open_secret(acc, scope, row)?;
     let now = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
     let Some(step) = secret.verify(code, now, row.last_used_step) else {
         return Ok(false);
@@ -94,8 +93,8 @@ pub async fn use_totp(
     Ok(claimed == 1)
 }
 
-fn backup_hash(state: &AppState, tenant: Uuid, user_id: Uuid, code: &BackupCode) -> String {
-    state.code_hasher.hash(
+fn backup_hash(acc: &Accounts, tenant: Uuid, user_id: Uuid, code: &BackupCode) -> String {
+    acc.code_hasher.hash(
         tenant,
         "mfa-backup",
         &user_id.to_string(),
@@ -105,7 +104,7 @@ fn backup_hash(state: &AppState, tenant: Uuid, user_id: Uuid, code: &BackupCode)
 
 /// Whether `code` is an unused backup code of `user_id`; on success it is spent in `tx`.
 pub async fn use_backup_code(
-    state: &AppState,
+    acc: &Accounts,
     tx: &TenantTx,
     user_id: Uuid,
     code: &str,
@@ -115,9 +114,8 @@ pub async fn use_backup_code(
     };
     // Codes made before hashes bound the tenant are still found by their old hash.
     let hashes = [
-        backup_hash(state, tx.tenant_id(), user_id, &code),
-        state
-            .code_hasher
+        backup_hash(acc, tx.tenant_id(), user_id, &code),
+        acc.code_hasher
             .legacy_hash("mfa-backup", &user_id.to_string(), code.normalized()),
     ];
     let spent = mfa_backup_code::Entity::update_many()
@@ -136,11 +134,7 @@ pub async fn use_backup_code(
 
 /// Replaces every backup code of `user_id` with a fresh set and returns it (the only time the
 /// codes exist in clear).
-pub async fn new_backup_codes(
-    state: &AppState,
-    tx: &TenantTx,
-    user_id: Uuid,
-) -> Result<Vec<String>> {
+pub async fn new_backup_codes(acc: &Accounts, tx: &TenantTx, user_id: Uuid) -> Result<Vec<String>> {
     crate::users::drop_backup_codes(tx, user_id).await?;
     let now = Utc::now();
     let codes: Vec<BackupCode> = (0..BACKUP_CODE_COUNT)
@@ -149,7 +143,7 @@ pub async fn new_backup_codes(
     mfa_backup_code::Entity::insert_many(codes.iter().map(|c| mfa_backup_code::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(user_id),
-        code_hash: Set(backup_hash(state, tx.tenant_id(), user_id, c)),
+        code_hash: Set(backup_hash(acc, tx.tenant_id(), user_id, c)),
         used_at: Set(None),
         created_at: Set(now),
     }))

@@ -8,7 +8,7 @@ pub mod factors;
 
 use crate::error::{Error, ErrorCode};
 
-pub use challenge::{Challenge, LoginOutcome};
+pub use crate::signin::{Challenge, LoginOutcome};
 
 /// The one answer to a wrong, malformed, replayed or spent second factor.
 pub fn wrong_code() -> Error {

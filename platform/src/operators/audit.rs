@@ -7,9 +7,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
     audit::RequestMeta,
     error::{Error, Result},
+    store::Store,
     store::entities::operator_audit,
 };
 
@@ -122,8 +122,8 @@ async fn lock_log(txn: &sea_orm::DatabaseTransaction) -> Result<()> {
 /// Appends `entry` to the operators' log, as the next link of its hash chain: for actions on
 /// the control plane alone (an operator's action on a tenant is entered by the tenant's unit of
 /// work, see [`crate::audit::record`]).
-pub async fn record(state: &AppState, meta: &RequestMeta, entry: Entry) -> Result<()> {
-    append(&state.store, meta, entry).await
+pub async fn record(store: &Store, meta: &RequestMeta, entry: Entry) -> Result<()> {
+    append(store, meta, entry).await
 }
 
 /// Appends `entry` to the operators' log in `store`'s control plane.
@@ -182,10 +182,10 @@ pub(crate) async fn append(
 }
 
 /// Checks the operators' whole chain, oldest first, and stops at the first break.
-pub async fn verify(state: &AppState) -> Result<crate::audit::chain::Report> {
+pub async fn verify(store: &Store) -> Result<crate::audit::chain::Report> {
     use crate::audit::chain::{BATCH, Link, Report, Walk};
     use sea_orm::{PaginatorTrait, TransactionTrait};
-    let txn = state.store.control().begin().await?;
+    let txn = store.control().begin().await?;
     // Appends wait while the chain is read, so it is read whole.
     lock_log(&txn).await?;
     let unchained = operator_audit::Entity::find()
@@ -243,7 +243,7 @@ pub struct Filter {
 
 /// A page of the operators' log, newest first.
 pub async fn list(
-    state: &AppState,
+    store: &Store,
     f: &Filter,
 ) -> Result<(Vec<operator_audit::Model>, Option<String>)> {
     let limit = crate::paging::limit(f.limit)?;
@@ -273,7 +273,7 @@ pub async fn list(
     let rows = q
         .order_by_desc(operator_audit::Column::Id)
         .limit(limit + 1)
-        .all(state.store.control())
+        .all(store.control())
         .await?;
     Ok(crate::paging::split(rows, limit, |e| e.id))
 }

@@ -20,7 +20,6 @@ use super::{
 };
 use crate::{
     accounts::throttle::{Cell, reserve},
-    app::AppState,
     audit::RequestMeta,
     crypto::{
         codes::{new_opaque_token, token_hash},
@@ -28,6 +27,7 @@ use crate::{
     },
     domain::{EmailAddress, Password},
     error::{Error, ErrorCode, Result},
+    operators::Operators,
     ratelimit::Bucket,
     store::entities::{operator, operator_challenge, operator_refresh_token, operator_session},
 };
@@ -46,7 +46,7 @@ const CHALLENGE_ATTEMPTS: i32 = 5;
 /// (or its operator) was revoked, and the operator's role as the database has it.
 type Liveness = (Uuid, DateTime<Utc>, bool, String);
 
-/// Process-wide operator state: the platform key and a liveness cache of sessions.
+/// Process-wide operator ops: the platform key and a liveness cache of sessions.
 #[derive(Clone, Default)]
 pub struct OperatorState {
     pub key: Arc<tokio::sync::OnceCell<Arc<super::keys::PlatformKey>>>,
@@ -60,7 +60,7 @@ impl std::fmt::Debug for OperatorState {
 }
 
 impl OperatorState {
-    /// Empty state; session liveness is cached for at most 30 s, and sign-outs reach it and the
+    /// Empty ops; session liveness is cached for at most 30 s, and sign-outs reach it and the
     /// other instances when they commit.
     pub fn new() -> Self {
         Self {
@@ -113,7 +113,7 @@ fn throttle_key(meta: &RequestMeta) -> String {
 /// `POST /v1/admin/auth/login`: a right password answers a TOTP challenge; anything else is
 /// the same `401 invalid_credentials`, at the same cost.
 pub async fn login(
-    state: &AppState,
+    ops: &Operators,
     meta: &RequestMeta,
     email: &str,
     password: &str,
@@ -122,7 +122,7 @@ pub async fn login(
     let account = format!("admin:{}", email.trim().to_lowercase());
     // Reserved before the hash, refunded on success: a burst gets no more checks than allowed.
     let held = reserve(
-        state,
+        &ops.throttle,
         None,
         &[
             Cell::Platform(Bucket::LoginIp, &ip),
@@ -130,15 +130,15 @@ pub async fn login(
         ],
     )
     .await?;
-    if let Err(e) = crate::accounts::throttle::platform_hash_budget(state, meta).await {
-        held.refund(state);
+    if let Err(e) = crate::accounts::throttle::platform_hash_budget(&ops.throttle, meta).await {
+        held.refund(&ops.throttle);
         return Err(e);
     }
     let found = match EmailAddress::parse(email) {
         Ok(e) => {
             operator::Entity::find()
                 .filter(operator::Column::Email.eq(e.as_str()))
-                .one(state.store.control())
+                .one(ops.store.control())
                 .await?
         }
         Err(_) => None,
@@ -150,17 +150,17 @@ pub async fn login(
         .as_ref()
         .filter(|o| o.status == "active")
         .map(|o| o.password_hash.as_str());
-    let verified = state
+    let verified = ops
         .hasher
         .verify(&password, stored)
         .await
         .map_err(Error::from)?;
     let Some(op) = found.filter(|o| verified.ok && o.status == "active") else {
         drop(held);
-        audit::record(state, meta, Entry::failed(None, "operator.login")).await?;
+        audit::record(&ops.store, meta, Entry::failed(None, "operator.login")).await?;
         return Err(Error::invalid_credentials());
     };
-    held.refund(state);
+    held.refund(&ops.throttle);
     let token = new_opaque_token();
     let now = Utc::now();
     operator_challenge::Entity::insert(operator_challenge::ActiveModel {
@@ -171,7 +171,7 @@ pub async fn login(
         expires_at: Set(now + chrono::Duration::seconds(CHALLENGE_SECS)),
         created_at: Set(now),
     })
-    .exec(state.store.control())
+    .exec(ops.store.control())
     .await?;
     Ok(OperatorChallenge {
         mfa_token: token,
@@ -182,18 +182,18 @@ pub async fn login(
 /// `POST /v1/admin/auth/login/mfa`: the TOTP code (each step accepted once) completes the
 /// login.
 pub async fn login_mfa(
-    state: &AppState,
+    ops: &Operators,
     meta: &RequestMeta,
     mfa_token: &str,
     code: &str,
 ) -> Result<OperatorPair> {
     let ip = throttle_key(meta);
-    let by_ip = reserve(state, None, &[Cell::Platform(Bucket::MfaIp, &ip)]).await?;
+    let by_ip = reserve(&ops.throttle, None, &[Cell::Platform(Bucket::MfaIp, &ip)]).await?;
     let invalid = || Error::Unauthorized {
         code: ErrorCode::InvalidMfaToken,
         message: "the MFA token is invalid, used or expired; sign in again",
     };
-    let control = state.store.control();
+    let control = ops.store.control();
     if mfa_token.is_empty() || mfa_token.len() > 128 {
         return Err(invalid());
     }
@@ -225,8 +225,13 @@ pub async fn login_mfa(
         return Err(invalid());
     };
     let account = format!("admin-mfa:{}", op.id);
-    let by_account = reserve(state, None, &[Cell::Platform(Bucket::MfaAccount, &account)]).await?;
-    let secret = super::totp_secret(state, &op)?;
+    let by_account = reserve(
+        &ops.throttle,
+        None,
+        &[Cell::Platform(Bucket::MfaAccount, &account)],
+    )
+    .await?;
+    let secret = super::totp_secret(ops, &op)?;
     let now_unix = u64::try_from(Utc::now().timestamp()).unwrap_or(0);
     let claimed = match secret.verify(code, now_unix, op.totp_last_step) {
         Some(step) => {
@@ -248,7 +253,7 @@ pub async fn login_mfa(
     if !claimed {
         drop((by_ip, by_account));
         audit::record(
-            state,
+            &ops.store,
             meta,
             Entry::failed(Some(op.id), "operator.login_mfa"),
         )
@@ -263,8 +268,8 @@ pub async fn login_mfa(
     if consumed != 1 {
         return Err(invalid());
     }
-    by_ip.refund(state);
-    by_account.refund(state);
+    by_ip.refund(&ops.throttle);
+    by_account.refund(&ops.throttle);
     let now = Utc::now();
     let session = operator_session::Model {
         id: Uuid::now_v7(),
@@ -279,17 +284,17 @@ pub async fn login_mfa(
     operator_session::Entity::insert(operator_session::ActiveModel::from(session.clone()))
         .exec(control)
         .await?;
-    let refresh = new_refresh(state, session.id).await?;
+    let refresh = new_refresh(ops, session.id).await?;
     audit::record(
-        state,
+        &ops.store,
         meta,
         Entry::new(Some(op.id), "operator.login").target("session", session.id),
     )
     .await?;
-    issue(state, op, &session, refresh).await
+    issue(ops, op, &session, refresh).await
 }
 
-async fn new_refresh(state: &AppState, session_id: Uuid) -> Result<String> {
+async fn new_refresh(ops: &Operators, session_id: Uuid) -> Result<String> {
     let token = new_opaque_token();
     operator_refresh_token::Entity::insert(operator_refresh_token::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -298,21 +303,21 @@ async fn new_refresh(state: &AppState, session_id: Uuid) -> Result<String> {
         created_at: Set(Utc::now()),
         used_at: Set(None),
     })
-    .exec(state.store.control())
+    .exec(ops.store.control())
     .await?;
     Ok(token)
 }
 
 async fn issue(
-    state: &AppState,
+    ops: &Operators,
     op: operator::Model,
     session: &operator_session::Model,
     refresh_token: String,
 ) -> Result<OperatorPair> {
-    let key = platform_key(state).await?;
+    let key = platform_key(ops).await?;
     let now = Utc::now().timestamp();
     let claims = AccessClaims {
-        iss: format!("{}/v1/admin", state.config.public_url()),
+        iss: format!("{}/v1/admin", ops.public_url),
         sub: op.id.to_string(),
         aud: OPERATOR_AUDIENCE.into(),
         exp: now + i64::from(ACCESS_TTL_SECS),
@@ -352,11 +357,11 @@ fn invalid_refresh() -> Error {
 
 /// `POST /v1/admin/auth/token/refresh`: rotates the refresh token; a reused one revokes the
 /// whole session.
-pub async fn refresh(state: &AppState, meta: &RequestMeta, token: &str) -> Result<OperatorPair> {
+pub async fn refresh(ops: &Operators, meta: &RequestMeta, token: &str) -> Result<OperatorPair> {
     if token.is_empty() || token.len() > 128 {
         return Err(invalid_refresh());
     }
-    let control = state.store.control();
+    let control = ops.store.control();
     let Some(row) = operator_refresh_token::Entity::find()
         .filter(operator_refresh_token::Column::TokenHash.eq(token_hash(token)))
         .one(control)
@@ -376,9 +381,9 @@ pub async fn refresh(state: &AppState, meta: &RequestMeta, token: &str) -> Resul
         .await?
         .rows_affected;
     if used != 1 {
-        revoke(state, row.session_id).await?;
+        revoke(ops, row.session_id).await?;
         audit::record(
-            state,
+            &ops.store,
             meta,
             Entry::failed(None, "operator.refresh_reused").target("session", row.session_id),
         )
@@ -405,14 +410,14 @@ pub async fn refresh(state: &AppState, meta: &RequestMeta, token: &str) -> Resul
         .exec(control)
         .await?;
     // Only extended: not broadcast (other instances' entries run out within 30 s).
-    state.operators.forget_local(session.id).await;
-    let refresh = new_refresh(state, session.id).await?;
-    issue(state, op, &session, refresh).await
+    ops.cache.forget_local(session.id).await;
+    let refresh = new_refresh(ops, session.id).await?;
+    issue(ops, op, &session, refresh).await
 }
 
 /// Ends operator session `sid` at once.
-pub async fn revoke(state: &AppState, sid: Uuid) -> Result<()> {
-    let tx = state.store.begin_control().await?;
+pub async fn revoke(ops: &Operators, sid: Uuid) -> Result<()> {
+    let tx = ops.store.begin_control().await?;
     operator_session::Entity::update_many()
         .col_expr(
             operator_session::Column::RevokedAt,
@@ -451,11 +456,11 @@ impl OperatorCaller {
 /// Checks an operator access token: the platform key's signature, `exp`/`nbf` with
 /// `leeway_secs`, the operator audience, and a live session of an active operator.
 pub async fn authenticate(
-    state: &AppState,
+    ops: &Operators,
     token: &str,
     leeway_secs: u64,
 ) -> Result<Option<OperatorCaller>> {
-    let key = platform_key(state).await?;
+    let key = platform_key(ops).await?;
     let Ok(claims) = key
         .verifier
         .verify(token, OPERATOR_TENANT, OPERATOR_AUDIENCE, leeway_secs)
@@ -468,7 +473,7 @@ pub async fn authenticate(
     let (Ok(id), Ok(sid)) = (Uuid::parse_str(&claims.sub), Uuid::parse_str(&claims.sid)) else {
         return Ok(None);
     };
-    let cached = match &state.operators.live {
+    let cached = match &ops.cache.live {
         Some(c) => c.get(&sid).await,
         None => None,
     };
@@ -476,13 +481,13 @@ pub async fn authenticate(
         Some(e) => e,
         None => {
             let Some(s) = operator_session::Entity::find_by_id(sid)
-                .one(state.store.control())
+                .one(ops.store.control())
                 .await?
             else {
                 return Ok(None);
             };
             let op = operator::Entity::find_by_id(s.operator_id)
-                .one(state.store.control())
+                .one(ops.store.control())
                 .await?;
             let op_active = op.as_ref().is_some_and(|o| o.status == "active");
             let e = (
@@ -491,7 +496,7 @@ pub async fn authenticate(
                 s.revoked_at.is_some() || !op_active,
                 op.map(|o| o.role).unwrap_or_default(),
             );
-            if let Some(c) = &state.operators.live {
+            if let Some(c) = &ops.cache.live {
                 c.insert(sid, e.clone()).await;
             }
             e

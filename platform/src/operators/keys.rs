@@ -8,9 +8,9 @@ use chrono::Utc;
 use sea_orm::{ActiveValue::Set, EntityTrait, QueryOrder};
 
 use crate::{
-    app::AppState,
     crypto::jwt::{Signer, SigningKeyMaterial, Verifier},
     error::{Error, Result},
+    operators::Operators,
     store::entities::platform_key,
 };
 
@@ -40,15 +40,15 @@ fn internal(what: &str, e: impl std::fmt::Display) -> Error {
 }
 
 /// The oldest stored platform key, unsealed.
-async fn load(state: &AppState) -> Result<Option<SigningKeyMaterial>> {
+async fn load(ops: &Operators) -> Result<Option<SigningKeyMaterial>> {
     let Some(row) = platform_key::Entity::find()
         .order_by_asc(platform_key::Column::CreatedAt)
-        .one(state.store.control())
+        .one(ops.store.control())
         .await?
     else {
         return Ok(None);
     };
-    let der = state
+    let der = ops
         .sealer
         .open(&row.private_sealed, &aad(&row.kid))
         .map_err(|e| internal("opening the platform key", e))?;
@@ -57,12 +57,12 @@ async fn load(state: &AppState) -> Result<Option<SigningKeyMaterial>> {
         .map_err(|e| internal("the platform key", e))
 }
 
-async fn load_or_create(state: &AppState) -> Result<PlatformKey> {
-    let material = match load(state).await? {
+async fn load_or_create(ops: &Operators) -> Result<PlatformKey> {
+    let material = match load(ops).await? {
         Some(m) => m,
         None => {
             let m = SigningKeyMaterial::generate();
-            let sealed = state
+            let sealed = ops
                 .sealer
                 .seal(&m.private_pkcs8_der, &aad(&m.kid))
                 .map_err(|e| internal("sealing the platform key", e))?;
@@ -71,12 +71,12 @@ async fn load_or_create(state: &AppState) -> Result<PlatformKey> {
                 private_sealed: Set(sealed),
                 created_at: Set(Utc::now()),
             })
-            .exec(state.store.control())
+            .exec(ops.store.control())
             .await;
             match inserted {
                 Ok(_) => m,
                 // Another instance may have created one at the same moment: use the oldest.
-                Err(e) => load(state).await?.ok_or_else(|| Error::from(e))?,
+                Err(e) => load(ops).await?.ok_or_else(|| Error::from(e))?,
             }
         }
     };
@@ -88,11 +88,10 @@ async fn load_or_create(state: &AppState) -> Result<PlatformKey> {
 }
 
 /// The platform key, loaded (or created) on first use.
-pub async fn platform_key(state: &AppState) -> Result<Arc<PlatformKey>> {
-    state
-        .operators
+pub async fn platform_key(ops: &Operators) -> Result<Arc<PlatformKey>> {
+    ops.cache
         .key
-        .get_or_try_init(|| async { load_or_create(state).await.map(Arc::new) })
+        .get_or_try_init(|| async { load_or_create(ops).await.map(Arc::new) })
         .await
         .cloned()
 }

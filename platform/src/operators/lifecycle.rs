@@ -7,16 +7,69 @@ use super::{
     auth::OperatorCaller,
 };
 use crate::{
-    app::AppState,
     audit::{Actor, Event, RequestMeta},
     domain::{EmailAddress, TenantSlug},
+    error::Error,
     error::Result,
+    mail::Mailer,
+    store::Store,
+    tenants::Tenants,
     tenants::{Tenant, invitations},
+    tokens::Keys,
 };
+
+/// What the tenant lifecycle uses: the tenants, their signing keys, the mailer (for the first
+/// owner's invitation) and the control plane (for the operators' log). Cheap to clone.
+#[derive(Clone)]
+pub struct Lifecycle {
+    tenants: Tenants,
+    keys: Keys,
+    mailer: Mailer,
+    store: Store,
+}
+
+impl std::fmt::Debug for Lifecycle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lifecycle").finish_non_exhaustive()
+    }
+}
+
+impl Lifecycle {
+    /// The lifecycle of `tenants`, keyed by `keys`, mailing through `mailer`, logged in `store`.
+    pub fn new(tenants: Tenants, keys: Keys, mailer: Mailer, store: Store) -> Self {
+        Self {
+            tenants,
+            keys,
+            mailer,
+            store,
+        }
+    }
+
+    /// Provisions a tenant: its schema or file, its migrations and its first signing key
+    /// (nothing is left behind when a step fails).
+    pub async fn provision(&self, slug: &TenantSlug, name: Option<&str>) -> Result<Tenant> {
+        let tenant = self.tenants.create(slug, name).await?;
+        let keys = async {
+            let tx = self.tenants.scope(&tenant).begin().await?;
+            self.keys.ensure(&tx).await?;
+            tx.commit().await
+        };
+        if let Err(e) = keys.await {
+            let _ = self.tenants.delete(&tenant.slug).await;
+            return Err(match e {
+                Error::Internal(inner) => {
+                    Error::Internal(inner.context("creating the signing key"))
+                }
+                other => other,
+            });
+        }
+        Ok(tenant)
+    }
+}
 
 /// Provisions `slug`; with `owner_email`, invites that address to own it (all or nothing).
 pub async fn create(
-    state: &AppState,
+    life: &Lifecycle,
     caller: &OperatorCaller,
     meta: &RequestMeta,
     slug: &str,
@@ -34,13 +87,13 @@ pub async fn create(
             "a tenant name is 1 to 200 characters without control characters",
         ));
     }
-    let tenant = state.provision_tenant(&slug, name.map(str::trim)).await?;
+    let tenant = life.provision(&slug, name.map(str::trim)).await?;
     let invite = async {
-        let scope = state.tenants.scope(&tenant);
+        let scope = life.tenants.scope(&tenant);
         let mut tx = scope.begin().await?;
         if let Some(owner) = &owner {
             let inv =
-                invitations::invite(&mut tx, &state.mailer, &tenant, owner, "owner", None).await?;
+                invitations::invite(&mut tx, &life.mailer, &tenant, owner, "owner", None).await?;
             crate::audit::record(
                 &tx,
                 meta,
@@ -67,7 +120,7 @@ pub async fn create(
         tx.commit().await
     };
     if let Err(e) = invite.await {
-        let _ = state.tenants.delete(&tenant.slug).await;
+        let _ = life.tenants.delete(&tenant.slug).await;
         return Err(e);
     }
     Ok(tenant)
@@ -83,27 +136,27 @@ pub struct TenantChange<'a> {
 
 /// Renames, suspends or resumes `key`.
 pub async fn update(
-    state: &AppState,
+    life: &Lifecycle,
     caller: &OperatorCaller,
     meta: &RequestMeta,
     key: &str,
     change: &TenantChange<'_>,
     reason: Option<&str>,
 ) -> Result<Tenant> {
-    let mut tenant = (*state.tenants.get(key).await?).clone();
+    let mut tenant = (*life.tenants.get(key).await?).clone();
     if let Some(name) = change.name {
-        tenant = state.tenants.rename(key, name).await?;
-        record(state, caller, meta, &tenant, "tenant.renamed", reason).await?;
+        tenant = life.tenants.rename(key, name).await?;
+        record(life, caller, meta, &tenant, "tenant.renamed", reason).await?;
     }
     match change.status {
         None => {}
         Some("suspended") => {
-            tenant = state.tenants.suspend(key).await?;
-            record(state, caller, meta, &tenant, "tenant.suspended", reason).await?;
+            tenant = life.tenants.suspend(key).await?;
+            record(life, caller, meta, &tenant, "tenant.suspended", reason).await?;
         }
         Some("active") => {
-            tenant = state.tenants.resume(key).await?;
-            record(state, caller, meta, &tenant, "tenant.resumed", reason).await?;
+            tenant = life.tenants.resume(key).await?;
+            record(life, caller, meta, &tenant, "tenant.resumed", reason).await?;
         }
         Some(_) => {
             return Err(crate::error::Error::invalid(
@@ -116,14 +169,14 @@ pub async fn update(
 }
 
 async fn record(
-    state: &AppState,
+    life: &Lifecycle,
     caller: &OperatorCaller,
     meta: &RequestMeta,
     tenant: &Tenant,
     action: &'static str,
     reason: Option<&str>,
 ) -> Result<()> {
-    let scope = state.tenants.scope(tenant);
+    let scope = life.tenants.scope(tenant);
     let tx = scope.begin().await?;
     // In the tenant's log, and (once this commits) in the operators' log.
     crate::audit::record(
@@ -139,23 +192,23 @@ async fn record(
 
 /// Deletes `key` and all its data; `confirm` must repeat its slug.
 pub async fn delete(
-    state: &AppState,
+    life: &Lifecycle,
     caller: &OperatorCaller,
     meta: &RequestMeta,
     key: &str,
     confirm: &str,
     reason: Option<&str>,
 ) -> Result<()> {
-    let tenant = state.tenants.get(key).await?;
+    let tenant = life.tenants.get(key).await?;
     if confirm != tenant.slug {
         return Err(crate::error::Error::invalid(
             "confirm",
             "confirm must repeat the tenant's slug",
         ));
     }
-    state.tenants.delete(&tenant.slug).await?;
+    life.tenants.delete(&tenant.slug).await?;
     audit::record(
-        state,
+        &life.store,
         meta,
         Entry::new(Some(caller.id), "tenant.deleted")
             .tenant(tenant.id)

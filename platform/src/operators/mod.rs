@@ -15,12 +15,31 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
     crypto::totp::TotpSecret,
     domain::{EmailAddress, Password},
     error::{Error, ErrorCode, Result},
     store::entities::operator,
 };
+
+/// What operators' accounts and sign-in use: the control plane, the password hasher, the
+/// sealer of their TOTP secrets, the throttles, their sessions' liveness and the platform key
+/// (in `cache`), and the issuer URL of their tokens. Cheap to clone.
+#[derive(Clone)]
+pub struct Operators {
+    pub store: crate::store::Store,
+    pub hasher: crate::crypto::passwords::PasswordHasher,
+    pub sealer: std::sync::Arc<crate::crypto::sealing::Sealer>,
+    pub throttle: crate::accounts::throttle::Throttle,
+    pub cache: auth::OperatorState,
+    /// `<public_url>/v1/admin` is the issuer of operator tokens.
+    pub public_url: std::sync::Arc<str>,
+}
+
+impl std::fmt::Debug for Operators {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Operators").finish_non_exhaustive()
+    }
+}
 
 /// What an operator may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,8 +96,8 @@ fn sealed_totp_aad(operator_id: Uuid) -> Vec<u8> {
 }
 
 /// The operator's TOTP secret, unsealed.
-pub fn totp_secret(state: &AppState, op: &operator::Model) -> Result<TotpSecret> {
-    let raw = state
+pub fn totp_secret(ops: &Operators, op: &operator::Model) -> Result<TotpSecret> {
+    let raw = ops
         .sealer
         .open(&op.totp_sealed, &sealed_totp_aad(op.id))
         .map_err(|e| Error::Internal(anyhow::anyhow!("opening an operator TOTP secret: {e}")))?;
@@ -97,7 +116,7 @@ fn generated_password() -> String {
 
 /// `platform operator create`: an operator with a generated password and TOTP already
 /// enrolled; the secrets are returned once and stored only hashed or sealed.
-pub async fn create(state: &AppState, email: &str, role: &str) -> Result<Created> {
+pub async fn create(ops: &Operators, email: &str, role: &str) -> Result<Created> {
     let email = EmailAddress::parse(email)?;
     if permissions(role).is_empty() {
         return Err(Error::invalid(
@@ -106,18 +125,18 @@ pub async fn create(state: &AppState, email: &str, role: &str) -> Result<Created
         ));
     }
     let password = generated_password();
-    let hash = state
+    let hash = ops
         .hasher
         .hash(&Password::parse(&password).map_err(|e| Error::invalid("password", e))?)
         .await
         .map_err(|e| Error::Internal(anyhow::anyhow!("hashing a password: {e}")))?;
     let secret = TotpSecret::generate();
     let id = Uuid::now_v7();
-    let sealed = state
+    let sealed = ops
         .sealer
         .seal(secret.bytes(), &sealed_totp_aad(id))
         .map_err(|e| Error::Internal(anyhow::anyhow!("sealing a TOTP secret: {e}")))?;
-    let control = state.store.control();
+    let control = ops.store.control();
     if operator::Entity::find()
         .filter(operator::Column::Email.eq(email.as_str()))
         .one(control)
@@ -148,7 +167,7 @@ pub async fn create(state: &AppState, email: &str, role: &str) -> Result<Created
         .provisioning("Platform operators", email.as_str())
         .map_err(|e| Error::Internal(anyhow::anyhow!("otpauth URL: {e}")))?;
     audit::record(
-        state,
+        &ops.store,
         &crate::audit::RequestMeta::default(),
         audit::Entry::new(None, "operator.created")
             .target("operator", id)
@@ -166,17 +185,17 @@ pub async fn create(state: &AppState, email: &str, role: &str) -> Result<Created
 }
 
 /// Every operator, by email.
-pub async fn list(state: &AppState) -> Result<Vec<operator::Model>> {
+pub async fn list(ops: &Operators) -> Result<Vec<operator::Model>> {
     Ok(operator::Entity::find()
         .order_by_asc(operator::Column::Email)
-        .all(state.store.control())
+        .all(ops.store.control())
         .await?)
 }
 
 /// One operator.
-pub async fn get(state: &AppState, id: Uuid) -> Result<operator::Model> {
+pub async fn get(ops: &Operators, id: Uuid) -> Result<operator::Model> {
     operator::Entity::find_by_id(id)
-        .one(state.store.control())
+        .one(ops.store.control())
         .await?
         .ok_or(Error::NotFound("operator"))
 }

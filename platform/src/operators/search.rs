@@ -20,11 +20,11 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
+    config::Backend,
     domain::EmailAddress,
     error::{Error, ErrorCode, Result},
     store::entities::user,
-    tenants::{Tenant, TenantStatus},
+    tenants::{Tenant, TenantStatus, Tenants},
 };
 
 /// Most matches returned.
@@ -54,12 +54,12 @@ pub struct Outcome {
 
 /// The searches running now: by operator, and on the whole platform.
 #[derive(Debug)]
-pub struct Searches {
+struct Slots {
     running: Mutex<HashSet<Uuid>>,
     slots: tokio::sync::Semaphore,
 }
 
-impl Default for Searches {
+impl Default for Slots {
     fn default() -> Self {
         Self {
             running: Mutex::new(HashSet::new()),
@@ -68,9 +68,20 @@ impl Default for Searches {
     }
 }
 
+/// Customer searches over every tenant, with the searches running now.
+#[derive(Debug)]
+pub struct Searches {
+    slots: Slots,
+    tenants: Tenants,
+    /// Whether the tenants live in PostgreSQL (searched with `LIKE` and a statement timeout).
+    postgres: bool,
+    /// How many tenants one search reads at once.
+    concurrency: usize,
+}
+
 /// An operator's search in flight; ends when dropped.
 struct Running<'a> {
-    searches: &'a Searches,
+    searches: &'a Slots,
     operator: Uuid,
     _slot: tokio::sync::SemaphorePermit<'a>,
 }
@@ -83,7 +94,7 @@ impl Drop for Running<'_> {
     }
 }
 
-impl Searches {
+impl Slots {
     fn start(&self, operator: Uuid) -> Result<Running<'_>> {
         let Ok(slot) = self.slots.try_acquire() else {
             return Err(Error::Busy);
@@ -137,7 +148,7 @@ fn like_prefix(prefix: &str) -> String {
 /// Members whose email is `q` (an address) or starts with `q` (3 to 254 characters), for
 /// `operator`. `409 search_in_progress` while the operator's previous search runs, `503` when
 /// the platform runs as many searches as it allows.
-pub async fn customers(state: &AppState, operator: Uuid, q: &str) -> Result<Outcome> {
+pub async fn customers(searches: &Searches, operator: Uuid, q: &str) -> Result<Outcome> {
     let q = q.trim().to_lowercase();
     if q.chars().count() < 3 || q.len() > 254 {
         return Err(Error::invalid(
@@ -152,30 +163,21 @@ pub async fn customers(state: &AppState, operator: Uuid, q: &str) -> Result<Outc
             "search text may not hold *, ?, [, %, _ or \\",
         ));
     }
-    let _running = state.searches.start(operator)?;
+    let _running = searches.slots.start(operator)?;
     let exact = EmailAddress::parse(&q).ok();
-    let tenants: Vec<Tenant> = state
+    let tenants: Vec<Tenant> = searches
         .tenants
         .list()
         .await?
         .into_iter()
         .filter(|t| matches!(t.status, TenantStatus::Active | TenantStatus::Suspended))
         .collect();
-    let postgres = state.store.backend() == crate::config::Backend::Postgres;
-    let concurrency = if postgres {
-        CONCURRENCY.min(
-            usize::try_from(state.config.pg_max_connections / 4)
-                .unwrap_or(1)
-                .max(1),
-        )
-    } else {
-        CONCURRENCY
-    };
+    let (postgres, concurrency) = (searches.postgres, searches.concurrency);
     let mut results = stream::iter(tenants)
         .map(|t| {
             let (exact, q) = (exact.clone(), q.clone());
             async move {
-                let scope = state.tenants.scope(&t);
+                let scope = searches.tenants.scope(&t);
                 let tx = scope.read().await?;
                 if postgres {
                     tx.execute_unprepared(&format!(
@@ -227,9 +229,22 @@ pub async fn customers(state: &AppState, operator: Uuid, q: &str) -> Result<Outc
     Ok(Outcome { found, complete })
 }
 
-/// The searches registry for [`AppState`].
-pub fn registry() -> Arc<Searches> {
-    Arc::new(Searches::default())
+/// The searches registry for [`crate::app::AppState`].
+/// The registry of searches over `tenants`: on PostgreSQL one search holds at most a quarter of
+/// the `pg_max_connections` pool.
+pub fn registry(tenants: Tenants, backend: Backend, pg_max_connections: u32) -> Arc<Searches> {
+    let postgres = backend == Backend::Postgres;
+    let concurrency = if postgres {
+        CONCURRENCY.min(usize::try_from(pg_max_connections / 4).unwrap_or(1).max(1))
+    } else {
+        CONCURRENCY
+    };
+    Arc::new(Searches {
+        slots: Slots::default(),
+        tenants,
+        postgres,
+        concurrency,
+    })
 }
 
 #[cfg(test)]
@@ -245,7 +260,7 @@ mod tests {
 
     #[test]
     fn one_search_per_operator_and_a_few_in_all() {
-        let s = Searches::default();
+        let s = Slots::default();
         let (a, b, c) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
         let first = s.start(a).expect("first");
         assert!(matches!(s.start(a), Err(Error::Conflict { .. })));

@@ -302,6 +302,13 @@ impl TenantSettings {
     }
 }
 
+/// `GET /settings`: the tenant's settings, to whoever may read them.
+pub async fn get(
+    granted: &crate::authz::Granted<crate::authz::SettingsRead>,
+) -> Result<std::sync::Arc<TenantSettings>> {
+    granted.ctx().settings().await
+}
+
 #[cfg(test)]
 mod tests {
     use super::RefreshBinding;

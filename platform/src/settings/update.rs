@@ -1,20 +1,19 @@
 //! `PATCH /settings`: merges a partial change into the tenant's settings, validates the result
 //! as a whole, stores the changed keys and applies them at once.
 
+use crate::{
+    authz::{Granted, SettingsWrite},
+    mail::Mailer,
+};
 use chrono::Utc;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Map, Value};
 
 use super::{TenantSettings, validate::validate};
 use crate::{
-    app::AppState,
-    audit::{self, Event, RequestMeta},
-    authz::By,
+    audit::{self, Event},
     error::{Error, ErrorCode, Result},
-    store::{
-        TenantScope,
-        entities::{invitation, setting, user},
-    },
+    store::entities::{invitation, setting, user},
 };
 
 /// Settings only owners (and platform operators) change: who gets which powers, who must use
@@ -31,12 +30,11 @@ pub const OWNER_ONLY: &[&str] = &[
 /// Applies `patch` (setting name → new value; `null` restores the default) to the settings of
 /// `scope` and returns the result. Nothing is stored unless every value is valid.
 pub async fn update(
-    state: &AppState,
-    scope: &TenantScope,
-    meta: &RequestMeta,
-    by: &By,
+    granted: &Granted<SettingsWrite>,
+    mailer: &Mailer,
     patch: Map<String, Value>,
 ) -> Result<TenantSettings> {
+    let (scope, meta, by) = (granted.scope(), granted.meta(), granted.by());
     let defaults = match serde_json::to_value(TenantSettings::default()) {
         Ok(Value::Object(m)) => m,
         _ => {
@@ -92,7 +90,7 @@ pub async fn update(
     }
     let next: TenantSettings = serde_json::from_value(Value::Object(merged.clone()))
         .map_err(|e| Error::invalid("settings", e.to_string()))?;
-    validate(&next, &state.mailer)?;
+    validate(&next, mailer)?;
     let now = Utc::now();
     for gone in current
         .custom_roles

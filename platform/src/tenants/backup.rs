@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{Tenant, TenantStatus};
-use crate::{app::AppState, config::Backend, domain::TenantSlug};
+use crate::{config::Backend, domain::TenantSlug};
 
 /// The manifest's format; bumped when the layout changes.
 const FORMAT: u32 = 1;
@@ -40,18 +40,28 @@ fn backend_name(b: Backend) -> &'static str {
     }
 }
 
-fn database_url(state: &AppState) -> String {
-    state
-        .config
-        .database_url
+/// What exporting and importing tenants use: the tenants, the store, their signing keys (to
+/// check a backup's sealed keys), the master key (to re-sign old checkpoints) and the database
+/// URL (for `pg_dump`/`pg_restore`).
+#[derive(Clone)]
+pub struct Backups {
+    pub tenants: crate::tenants::Tenants,
+    pub store: crate::store::Store,
+    pub keys: crate::tokens::Keys,
+    pub master_key: crate::masterkey::MasterKey,
+    pub database_url: Option<secrecy::SecretString>,
+}
+
+fn database_url(b: &Backups) -> String {
+    b.database_url
         .as_ref()
         .map(|u| u.expose_secret().to_owned())
         .unwrap_or_default()
 }
 
 /// Exports tenant `slug` into directory `to` (created; it must be empty if it exists).
-pub async fn export(state: &AppState, slug: &str, to: &Path) -> anyhow::Result<Manifest> {
-    let t = state.tenants.get(slug).await?;
+pub async fn export(b: &Backups, slug: &str, to: &Path) -> anyhow::Result<Manifest> {
+    let t = b.tenants.get(slug).await?;
     ensure!(
         matches!(t.status, TenantStatus::Active | TenantStatus::Suspended),
         "tenant {} is still being provisioned",
@@ -67,14 +77,13 @@ pub async fn export(state: &AppState, slug: &str, to: &Path) -> anyhow::Result<M
         );
     }
     std::fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
-    let backend = state.store.backend();
+    let backend = b.store.backend();
     let data = match backend {
         Backend::Sqlite => "tenant.db",
         Backend::Postgres => "tenant.pgdump",
     };
-    state
-        .store
-        .dump_tenant(t.id, &to.join(data), &database_url(state))
+    b.store
+        .dump_tenant(t.id, &to.join(data), &database_url(b))
         .await?;
     let manifest = Manifest {
         format: FORMAT,
@@ -131,7 +140,7 @@ pub fn read_manifest(from: &Path) -> anyhow::Result<Manifest> {
 /// slug's own or unused: an id of another tenant is refused before anything happens. With
 /// `replace`, the named tenant (and only it) is replaced once the backup is staged.
 pub async fn import(
-    state: &AppState,
+    b: &Backups,
     slug: &TenantSlug,
     from: &Path,
     replace: bool,
@@ -144,13 +153,13 @@ pub async fn import(
         m.slug,
         slug.as_str()
     );
-    let here = backend_name(state.store.backend());
+    let here = backend_name(b.store.backend());
     ensure!(
         m.backend == here,
         "the backup was taken on {}; this platform runs on {here}",
         m.backend
     );
-    let by_id = state.tenants.find(&m.id.to_string()).await?;
+    let by_id = b.tenants.find(&m.id.to_string()).await?;
     if let Some(other) = by_id.as_ref().filter(|t| t.slug != slug.as_str()) {
         bail!(
             "the backup's id {} belongs to tenant {}, not {}: refused, nothing was changed",
@@ -159,14 +168,14 @@ pub async fn import(
             slug.as_str()
         );
     }
-    let existing = state.tenants.find(slug.as_str()).await?;
+    let existing = b.tenants.find(slug.as_str()).await?;
     if existing.is_some() && !replace {
         bail!(
             "tenant {} exists: delete it first, or pass --replace to overwrite it with the backup",
             slug.as_str()
         );
     }
-    let staged = state
+    let staged = b
         .store
         .stage_restore(m.id, &from.join(&m.data))
         .await
@@ -174,12 +183,12 @@ pub async fn import(
     // The signing keys are sealed under the master key: a backup from a platform with another
     // key restores data nobody can sign for.
     let keys = async {
-        let rows = state.store.staged_signing_keys(&staged).await?;
-        state.keys.check_sealed(m.id, &rows)?;
+        let rows = b.store.staged_signing_keys(&staged).await?;
+        b.keys.check_sealed(m.id, &rows)?;
         anyhow::Ok(())
     };
     if let Err(e) = keys.await {
-        state.store.discard(staged).await;
+        b.store.discard(staged).await;
         return Err(e.context(
             "opening the backup's signing keys (is the master key the one the backup was taken under?)",
         ));
@@ -199,16 +208,15 @@ pub async fn import(
         created_at: m.created_at,
         updated_at: now,
     };
-    state
-        .store
+    b.store
         .install_restored(staged, existing.as_ref().map(|t| t.id), registry)
         .await
         .with_context(|| format!("restoring tenant {}", slug.as_str()))?;
-    let t = state.tenants.get(&m.id.to_string()).await?;
+    let t = b.tenants.get(&m.id.to_string()).await?;
     // A backup from before checkpoints were bound to their tenant: bind them, as an upgrade
     // does for tenants in place.
     if resign {
-        crate::migrate::resign_checkpoints(state, &t).await?;
+        crate::migrate::resign_checkpoints(&b.tenants, b.master_key.bytes(), &t).await?;
     }
     Ok(t.as_ref().clone())
 }

@@ -205,9 +205,14 @@ impl Tenants {
 
     /// Resolves the tenant of a request: it must exist, be provisioned and not be suspended.
     pub async fn resolve(&self, key: &str) -> Result<TenantScope> {
+        Ok(self.resolve_tenant(key).await?.0)
+    }
+
+    /// [`Self::resolve`], with the tenant itself.
+    pub async fn resolve_tenant(&self, key: &str) -> Result<(TenantScope, Arc<Tenant>)> {
         let tenant = self.get(key).await?;
         match tenant.status {
-            TenantStatus::Active => Ok(self.scope(&tenant)),
+            TenantStatus::Active => Ok((self.scope(&tenant), tenant)),
             TenantStatus::Suspended => Err(Error::TenantSuspended),
             TenantStatus::Provisioning | TenantStatus::Deleting => Err(Error::TenantNotFound),
         }

@@ -39,30 +39,30 @@ async fn an_exported_tenant_is_imported_whole(db: Db) {
     let slug = TenantSlug::parse("acme").expect("slug");
     let to = app.dir.path().join("backup");
 
-    let m = backup::export(&app.state, "acme", &to)
+    let m = backup::export(&app.state.backups(), "acme", &to)
         .await
         .expect("export");
     assert!(to.join("manifest.json").is_file() && to.join(&m.data).is_file());
-    let again = backup::export(&app.state, "acme", &to)
+    let again = backup::export(&app.state.backups(), "acme", &to)
         .await
         .expect_err("not over a backup");
     assert!(format!("{again:#}").contains("not empty"), "{again:#}");
     // What happens after the backup is not in it.
     sign_up(&app, "acme", "later@acme.test").await;
 
-    let e = backup::import(&app.state, &slug, &to, false)
+    let e = backup::import(&app.state.backups(), &slug, &to, false)
         .await
         .expect_err("the tenant exists");
     assert!(format!("{e:#}").contains("--replace"), "{e:#}");
     let other = TenantSlug::parse("other").expect("slug");
-    let e = backup::import(&app.state, &other, &to, false)
+    let e = backup::import(&app.state.backups(), &other, &to, false)
         .await
         .expect_err("another tenant's backup");
     assert!(format!("{e:#}").contains("is of tenant"), "{e:#}");
 
     app.state.tenants.delete("acme").await.expect("delete");
     assert_eq!(get(&app, "/v1/tenants/acme/me", Some(&at)).await.0, 404);
-    let t = backup::import(&app.state, &slug, &to, false)
+    let t = backup::import(&app.state.backups(), &slug, &to, false)
         .await
         .expect("import");
     assert_eq!(t.id, m.id, "the same id: its keys and tokens still match");
@@ -73,7 +73,7 @@ async fn an_exported_tenant_is_imported_whole(db: Db) {
 
     // --replace overwrites a live tenant with the backup.
     sign_up(&app, "acme", "later@acme.test").await;
-    backup::import(&app.state, &slug, &to, true)
+    backup::import(&app.state.backups(), &slug, &to, true)
         .await
         .expect("replace");
     assert_eq!(login(&app, "later@acme.test").await, 401);
@@ -101,7 +101,7 @@ async fn a_manifest_naming_another_tenants_id_changes_nothing(db: Db) {
     sign_up(&app, "acme", "ann@acme.test").await;
     sign_up(&app, "delta", "dan@delta.test").await;
     let to = app.dir.path().join("backup");
-    backup::export(&app.state, "delta", &to)
+    backup::export(&app.state.backups(), "delta", &to)
         .await
         .expect("export");
     let path = to.join("manifest.json");
@@ -110,7 +110,7 @@ async fn a_manifest_naming_another_tenants_id_changes_nothing(db: Db) {
     manifest["id"] = json!(acme.id.to_string());
     std::fs::write(&path, serde_json::to_vec(&manifest).expect("json")).expect("write");
     let slug = TenantSlug::parse("delta").expect("slug");
-    let e = backup::import(&app.state, &slug, &to, true)
+    let e = backup::import(&app.state.backups(), &slug, &to, true)
         .await
         .expect_err("another tenant's id");
     assert!(format!("{e:#}").contains("belongs to tenant acme"), "{e:#}");
@@ -156,7 +156,7 @@ async fn a_backup_carrying_code_or_foreign_objects_is_refused(db: Db) {
                 .await
                 .expect("plant a function");
             let to = app.dir.path().join("with-function");
-            backup::export(&app.state, "delta", &to)
+            backup::export(&app.state.backups(), "delta", &to)
                 .await
                 .expect("export");
             tampered.push((to, "FUNCTION"));
@@ -169,7 +169,7 @@ async fn a_backup_carrying_code_or_foreign_objects_is_refused(db: Db) {
                 .await
                 .expect("plant a trigger");
             let to = app.dir.path().join("with-trigger");
-            backup::export(&app.state, "delta", &to)
+            backup::export(&app.state.backups(), "delta", &to)
                 .await
                 .expect("export");
             tampered.push((to, "TRIGGER"));
@@ -180,7 +180,7 @@ async fn a_backup_carrying_code_or_foreign_objects_is_refused(db: Db) {
                 .await
                 .expect("plant a view");
             let to = app.dir.path().join("with-view");
-            backup::export(&app.state, "delta", &to)
+            backup::export(&app.state.backups(), "delta", &to)
                 .await
                 .expect("export");
             tampered.push((to, "VIEW"));
@@ -191,7 +191,7 @@ async fn a_backup_carrying_code_or_foreign_objects_is_refused(db: Db) {
         }
         Db::Sqlite => {
             let clean = app.dir.path().join("clean");
-            backup::export(&app.state, "delta", &clean)
+            backup::export(&app.state.backups(), "delta", &clean)
                 .await
                 .expect("export");
             for (name, sql, needle) in [
@@ -236,7 +236,7 @@ async fn a_backup_carrying_code_or_foreign_objects_is_refused(db: Db) {
         }
     }
     for (dir, needle) in tampered {
-        let e = backup::import(&app.state, &slug, &dir, true)
+        let e = backup::import(&app.state.backups(), &slug, &dir, true)
             .await
             .expect_err("a tampered backup");
         assert!(format!("{e:#}").contains(needle), "{needle}: {e:#}");
@@ -297,7 +297,7 @@ async fn a_replace_that_fails_loses_nothing(db: Db) {
     app.tenant("acme").await;
     sign_up(&app, "acme", "old@acme.test").await;
     let to = app.dir.path().join("backup");
-    let m = backup::export(&app.state, "acme", &to)
+    let m = backup::export(&app.state.backups(), "acme", &to)
         .await
         .expect("export");
     // A new acme (another id) serves now; the backup's id is free.
@@ -324,7 +324,7 @@ async fn a_replace_that_fails_loses_nothing(db: Db) {
         }
     }
     let slug = TenantSlug::parse("acme").expect("slug");
-    backup::import(&app.state, &slug, &to, true)
+    backup::import(&app.state.backups(), &slug, &to, true)
         .await
         .expect_err("the backup's place is taken");
     assert_eq!(

@@ -13,9 +13,9 @@ use std::{
 use figment::{Figment, providers::Serialized};
 use platform::{
     app::AppState,
-    audit::{Actor, RequestMeta},
-    authz::By,
+    authz::SettingsWrite,
     config::Config,
+    context::{Actor, OpContext, RequestMeta},
     domain::TenantSlug,
 };
 use serde_json::{Value, json};
@@ -210,18 +210,14 @@ async fn prepare_tenant(env: &[(String, String)], slug: &str) {
     let patch = json!({ "rate_limits": {
         "register_ip": generous, "login_ip": generous, "login_account": generous
     }});
-    let by = By {
-        actor: Actor::System,
-        member_id: None,
-        role: String::new(),
-        owner_rights: true,
-        settings: platform::settings::TenantSettings::default(),
-        reason: None,
-    };
+    let ctx = OpContext::new(scope, t.into(), Actor::System, RequestMeta::default());
+    let granted = platform::authz::grant_platform::<SettingsWrite>(&ctx)
+        .await
+        .expect("the platform may");
     let Value::Object(map) = patch else {
         unreachable!()
     };
-    platform::settings::update::update(&state, &scope, &RequestMeta::default(), &by, map)
+    platform::settings::update::update(&granted, &state.mailer, map)
         .await
         .expect("raise throttling");
     state.store.close().await;

@@ -23,7 +23,7 @@ fn now() -> u64 {
 
 /// Creates an operator and signs them in; returns the pair and the TOTP secret.
 pub async fn operator(app: &TestApp, email: &str, role: &str) -> (Value, TotpSecret) {
-    let created = platform::operators::create(&app.state, email, role)
+    let created = platform::operators::create(&app.state.console, email, role)
         .await
         .expect("operator created");
     let secret = TotpSecret::from_base32(&created.totp_secret).expect("base32");
@@ -54,7 +54,7 @@ fn at(pair: &Value) -> &str {
 async fn operators_sign_in_with_totp_and_stay_on_their_side(db: Db) {
     let app = spawn_app(db).await;
     app.tenant("acme").await;
-    let created = platform::operators::create(&app.state, "sam@platform.test", "support")
+    let created = platform::operators::create(&app.state.console, "sam@platform.test", "support")
         .await
         .expect("created");
     let secret = TotpSecret::from_base32(&created.totp_secret).expect("b32");

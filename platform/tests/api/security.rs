@@ -1266,7 +1266,7 @@ async fn the_operators_log_is_hash_chained(db: Db) {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(text.contains("checks"), "{text}");
-    let report = platform::operators::audit::verify(&app.state)
+    let report = platform::operators::audit::verify(&app.state.store)
         .await
         .expect("verify");
     assert!(report.broken.is_none() && report.events >= 4, "{report:?}");

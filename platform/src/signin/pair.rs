@@ -2,8 +2,8 @@
 
 use uuid::Uuid;
 
+use super::Signin;
 use crate::{
-    app::AppState,
     error::Result,
     settings::TenantSettings,
     store::{
@@ -31,14 +31,14 @@ pub struct TokenPair {
 
 /// Signs an access token for `session` and bundles it with `refresh_token`.
 pub async fn issue(
-    state: &AppState,
+    signin: &Signin,
     scope: &TenantScope,
     settings: &TenantSettings,
     user: user::Model,
     session: &session::Model,
     refresh_token: String,
 ) -> Result<TokenPair> {
-    let keys = state.keys.for_tenant(scope).await?;
+    let keys = signin.keys.for_tenant(scope).await?;
     let amr: Vec<String> = serde_json::from_str(&session.amr).unwrap_or_default();
     // The policy is applied at every issue, so a refresh after enrolling lifts the restriction
     // and a policy change reaches a session at its next refresh.
@@ -48,7 +48,7 @@ pub async fn issue(
         && !user.mfa_enabled;
     let access_token = tokens::issue_access(
         &keys,
-        &state.config.public_url(),
+        &signin.public_url,
         scope.tenant_id(),
         &user,
         session.id,
