@@ -96,7 +96,7 @@ async fn run_phase(
         name: Set(None),
         password_hash: Set(Some(state.hasher.hash(&Password::parse(PASSWORD)?).await?)),
         status: Set(platform::users::UserStatus::Active),
-        role: Set("member".into()),
+        role: Set(platform::roles::Role::Member),
         email_verified_at: Set(Some(now)),
         failed_logins: Set(0),
         locked_until: Set(None),

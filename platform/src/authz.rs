@@ -10,7 +10,7 @@ use crate::{
     context::{Actor, OpContext},
     error::{Error, ErrorCode, Result},
     operators::{OpPermission, auth::OperatorCaller},
-    roles::{self, Permission},
+    roles::{self, Permission, Role},
     settings::TenantSettings,
     store::TenantScope,
     users::{UserStatus, UsersCache},
@@ -136,8 +136,8 @@ pub async fn grant<G: Grant>(users: &UsersCache, ctx: &OpContext) -> Result<Gran
     let by = By {
         actor: ctx.actor(),
         member_id: Some(user.id),
-        owner_rights: user.role == "owner",
-        role: user.role.clone(),
+        owner_rights: user.role == Role::Owner,
+        role: Some(user.role.clone()),
         settings: (*settings).clone(),
         reason: ctx.reason().map(str::to_owned),
     };
@@ -179,7 +179,7 @@ pub async fn grant_platform<G: Grant>(ctx: &OpContext) -> Result<Granted<G>> {
     let by = By {
         actor: Actor::System,
         member_id: None,
-        role: String::new(),
+        role: None,
         owner_rights: true,
         settings: (*settings).clone(),
         reason: ctx.reason().map(str::to_owned),
@@ -199,8 +199,8 @@ pub struct By {
     pub actor: crate::audit::Actor,
     /// The member acting, if a member is.
     pub member_id: Option<Uuid>,
-    /// The acting member's current role (empty for operators).
-    pub role: String,
+    /// The acting member's current role (none for operators and the platform).
+    pub role: Option<Role>,
     /// Whether they may grant, change or remove ownership (owners and platform operators).
     pub owner_rights: bool,
     /// The tenant's settings (its custom roles).
@@ -213,15 +213,15 @@ impl By {
     /// Whether the actor may grant `role`, or act on a member holding it: owners and operators
     /// may always; anyone else only when the role's permissions are all among their own, so no
     /// one can hand out (or take from a more powerful member) more than they hold.
-    pub fn may_manage(&self, role: &str) -> bool {
+    pub fn may_manage(&self, role: &Role) -> bool {
         if self.owner_rights {
             return true;
         }
-        if self.member_id.is_none() {
+        let Some(own) = &self.role else {
             return false;
-        }
-        let mine = roles::permissions(&self.role, &self.settings.custom_roles);
-        role != "owner"
+        };
+        let mine = roles::permissions(own, &self.settings.custom_roles);
+        *role != Role::Owner
             && roles::permissions(role, &self.settings.custom_roles)
                 .iter()
                 .all(|p| mine.contains(p))
@@ -229,10 +229,13 @@ impl By {
 }
 
 /// The `403` for a role the actor may not grant or act on.
-pub fn beyond_own_rights(role: &str) -> Error {
+pub fn beyond_own_rights(role: &Role) -> Error {
     Error::Forbidden {
         code: ErrorCode::Forbidden,
-        message: format!("the role {role:?} holds permissions you do not have"),
+        message: format!(
+            "the role {:?} holds permissions you do not have",
+            role.as_str()
+        ),
     }
 }
 
@@ -242,7 +245,7 @@ impl By {
         Self {
             actor: crate::audit::Actor::Operator(operator_id),
             member_id: None,
-            role: String::new(),
+            role: None,
             owner_rights: true,
             settings,
             reason,

@@ -371,7 +371,15 @@ async fn invite_owner(
 ) -> anyhow::Result<()> {
     let scope = state.tenants.scope(tenant);
     let mut tx = scope.begin().await?;
-    let inv = invitations::invite(&mut tx, &state.mailer, tenant, owner, "owner", None).await?;
+    let inv = invitations::invite(
+        &mut tx,
+        &state.mailer,
+        tenant,
+        owner,
+        &crate::roles::Role::Owner,
+        None,
+    )
+    .await?;
     crate::audit::record(
         &tx,
         &crate::audit::RequestMeta::default(),

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use sea_orm::DeriveValueType;
+
 /// One thing a role may allow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Permission {
@@ -64,39 +66,128 @@ pub const ALL_PERMISSIONS: &[&str] = &[
     "settings:write",
 ];
 
-/// The built-in roles, most powerful first.
-pub const ROLES: &[&str] = &["owner", "admin", "member", "viewer", "guest"];
+/// A member's role: one of the built-in roles, or a custom one the tenant's `custom_roles`
+/// setting defines. Stored as its name; any name reads back (a custom role removed later simply
+/// grants nothing).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, DeriveValueType)]
+#[sea_orm(value_type = "String")]
+pub enum Role {
+    /// Everything, and the only role that grants, changes or removes ownership.
+    Owner,
+    /// Everything but ownership.
+    Admin,
+    /// Reads members.
+    Member,
+    /// Reads members, sessions and settings.
+    Viewer,
+    /// Nothing beyond their own account.
+    Guest,
+    /// A role the tenant defined.
+    Custom(String),
+}
+
+impl Role {
+    /// The built-in roles, most powerful first.
+    pub const BUILT_IN: [Role; 5] = [
+        Role::Owner,
+        Role::Admin,
+        Role::Member,
+        Role::Viewer,
+        Role::Guest,
+    ];
+
+    /// The role named `name` (built-in, else custom).
+    pub fn named(name: &str) -> Self {
+        match name {
+            "owner" => Self::Owner,
+            "admin" => Self::Admin,
+            "member" => Self::Member,
+            "viewer" => Self::Viewer,
+            "guest" => Self::Guest,
+            other => Self::Custom(other.to_owned()),
+        }
+    }
+
+    /// The role's name, as stored and shown.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Owner => "owner",
+            Self::Admin => "admin",
+            Self::Member => "member",
+            Self::Viewer => "viewer",
+            Self::Guest => "guest",
+            Self::Custom(name) => name,
+        }
+    }
+
+    /// The permissions of a built-in role (`None` for a custom one).
+    ///
+    /// | role | permissions |
+    /// | --- | --- |
+    /// | `owner`, `admin` | all |
+    /// | `viewer` | `members:read`, `sessions:read`, `settings:read` |
+    /// | `member` | `members:read` |
+    /// | `guest` | none |
+    ///
+    /// Owners differ from admins by what only an owner may do: grant, change or remove the
+    /// `owner` role.
+    pub fn builtin(&self) -> Option<&'static [Permission]> {
+        use Permission::*;
+        match self {
+            Self::Owner | Self::Admin => Some(&Permission::ALL),
+            Self::Viewer => Some(&[MembersRead, SessionsRead, SettingsRead]),
+            Self::Member => Some(&[MembersRead]),
+            Self::Guest => Some(&[]),
+            Self::Custom(_) => None,
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self::named(s))
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for Role {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl serde::Serialize for Role {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Role {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Self::named(&String::deserialize(d)?))
+    }
+}
 
 /// The permissions of a built-in role (`None` for any other name).
-///
-/// | role | permissions |
-/// | --- | --- |
-/// | `owner`, `admin` | all |
-/// | `viewer` | `members:read`, `sessions:read`, `settings:read` |
-/// | `member` | `members:read` |
-/// | `guest` | none |
-///
-/// Owners differ from admins by what only an owner may do: grant, change or remove the `owner`
-/// role.
 pub fn builtin(role: &str) -> Option<&'static [Permission]> {
-    use Permission::*;
-    match role {
-        "owner" | "admin" => Some(&Permission::ALL),
-        "viewer" => Some(&[MembersRead, SessionsRead, SettingsRead]),
-        "member" => Some(&[MembersRead]),
-        "guest" => Some(&[]),
-        _ => None,
-    }
+    Role::named(role).builtin()
 }
 
 /// The permissions of `role` in a tenant whose custom roles are `custom` (none for an unknown
 /// role: it fails closed).
-pub fn permissions(role: &str, custom: &BTreeMap<String, Vec<String>>) -> Vec<Permission> {
-    if let Some(p) = builtin(role) {
+pub fn permissions(role: &Role, custom: &BTreeMap<String, Vec<String>>) -> Vec<Permission> {
+    if let Some(p) = role.builtin() {
         return p.to_vec();
     }
     let mut granted: Vec<Permission> = custom
-        .get(role)
+        .get(role.as_str())
         .map(|names| names.iter().filter_map(|n| Permission::parse(n)).collect())
         .unwrap_or_default();
     granted.sort();
@@ -104,9 +195,9 @@ pub fn permissions(role: &str, custom: &BTreeMap<String, Vec<String>>) -> Vec<Pe
     granted
 }
 
-/// Whether `role` names a role of the tenant (built-in or custom).
-pub fn exists(role: &str, custom: &BTreeMap<String, Vec<String>>) -> bool {
-    builtin(role).is_some() || custom.contains_key(role)
+/// Whether `role` is a role of the tenant (built-in, or one of its custom roles).
+pub fn exists(role: &Role, custom: &BTreeMap<String, Vec<String>>) -> bool {
+    role.builtin().is_some() || custom.contains_key(role.as_str())
 }
 
 /// Why a custom role definition is refused.
@@ -144,8 +235,9 @@ mod tests {
 
     #[test]
     fn roles_grant_only_catalogued_permissions() {
-        for role in ROLES {
-            for p in builtin(role).expect("built-in") {
+        for role in Role::BUILT_IN {
+            assert_eq!(Role::named(role.as_str()), role, "names round-trip");
+            for p in role.builtin().expect("built-in") {
                 assert!(ALL_PERMISSIONS.contains(&p.as_str()), "{role}: {p:?}");
             }
         }
@@ -154,7 +246,7 @@ mod tests {
             assert_eq!(Permission::parse(p.as_str()), Some(p));
         }
         assert!(builtin("guest").expect("guest").is_empty());
-        assert!(permissions("nonsense", &BTreeMap::new()).is_empty());
+        assert!(permissions(&Role::named("nonsense"), &BTreeMap::new()).is_empty());
     }
 
     #[test]
@@ -172,11 +264,11 @@ mod tests {
         )]);
         assert!(validate_custom(&custom).is_ok());
         assert_eq!(
-            permissions("auditor", &custom),
+            permissions(&Role::named("auditor"), &custom),
             vec![Permission::MembersRead, Permission::AuditRead]
         );
-        assert!(exists("auditor", &custom));
-        assert!(!exists("auditors", &custom));
+        assert!(exists(&Role::named("auditor"), &custom));
+        assert!(!exists(&Role::named("auditors"), &custom));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use crate::{
     context::Actor,
     error::{Error, ErrorCode, Result},
     events::DomainEvent,
+    roles::Role,
     store::{
         Change, TenantScope, TenantTx,
         entities::{
@@ -48,12 +49,12 @@ pub async fn current(
 
 /// Refuses when `target` is the tenant's only active owner.
 pub async fn refuse_last_owner(tx: &TenantTx, target: &user::Model, what: &str) -> Result<()> {
-    if target.role != "owner" || target.status != UserStatus::Active {
+    if target.role != Role::Owner || target.status != UserStatus::Active {
         return Ok(());
     }
     tx.lock("owners").await?;
     let owners = user::Entity::find()
-        .filter(user::Column::Role.eq("owner"))
+        .filter(user::Column::Role.eq(Role::Owner))
         .filter(user::Column::Status.eq(UserStatus::Active))
         .count(&**tx)
         .await?;

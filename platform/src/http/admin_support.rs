@@ -197,7 +197,7 @@ impl AdminSupportApi {
             id,
             &members::support::Actions {
                 change: changes.then(|| members::Change {
-                    role: b.role.clone().map(String::from),
+                    role: b.role.as_deref().map(crate::roles::Role::named),
                     status: b.status.clone().map(String::from),
                 }),
                 reset_mfa: b.reset_mfa == Some(true),

@@ -86,7 +86,7 @@ impl From<&invitation::Model> for InvitationView {
         Self {
             id: i.id.to_string(),
             email: i.email.clone(),
-            role: i.role.clone(),
+            role: i.role.to_string(),
             status: invitation_status(i).into(),
             created_at: i.created_at,
             expires_at: i.expires_at,
@@ -272,7 +272,7 @@ impl MembersApi {
             &granted,
             path_id(&user_id, "member")?,
             &members::Change {
-                role: body.0.role.map(String::from),
+                role: body.0.role.as_deref().map(crate::roles::Role::named),
                 status: body.0.status.map(String::from),
             },
         )
@@ -344,7 +344,13 @@ impl MembersApi {
     ) -> Result<InvitationResponse, ApiError> {
         let a = &auth.0;
         let granted = authz::grant::<MembersWrite>(&state.users, &a.ctx).await?;
-        let inv = invitations::create(&granted, &state.mailer, &body.email, &body.role).await?;
+        let inv = invitations::create(
+            &granted,
+            &state.mailer,
+            &body.email,
+            &crate::roles::Role::named(&body.role),
+        )
+        .await?;
         Ok(InvitationResponse::Created(Json((&inv).into())))
     }
 

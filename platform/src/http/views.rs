@@ -36,7 +36,7 @@ impl UserView {
             email: u.email.clone(),
             name: u.name.clone(),
             tenant_id: tenant_id.to_string(),
-            role: u.role.clone(),
+            role: u.role.to_string(),
             status: u.status.as_str().to_owned(),
             mfa_enabled: u.mfa_enabled,
             email_verified: u.email_verified_at.is_some(),

@@ -24,7 +24,7 @@ use crate::{
     error::{Error, ErrorCode, Result},
     events::DomainEvent,
     ratelimit::Bucket,
-    roles,
+    roles::{self, Role},
     store::entities::{invitation, user},
     tenants::invitations as sending,
     users::UserStatus,
@@ -41,12 +41,15 @@ pub async fn create(
     granted: &Granted<MembersWrite>,
     mailer: &Mailer,
     email: &str,
-    role: &str,
+    role: &Role,
 ) -> Result<invitation::Model> {
     let (scope, meta, by) = (granted.scope(), granted.meta(), granted.by());
     let email = EmailAddress::parse(email)?;
     if !roles::exists(role, &by.settings.custom_roles) {
-        return Err(Error::invalid("role", format!("unknown role {role:?}")));
+        return Err(Error::invalid(
+            "role",
+            format!("unknown role {:?}", role.as_str()),
+        ));
     }
     refuse_beyond_rights(by, role)?;
     let tenant = granted.ctx().tenant().clone();
@@ -178,8 +181,8 @@ pub async fn resend(
 
 /// Refuses when `by` may not act on an invitation to `role`: only owners (and operators) touch
 /// an owner's invitation, and no one touches one to a role holding permissions they lack.
-fn refuse_beyond_rights(by: &By, role: &str) -> Result<()> {
-    if role == "owner" && !by.owner_rights {
+fn refuse_beyond_rights(by: &By, role: &Role) -> Result<()> {
+    if *role == Role::Owner && !by.owner_rights {
         return Err(Error::Forbidden {
             code: ErrorCode::Forbidden,
             message: "only an owner can invite an owner".into(),

@@ -19,7 +19,7 @@ use crate::{
     authz::{Granted, MembersRead},
     error::{Error, ErrorCode, Result},
     events::DomainEvent,
-    roles,
+    roles::{self, Role},
     store::{self, TenantTx, entities::user},
     users::UserStatus,
 };
@@ -134,7 +134,7 @@ fn owners_only() -> Error {
 /// What an admin changes of a member.
 #[derive(Clone, Debug, Default)]
 pub struct Change {
-    pub role: Option<String>,
+    pub role: Option<Role>,
     /// `active` or `disabled`.
     pub status: Option<String>,
 }
@@ -163,10 +163,13 @@ pub(crate) async fn change_in(
     change: &Change,
 ) -> Result<()> {
     let (meta, by) = (granted.meta(), granted.by());
-    if let Some(role) = change.role.as_deref()
+    if let Some(role) = &change.role
         && !roles::exists(role, &by.settings.custom_roles)
     {
-        return Err(Error::invalid("role", format!("unknown role {role:?}")));
+        return Err(Error::invalid(
+            "role",
+            format!("unknown role {:?}", role.as_str()),
+        ));
     }
     let wanted = match change.status.as_deref().map(UserStatus::parse) {
         None => None,
@@ -177,12 +180,12 @@ pub(crate) async fn change_in(
     let new_role = change.role.clone().filter(|r| *r != target.role);
     let new_status = wanted.filter(|s| *s != target.status);
     if new_role.is_some()
-        && (target.role == "owner" || new_role.as_deref() == Some("owner"))
+        && (target.role == Role::Owner || new_role == Some(Role::Owner))
         && !by.owner_rights
     {
         return Err(owners_only());
     }
-    if new_status.is_some() && target.role == "owner" && !by.owner_rights {
+    if new_status.is_some() && target.role == Role::Owner && !by.owner_rights {
         return Err(owners_only());
     }
     // Nobody hands out, or takes away from a stronger member, more than they hold.
@@ -228,8 +231,8 @@ pub(crate) async fn change_in(
             by.actor,
             &DomainEvent::MemberRoleChanged {
                 user: id,
-                from: target.role.clone(),
-                to: role.clone(),
+                from: target.role.to_string(),
+                to: role.to_string(),
             },
         );
     }
@@ -279,7 +282,7 @@ pub async fn remove(granted: &Granted<MembersWrite>, id: Uuid) -> Result<()> {
     let (scope, meta, by) = (granted.scope(), granted.meta(), granted.by());
     let tx = scope.begin().await?;
     let target = find(&tx, id).await?;
-    if target.role == "owner" && !by.owner_rights {
+    if target.role == Role::Owner && !by.owner_rights {
         return Err(owners_only());
     }
     if !by.may_manage(&target.role) {

@@ -92,8 +92,15 @@ pub async fn create(
         let scope = life.tenants.scope(&tenant);
         let mut tx = scope.begin().await?;
         if let Some(owner) = &owner {
-            let inv =
-                invitations::invite(&mut tx, &life.mailer, &tenant, owner, "owner", None).await?;
+            let inv = invitations::invite(
+                &mut tx,
+                &life.mailer,
+                &tenant,
+                owner,
+                &crate::roles::Role::Owner,
+                None,
+            )
+            .await?;
             crate::audit::record(
                 &tx,
                 meta,

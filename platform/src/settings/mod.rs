@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     error::Result,
     ratelimit::{Bucket, Policy},
+    roles::Role,
     store::{TenantTx, entities::setting},
 };
 
@@ -36,7 +37,7 @@ pub struct TenantSettings {
     /// Whether `POST /auth/register` creates accounts (default on).
     pub self_signup: bool,
     /// The role of self-registered users (default `member`).
-    pub default_role: String,
+    pub default_role: Role,
     /// Overrides of the throttling defaults by bucket (`login_ip`, `login_account`,
     /// `register_ip`, `code_verify_account`, `code_send_account`, `forgot_ip`, `reset_ip`,
     /// `otp_ip`, `mfa_ip`, `mfa_account`); empty by default. The platform-wide per-address
@@ -194,13 +195,13 @@ impl MfaPolicy {
     /// Whether a user with `role` must have a second factor. Under `required_for_admins`,
     /// that is owners, admins and any custom role that may change members, sessions or
     /// settings.
-    pub fn requires(self, role: &str, custom: &BTreeMap<String, Vec<String>>) -> bool {
+    pub fn requires(self, role: &Role, custom: &BTreeMap<String, Vec<String>>) -> bool {
         use crate::roles::Permission::{MembersWrite, SessionsRevoke, SettingsWrite};
         match self {
             Self::Optional => false,
             Self::Required => true,
             Self::RequiredForAdmins => {
-                matches!(role, "owner" | "admin")
+                matches!(role, Role::Owner | Role::Admin)
                     || crate::roles::permissions(role, custom)
                         .iter()
                         .any(|p| matches!(p, MembersWrite | SessionsRevoke | SettingsWrite))
@@ -226,7 +227,7 @@ impl Default for TenantSettings {
             session_absolute_secs: 30 * 24 * 3600,
             new_sign_in_alert: true,
             self_signup: true,
-            default_role: "member".into(),
+            default_role: Role::Member,
             rate_limits: BTreeMap::new(),
             mfa_policy: MfaPolicy::Optional,
             mfa_email_otp: false,

@@ -12,6 +12,7 @@ use crate::{
     error::Result,
     mail::Mailer,
     mail::messages::Invitation,
+    roles::Role,
     store::{TenantTx, entities::invitation},
 };
 
@@ -24,7 +25,7 @@ async fn send(
     mailer: &Mailer,
     tenant: &Tenant,
     email: &EmailAddress,
-    role: &str,
+    role: &Role,
     token: &str,
 ) -> Result<()> {
     let link = format!(
@@ -39,7 +40,7 @@ async fn send(
             email,
             &Invitation {
                 link,
-                role: role.to_owned(),
+                role: role.to_string(),
                 expires_days: INVITATION_DAYS,
                 inviter: None,
             },
@@ -54,7 +55,7 @@ pub async fn invite(
     mailer: &Mailer,
     tenant: &Tenant,
     email: &EmailAddress,
-    role: &str,
+    role: &Role,
     invited_by: Option<Uuid>,
 ) -> Result<invitation::Model> {
     let token = new_opaque_token();
@@ -62,7 +63,7 @@ pub async fn invite(
     let row = invitation::Model {
         id: Uuid::now_v7(),
         email: email.as_str().to_owned(),
-        role: role.to_owned(),
+        role: role.clone(),
         token_hash: token_hash(&token),
         expires_at: now + Duration::days(INVITATION_DAYS),
         created_at: now,

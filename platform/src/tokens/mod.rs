@@ -49,7 +49,7 @@ pub fn issue_access(
         jti: Uuid::now_v7().to_string(),
         tenant_id: tenant_id.to_string(),
         sid: session_id.to_string(),
-        role: user.role.clone(),
+        role: user.role.to_string(),
         permissions: if enrollment_only {
             Vec::new()
         } else {

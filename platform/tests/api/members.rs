@@ -46,7 +46,7 @@ pub async fn tenant_with_owner(app: &TestApp, slug: &str, email: &str) -> Value 
         &app.state.mailer,
         &t,
         &EmailAddress::parse(email).expect("email"),
-        "owner",
+        &platform::roles::Role::Owner,
         None,
     )
     .await

@@ -23,7 +23,7 @@ fn invitation_row(email: String) -> invitation::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
         token_hash: Set(format!("{:064x}", uuid::Uuid::new_v4().as_u128())),
         email: Set(email),
-        role: Set("member".into()),
+        role: Set(platform::roles::Role::Member),
         expires_at: Set(now),
         created_at: Set(now),
         accepted_at: Set(None),

@@ -15,7 +15,7 @@ pub struct Model {
     /// PHC string (argon2id); `None` until a password is set.
     pub password_hash: Option<String>,
     pub status: UserStatus,
-    pub role: String,
+    pub role: crate::roles::Role,
     pub email_verified_at: Option<DateTimeUtc>,
     /// Consecutive failed password logins (reset on success).
     pub failed_logins: i32,
