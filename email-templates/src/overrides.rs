@@ -12,9 +12,16 @@ use crate::{Branding, Message, RenderError, Templates};
 /// Longest accepted override part, in bytes.
 pub const MAX_PART_BYTES: usize = 32 * 1024;
 
-/// Replacements for some or all of a message's parts; an absent part keeps the bundled one.
-/// Overrides may `{% extends "_layouts/base.txt" %}` (or `base.html`) like the bundled ones.
+/// Replacement templates (minijinja) for some parts of one message; each is checked by
+/// rendering it with sample values before it is saved, and must keep the message's code or
+/// link in the text part. An absent part keeps the bundled one; overrides may
+/// `{% extends "_layouts/base.txt" %}` (or `base.html`) like the bundled ones.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
+#[cfg_attr(
+    feature = "openapi",
+    oai(rename = "TemplateOverrideView", skip_serializing_if_is_none)
+)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateOverride {
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -175,6 +175,51 @@ impl<'de> serde::Deserialize<'de> for Role {
     }
 }
 
+impl From<String> for Role {
+    fn from(name: String) -> Self {
+        Self::named(&name)
+    }
+}
+
+/// In the API a role is its name, a string.
+impl poem_openapi::types::Type for Role {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> std::borrow::Cow<'static, str> {
+        "string".into()
+    }
+
+    fn schema_ref() -> poem_openapi::registry::MetaSchemaRef {
+        String::schema_ref()
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl poem_openapi::types::ParseFromJSON for Role {
+    fn parse_from_json(value: Option<serde_json::Value>) -> poem_openapi::types::ParseResult<Self> {
+        let name =
+            String::parse_from_json(value).map_err(poem_openapi::types::ParseError::propagate)?;
+        Ok(Self::named(&name))
+    }
+}
+
+impl poem_openapi::types::ToJSON for Role {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        Some(serde_json::Value::String(self.as_str().to_owned()))
+    }
+}
+
 /// The permissions of a built-in role (`None` for any other name).
 pub fn builtin(role: &str) -> Option<&'static [Permission]> {
     Role::named(role).builtin()

@@ -12,14 +12,12 @@ use poem_openapi::{
     ApiResponse, Object, OpenApi, Tags,
     param::{Path, Query},
     payload::Json,
-    types::ToJSON,
 };
 
 use super::{
     auth::request_meta,
     operator_auth::{OperatorAuth, OperatorView},
     problem::ApiError,
-    settings::{SettingsPatch, SettingsView},
     views::UserView,
 };
 use crate::{
@@ -101,7 +99,7 @@ pub struct TenantPatch {
     #[oai(validator(max_length = 20))]
     pub status: Option<Text>,
     /// A settings change, as for `PATCH /v1/tenants/{tenant}/settings`.
-    pub settings: Option<SettingsPatch>,
+    pub settings: Option<crate::settings::patch::SettingsPatch>,
     #[oai(validator(max_length = 2000))]
     pub reason: Option<Text>,
 }
@@ -110,7 +108,7 @@ pub struct TenantPatch {
 #[derive(Object, Debug)]
 pub struct TenantDetail {
     pub tenant: TenantView,
-    pub settings: SettingsView,
+    pub settings: crate::settings::TenantSettings,
 }
 
 /// A customer found by email, with their tenant.
@@ -244,7 +242,7 @@ async fn detail(
     let settings = crate::settings::get(&granted).await?;
     Ok(TenantDetail {
         tenant: (&**ctx.tenant()).into(),
-        settings: super::settings::view(&settings)?,
+        settings: (*settings).clone(),
     })
 }
 
@@ -372,11 +370,7 @@ impl AdminTenantsApi {
             )
             .await?;
             let granted = crate::authz::grant_operator::<SettingsWrite>(&auth.0, &ctx).await?;
-            let map = match patch.to_json() {
-                Some(serde_json::Value::Object(m)) => m,
-                _ => serde_json::Map::new(),
-            };
-            crate::settings::update::update(&granted, &state.mailer, map).await?;
+            crate::settings::update::update(&granted, &state.mailer, patch).await?;
         }
         let t = lifecycle::update(
             &state.lifecycle,

@@ -5,6 +5,7 @@
 
 pub mod cors;
 pub mod password;
+pub mod patch;
 pub mod update;
 pub mod validate;
 
@@ -12,6 +13,7 @@ use std::collections::BTreeMap;
 
 pub use password::PasswordPolicy;
 
+use poem_openapi::{Enum, Object};
 use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 
@@ -22,79 +24,80 @@ use crate::{
     store::{TenantTx, entities::setting},
 };
 
-/// Everything a tenant can set.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+// Stored as one JSON value per setting (serde) and served as the API's `SettingsView`
+// (poem-openapi): one definition, so the two cannot drift apart.
+/// Every setting of a tenant.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, Object)]
 #[serde(deny_unknown_fields)]
+#[oai(rename = "SettingsView", skip_serializing_if_is_none)]
 pub struct TenantSettings {
-    /// Access-token lifetime (default 15 minutes).
+    /// Access-token lifetime, 60 to 86,400 s (default 900).
     pub access_token_ttl_secs: u32,
     /// A session ends after this long without a refresh (default 14 days).
     pub session_idle_secs: u32,
-    /// A session ends this long after its login, whatever happens (default 30 days).
+    /// A session ends this long after its login (default 30 days).
     pub session_absolute_secs: u32,
-    /// Email the user when a login comes from an IP address not seen before (default on).
+    /// Email users about sign-ins from new addresses (default on).
     pub new_sign_in_alert: bool,
     /// Whether `POST /auth/register` creates accounts (default on).
     pub self_signup: bool,
-    /// The role of self-registered users (default `member`).
+    /// The role of self-registered users (default `member`; never `owner`).
     pub default_role: Role,
-    /// Overrides of the throttling defaults by bucket (`login_ip`, `login_account`,
-    /// `register_ip`, `code_verify_account`, `code_send_account`, `forgot_ip`, `reset_ip`,
-    /// `otp_ip`, `mfa_ip`, `mfa_account`); empty by default. The platform-wide per-address
-    /// password budget is the operator's, not the tenant's.
+    /// Throttling overrides by bucket (`login_ip`, `login_account`, `register_ip`,
+    /// `code_verify_account`, `code_send_account`, `forgot_ip`, `reset_ip`, `otp_ip`, `mfa_ip`,
+    /// `mfa_account`).
     #[serde(default)]
     pub rate_limits: BTreeMap<String, RateLimit>,
-    /// Who must use a second factor (default `optional`).
     pub mfa_policy: MfaPolicy,
-    /// Roles the tenant defines, by name, with their permissions from the catalogue
-    /// (see [`crate::roles`]); empty by default.
+    /// Offer an emailed code as a second factor of password logins (default off).
+    pub mfa_email_otp: bool,
+    /// Custom roles: name → permissions from the catalogue (`members:read`, `members:write`,
+    /// `sessions:read`, `sessions:revoke`, `audit:read`, `settings:read`, `settings:write`).
     #[serde(default)]
     pub custom_roles: BTreeMap<String, Vec<String>>,
-    /// Whether an emailed code may serve as the second factor of a password login
-    /// (default off: TOTP and backup codes only).
-    pub mfa_email_otp: bool,
-    /// What a new password must be.
     #[serde(default)]
     pub password_policy: PasswordPolicy,
-    /// How the tenant's emails look and who they come from; unset fields keep the platform's
-    /// defaults (the tenant's name, the platform's sender address).
     #[serde(default)]
     pub branding: BrandingSettings,
-    /// Per-message overrides of the email templates, by message name (`email_verification`,
-    /// `login_code`, `password_reset`, `invitation`, `new_sign_in`, `mfa_changed`,
-    /// `password_changed`, `account_exists`).
+    /// Template overrides by message (`email_verification`, `login_code`, `password_reset`,
+    /// `invitation`, `new_sign_in`, `mfa_changed`, `password_changed`, `account_exists`). The
+    /// templates never see the real code or link, the HTML is sanitised to an allow-list of
+    /// tags and attributes, and no URL but `{{ link }}` and the logo is kept.
     #[serde(default)]
     pub email_templates: BTreeMap<String, email_templates::TemplateOverride>,
-    /// Audit events older than this many days are pruned (kept forever when unset).
+    /// Audit events older than this many days (30 to 3,650) are pruned; absent keeps them.
     #[serde(default)]
     pub audit_retention_days: Option<u32>,
-    /// Browser origins (`https://app.example.com`) allowed to call the tenant's API from
-    /// another origin; none by default.
+    /// Browser origins (`https://app.example.com`, at most 50) that may call the tenant's API
+    /// from another origin, with credentials; none by default.
     #[serde(default)]
     pub cors_allowed_origins: Vec<String>,
-    /// Binds refresh tokens to where their session signed in; off by default.
+    /// Binds refresh tokens to the network or browser that signed in: a refresh from elsewhere
+    /// is refused as `401 invalid_refresh_token` and audited (`auth.refresh_refused`).
     #[serde(default)]
     pub refresh_binding: RefreshBinding,
-    /// Seconds during which the newest spent refresh token of a session, presented again (two
-    /// tabs, a network retry), gets a fresh pair instead of revoking the session (0 to 60;
-    /// default 0: any reuse revokes).
+    /// 0 to 60 s (default 0). Within it, a session's newest spent refresh token presented again
+    /// (two tabs, a network retry) gets a fresh pair instead of revoking the session; past it,
+    /// or for an older token, reuse revokes the session.
     #[serde(default)]
     pub refresh_reuse_grace_secs: u32,
 }
 
-/// What a refresh token is bound to: a refresh from elsewhere is refused (and audited), and
-/// the token stays usable where it belongs.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+/// What refresh tokens are bound to (all off by default): a refresh from elsewhere is refused
+/// (and audited), and the token stays usable where it belongs.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, Object)]
 #[serde(deny_unknown_fields)]
+#[oai(rename = "RefreshBindingView", skip_serializing_if_is_none)]
 pub struct RefreshBinding {
-    /// An IPv4 client must stay in the sign-in address's network of this prefix length.
+    /// An IPv4 client must stay in the sign-in address's network of this prefix (8 to 32).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ipv4_prefix: Option<u8>,
-    /// An IPv6 client must stay in the sign-in address's network of this prefix length.
+    /// An IPv6 client must stay in the sign-in address's network of this prefix (16 to 128).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ipv6_prefix: Option<u8>,
-    /// The client's `User-Agent` must be the one it signed in with.
+    /// The client's `User-Agent` must stay the one it signed in with.
     #[serde(default)]
+    #[oai(default)]
     pub user_agent: bool,
 }
 
@@ -131,20 +134,27 @@ impl RefreshBinding {
     }
 }
 
-/// A tenant's branding; each set field replaces the platform's default.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+/// Email branding; unset fields keep the defaults (the tenant's name, the platform's sender).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq, Object)]
 #[serde(deny_unknown_fields)]
+#[oai(rename = "BrandingView", skip_serializing_if_is_none)]
 pub struct BrandingSettings {
+    /// Shown in headers, subjects and footers (1 to 100 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The `From` display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender_name: Option<String>,
+    /// The `From` address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender_address: Option<String>,
+    /// `#rgb` or `#rrggbb`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_color: Option<String>,
+    /// Text on `primary_color`, `#rgb` or `#rrggbb`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_color: Option<String>,
+    /// An `https://` URL of a logo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
 }
@@ -179,15 +189,16 @@ impl BrandingSettings {
 }
 
 /// Who must use two-factor authentication.
-#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq, Enum)]
 #[serde(rename_all = "snake_case")]
+#[oai(rename = "MfaPolicyView", rename_all = "snake_case")]
 pub enum MfaPolicy {
     /// Users choose.
     #[default]
     Optional,
-    /// Every user must enrol.
+    /// Every user must enrol (unenrolled users get enrolment-only tokens).
     Required,
-    /// Owners and admins must enrol; others choose.
+    /// Owners and admins must enrol.
     RequiredForAdmins,
 }
 
@@ -210,8 +221,9 @@ impl MfaPolicy {
     }
 }
 
-/// A throttling policy as a tenant sets it.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+/// A throttling policy for one bucket.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, Object)]
+#[oai(rename = "RateLimitView")]
 pub struct RateLimit {
     /// Sustained attempts per minute (1 to 10,000).
     pub per_minute: u32,

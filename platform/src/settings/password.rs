@@ -16,12 +16,14 @@ pub const MIN_LENGTH_FLOOR: u32 = 8;
 pub const MIN_LENGTH_CEILING: u32 = 128;
 
 /// What a new password must be.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, poem_openapi::Object)]
 #[serde(deny_unknown_fields)]
+#[oai(rename = "PasswordPolicyView")]
 pub struct PasswordPolicy {
-    /// Fewest characters (8 to 128; default 8).
+    /// Fewest characters, 8 to 128 (default 8).
     pub min_length: u32,
-    /// Refuse common passwords and ones made from the email address (default on).
+    /// Refuse the ~30,000 most common passwords (up to case and letter substitutions) and
+    /// passwords made from the email address (default on).
     pub refuse_common: bool,
 }
 

@@ -9,7 +9,7 @@ use chrono::Utc;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Map, Value};
 
-use super::{TenantSettings, validate::validate};
+use super::{TenantSettings, patch::SettingsPatch, validate::validate};
 use crate::{
     audit::{self, Event},
     error::{Error, ErrorCode, Result},
@@ -27,69 +27,34 @@ pub const OWNER_ONLY: &[&str] = &[
     "audit_retention_days",
 ];
 
-/// Applies `patch` (setting name → new value; `null` restores the default) to the settings of
-/// `scope` and returns the result. Nothing is stored unless every value is valid.
+/// Applies `patch` to the tenant's settings and returns the result. Nothing is stored unless
+/// the result is valid as a whole.
 pub async fn update(
     granted: &Granted<SettingsWrite>,
     mailer: &Mailer,
-    patch: Map<String, Value>,
+    patch: &SettingsPatch,
 ) -> Result<TenantSettings> {
     let (scope, meta, by) = (granted.scope(), granted.meta(), granted.by());
-    let defaults = match serde_json::to_value(TenantSettings::default()) {
-        Ok(Value::Object(m)) => m,
-        _ => {
-            return Err(Error::Internal(anyhow::anyhow!(
-                "default settings do not serialise"
-            )));
-        }
-    };
-    if patch.is_empty() {
+    let changed = patch.changed();
+    if changed.is_empty() {
         return Err(Error::invalid(
             "settings",
             "send at least one setting to change",
         ));
     }
-    if let Some(unknown) = patch.keys().find(|k| !defaults.contains_key(*k)) {
-        let mut known: Vec<&str> = defaults.keys().map(String::as_str).collect();
-        known.sort_unstable();
-        return Err(Error::invalid(
-            "settings",
-            format!("unknown setting {unknown:?} (known: {})", known.join(", ")),
-        ));
-    }
     if !by.owner_rights
-        && let Some(key) = patch.keys().find(|k| OWNER_ONLY.contains(&k.as_str()))
+        && let Some(key) = changed.iter().find(|k| OWNER_ONLY.contains(k))
     {
         return Err(Error::Forbidden {
             code: ErrorCode::Forbidden,
             message: format!("only an owner can change {key}"),
         });
     }
+    let defaults = TenantSettings::default();
     let tx = scope.begin().await?;
     tx.lock("settings").await?;
     let current = TenantSettings::load(&tx).await?;
-    let mut merged = match serde_json::to_value(&current) {
-        Ok(Value::Object(m)) => m,
-        _ => {
-            return Err(Error::Internal(anyhow::anyhow!(
-                "settings do not serialise"
-            )));
-        }
-    };
-    for (key, value) in &patch {
-        let value = if value.is_null() {
-            defaults.get(key).cloned().unwrap_or(Value::Null)
-        } else {
-            value.clone()
-        };
-        merged.insert(key.clone(), value);
-        // One key at a time, so a value of the wrong shape is named.
-        if let Err(e) = serde_json::from_value::<TenantSettings>(Value::Object(merged.clone())) {
-            return Err(Error::invalid("settings", format!("{key}: {e}")));
-        }
-    }
-    let next: TenantSettings = serde_json::from_value(Value::Object(merged.clone()))
-        .map_err(|e| Error::invalid("settings", e.to_string()))?;
+    let next = patch.apply(&current, &defaults);
     validate(&next, mailer)?;
     let now = Utc::now();
     for gone in current
@@ -124,14 +89,16 @@ pub async fn update(
             });
         }
     }
-    for key in patch.keys() {
-        setting::Entity::delete_by_id(key.clone())
+    // Stored as one JSON value per setting, the default as no row.
+    let (stored, default_values) = (as_map(&next)?, as_map(&defaults)?);
+    for key in &changed {
+        setting::Entity::delete_by_id((*key).to_owned())
             .exec(&*tx)
             .await?;
-        let value = merged.get(key).cloned().unwrap_or(Value::Null);
-        if defaults.get(key) != Some(&value) {
+        let value = stored.get(*key).cloned().unwrap_or(Value::Null);
+        if default_values.get(*key) != Some(&value) {
             setting::Entity::insert(setting::ActiveModel {
-                key: Set(key.clone()),
+                key: Set((*key).to_owned()),
                 value: Set(value.to_string()),
                 updated_at: Set(now),
             })
@@ -139,7 +106,7 @@ pub async fn update(
             .await?;
         }
     }
-    let mut keys: Vec<&String> = patch.keys().collect();
+    let mut keys = changed;
     keys.sort_unstable();
     audit::record(
         &tx,
@@ -152,7 +119,7 @@ pub async fn update(
     tx.emit(
         by.actor,
         &crate::events::DomainEvent::SettingsChanged {
-            keys: keys.iter().map(|k| (*k).clone()).collect(),
+            keys: keys.iter().map(|k| (*k).to_owned()).collect(),
         },
     );
     // Throttling overrides and CORS origins are cached per tenant: they go on every instance
@@ -162,4 +129,14 @@ pub async fn update(
     });
     tx.commit().await?;
     Ok(next)
+}
+
+/// `settings` as setting name → JSON value, as the rows store them.
+fn as_map(settings: &TenantSettings) -> Result<Map<String, Value>> {
+    match serde_json::to_value(settings) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(Error::Internal(anyhow::anyhow!(
+            "settings do not serialise"
+        ))),
+    }
 }

@@ -214,10 +214,9 @@ async fn prepare_tenant(env: &[(String, String)], slug: &str) {
     let granted = platform::authz::grant_platform::<SettingsWrite>(&ctx)
         .await
         .expect("the platform may");
-    let Value::Object(map) = patch else {
-        unreachable!()
-    };
-    platform::settings::update::update(&granted, &state.mailer, map)
+    let patch = <platform::settings::patch::SettingsPatch as poem_openapi::types::ParseFromJSON>::parse_from_json(Some(patch))
+        .expect("a settings patch");
+    platform::settings::update::update(&granted, &state.mailer, &patch)
         .await
         .expect("raise throttling");
     state.store.close().await;

@@ -84,7 +84,8 @@ async fn malformed_bodies_are_clear_4xx() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_never_finishes_its_headers_is_cut_off() {
-    let app = spawn_app_with(Db::Sqlite, &[("header_timeout_secs", "1")]).await;
+    // 2 s, not 1: on a loaded machine a well-behaved client's own headers must still make it.
+    let app = spawn_app_with(Db::Sqlite, &[("header_timeout_secs", "2")]).await;
     let mut s = std::net::TcpStream::connect(app.addr).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(10)))
         .expect("timeout");
@@ -107,7 +108,7 @@ async fn a_client_that_never_finishes_its_headers_is_cut_off() {
         .get(app.url("/health/live"))
         .send()
         .await
-        .expect("live");
+        .unwrap_or_else(|e| panic!("live: {e:?}"));
     assert_eq!(r.status(), 200);
     app.stop().await;
 }

@@ -1493,7 +1493,8 @@ export interface components {
         };
         /**
          * RefreshBindingView
-         * @description What refresh tokens are bound to (all off by default).
+         * @description What refresh tokens are bound to (all off by default): a refresh from elsewhere is refused
+         *     (and audited), and the token stays usable where it belongs.
          */
         RefreshBindingView: {
             /**
@@ -1703,7 +1704,8 @@ export interface components {
          * TemplateOverrideView
          * @description Replacement templates (minijinja) for some parts of one message; each is checked by
          *     rendering it with sample values before it is saved, and must keep the message's code or
-         *     link in the text part.
+         *     link in the text part. An absent part keeps the bundled one; overrides may
+         *     `{% extends "_layouts/base.txt" %}` (or `base.html`) like the bundled ones.
          */
         TemplateOverrideView: {
             subject?: string;

@@ -13,12 +13,13 @@ T = TypeVar("T", bound="RefreshBindingView")
 
 @_attrs_define
 class RefreshBindingView:
-    """What refresh tokens are bound to (all off by default).
+    """What refresh tokens are bound to (all off by default): a refresh from elsewhere is refused
+    (and audited), and the token stays usable where it belongs.
 
-    Attributes:
-        ipv4_prefix (int | Unset): An IPv4 client must stay in the sign-in address's network of this prefix (8 to 32).
-        ipv6_prefix (int | Unset): An IPv6 client must stay in the sign-in address's network of this prefix (16 to 128).
-        user_agent (bool | Unset): The client's `User-Agent` must stay the one it signed in with. Default: False.
+        Attributes:
+            ipv4_prefix (int | Unset): An IPv4 client must stay in the sign-in address's network of this prefix (8 to 32).
+            ipv6_prefix (int | Unset): An IPv6 client must stay in the sign-in address's network of this prefix (16 to 128).
+            user_agent (bool | Unset): The client's `User-Agent` must stay the one it signed in with. Default: False.
     """
 
     ipv4_prefix: int | Unset = UNSET

@@ -15,7 +15,8 @@ T = TypeVar("T", bound="TemplateOverrideView")
 class TemplateOverrideView:
     """Replacement templates (minijinja) for some parts of one message; each is checked by
     rendering it with sample values before it is saved, and must keep the message's code or
-    link in the text part.
+    link in the text part. An absent part keeps the bundled one; overrides may
+    `{% extends "_layouts/base.txt" %}` (or `base.html`) like the bundled ones.
 
         Attributes:
             subject (str | Unset):

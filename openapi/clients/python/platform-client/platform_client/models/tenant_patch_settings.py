@@ -42,7 +42,9 @@ class TenantPatchSettings:
         email_templates (SettingsPatchEmailTemplates | Unset):
         audit_retention_days (int | Unset):
         cors_allowed_origins (list[str] | Unset):
-        refresh_binding (RefreshBindingView | Unset): What refresh tokens are bound to (all off by default).
+        refresh_binding (RefreshBindingView | Unset): What refresh tokens are bound to (all off by default): a refresh
+            from elsewhere is refused
+            (and audited), and the token stays usable where it belongs.
         refresh_reuse_grace_secs (int | Unset):
     """
 
