@@ -1,4 +1,4 @@
-//! The signed-in user's own account: display name, password change, deletion.
+//! The signed-in user's own account: display name, password change, their sessions, deletion.
 
 use crate::{accounts::Accounts, context::OpContext};
 use chrono::Utc;
@@ -10,7 +10,7 @@ use super::{
     throttle::{self, Cell},
 };
 use crate::{
-    audit::{self, Actor, Event, RequestMeta},
+    audit::{self, Actor, Event},
     domain::Password,
     error::{Error, ErrorCode, Result},
     ratelimit::Bucket,
@@ -79,12 +79,8 @@ pub(crate) async fn load(scope: &TenantScope, user_id: Uuid) -> Result<user::Mod
 }
 
 /// `PATCH /me`: sets (or clears, with an empty string) the display name.
-pub async fn set_name(
-    scope: &TenantScope,
-    meta: &RequestMeta,
-    user_id: Uuid,
-    name: &str,
-) -> Result<user::Model> {
+pub async fn set_name(ctx: &OpContext, user_id: Uuid, name: &str) -> Result<user::Model> {
+    let (scope, meta) = (ctx.scope(), ctx.meta());
     let name = name.trim();
     if name.chars().count() > 200 || name.chars().any(char::is_control) {
         return Err(Error::invalid(
@@ -193,6 +189,22 @@ pub async fn delete(acc: &Accounts, ctx: &OpContext, user_id: Uuid, password: &s
         &tx,
         meta,
         Event::ok(Actor::User(user_id), "account.deleted").target("user", user_id),
+    )
+    .await?;
+    tx.commit().await
+}
+/// `DELETE /me/sessions/{id}`: ends one of the user's own sessions (`404` when it is not a
+/// live session of theirs).
+pub async fn revoke_session(ctx: &OpContext, user_id: Uuid, session_id: Uuid) -> Result<()> {
+    let tx = ctx.scope().begin().await?;
+    let by = Actor::User(user_id);
+    if !crate::sessions::revoke(&tx, by, session_id, Some(user_id), "revoked_by_user").await? {
+        return Err(Error::NotFound("session"));
+    }
+    audit::record(
+        &tx,
+        ctx.meta(),
+        Event::ok(by, "session.revoked").target("session", session_id),
     )
     .await?;
     tx.commit().await

@@ -7,17 +7,11 @@ use poem_openapi::{ApiResponse, Object, OpenApi, Tags, param::Path, payload::Jso
 use uuid::Uuid;
 
 use super::{
-    auth::{Op, UserAuth, request_meta},
+    auth::{Op, UserAuth},
     problem::ApiError,
     views::UserView,
 };
-use crate::{
-    accounts,
-    app::AppState,
-    audit::{self, Actor, Event},
-    crypto::jwt::Jwk,
-    error::Error,
-};
+use crate::{accounts, app::AppState, crypto::jwt::Jwk};
 
 #[derive(Tags)]
 enum MeTags {
@@ -169,13 +163,11 @@ impl MeApi {
     async fn update(
         &self,
         auth: UserAuth,
-        req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         body: Json<MePatch>,
     ) -> Result<MeResponse, ApiError> {
         let a = &auth.0;
-        let u = accounts::profile::set_name(&a.scope, &request_meta(req), a.user_id, &body.name)
-            .await?;
+        let u = accounts::profile::set_name(&a.ctx, a.user_id, &body.name).await?;
         Ok(MeResponse::Ok(Json(UserView::of(&u, a.scope.tenant_id()))))
     }
 
@@ -191,7 +183,6 @@ impl MeApi {
         &self,
         state: Data<&AppState>,
         auth: UserAuth,
-        _req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         body: Json<PasswordConfirmation>,
     ) -> Result<NoContent, ApiError> {
@@ -214,7 +205,6 @@ impl MeApi {
         &self,
         state: Data<&AppState>,
         auth: UserAuth,
-        _req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         body: Json<PasswordChange>,
     ) -> Result<NoContent, ApiError> {
@@ -240,7 +230,6 @@ impl MeApi {
     )]
     async fn sessions(
         &self,
-        _state: Data<&AppState>,
         auth: UserAuth,
         #[oai(name = "tenant")] _tenant: Path<String>,
     ) -> Result<SessionsResponse, ApiError> {
@@ -271,33 +260,14 @@ impl MeApi {
     )]
     async fn revoke(
         &self,
-        _state: Data<&AppState>,
         auth: UserAuth,
-        req: &Request,
+        _req: &Request,
         #[oai(name = "tenant")] _tenant: Path<String>,
         /// The session's id.
         session_id: Path<Uuid>,
     ) -> Result<NoContent, ApiError> {
         let a = &auth.0;
-        let tx = a.scope.begin().await?;
-        if !crate::sessions::revoke(
-            &tx,
-            Actor::User(a.user_id),
-            session_id.0,
-            Some(a.user_id),
-            "revoked_by_user",
-        )
-        .await?
-        {
-            return Err(Error::NotFound("session").into());
-        }
-        audit::record(
-            &tx,
-            &request_meta(req),
-            Event::ok(Actor::User(a.user_id), "session.revoked").target("session", session_id.0),
-        )
-        .await?;
-        tx.commit().await?;
+        accounts::profile::revoke_session(&a.ctx, a.user_id, session_id.0).await?;
         Ok(NoContent::Done)
     }
 
