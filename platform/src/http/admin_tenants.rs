@@ -359,7 +359,9 @@ impl AdminTenantsApi {
         auth.0.require(OpPermission::Admin)?;
         let meta = request_meta(req);
         let reason = parse_reason(body.reason.as_deref())?;
-        // Settings first: they are validated as a whole, so a bad value changes nothing.
+        // Everything is checked before anything changes: the name and status here, the
+        // settings as a whole by their update, which goes first.
+        let change = TenantChange::parse(body.name.as_deref(), body.status.as_deref())?;
         if let Some(patch) = &body.settings {
             let ctx = support::open(
                 &state.tenants,
@@ -377,10 +379,7 @@ impl AdminTenantsApi {
             &auth.0,
             &meta,
             &tenant,
-            &TenantChange {
-                name: body.name.as_deref(),
-                status: body.status.as_deref(),
-            },
+            &change,
             reason.as_deref(),
         )
         .await?;

@@ -79,15 +79,8 @@ pub async fn create(
 ) -> Result<Tenant> {
     let slug = TenantSlug::parse(slug)?;
     let owner = owner_email.map(EmailAddress::parse).transpose()?;
-    if let Some(n) = name
-        && (n.trim().is_empty() || n.chars().count() > 200 || n.chars().any(char::is_control))
-    {
-        return Err(crate::error::Error::invalid(
-            "name",
-            "a tenant name is 1 to 200 characters without control characters",
-        ));
-    }
-    let tenant = life.provision(&slug, name.map(str::trim)).await?;
+    let name = name.map(crate::tenants::check_name).transpose()?;
+    let tenant = life.provision(&slug, name).await?;
     let invite = async {
         let scope = life.tenants.scope(&tenant);
         let mut tx = scope.begin().await?;
@@ -133,12 +126,39 @@ pub async fn create(
     Ok(tenant)
 }
 
-/// What an operator changes of a tenant.
+/// A status an operator sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WantedStatus {
+    /// Resume a suspended tenant.
+    Active,
+    /// Suspend: every path of the tenant answers `403 tenant_suspended`.
+    Suspended,
+}
+
+/// What an operator changes of a tenant, checked before anything changes.
 #[derive(Debug, Default)]
 pub struct TenantChange<'a> {
-    pub name: Option<&'a str>,
-    /// `active` (resume) or `suspended`.
-    pub status: Option<&'a str>,
+    name: Option<&'a str>,
+    status: Option<WantedStatus>,
+}
+
+impl<'a> TenantChange<'a> {
+    /// A new name (1 to 200 characters) and/or a status (`active` or `suspended`).
+    pub fn parse(name: Option<&'a str>, status: Option<&str>) -> Result<Self> {
+        let name = name.map(crate::tenants::check_name).transpose()?;
+        let status = match status {
+            None => None,
+            Some("active") => Some(WantedStatus::Active),
+            Some("suspended") => Some(WantedStatus::Suspended),
+            Some(_) => {
+                return Err(crate::error::Error::invalid(
+                    "status",
+                    "status is active (resume) or suspended",
+                ));
+            }
+        };
+        Ok(Self { name, status })
+    }
 }
 
 /// Renames, suspends or resumes `key`.
@@ -157,19 +177,13 @@ pub async fn update(
     }
     match change.status {
         None => {}
-        Some("suspended") => {
+        Some(WantedStatus::Suspended) => {
             tenant = life.tenants.suspend(key).await?;
             record(life, caller, meta, &tenant, "tenant.suspended", reason).await?;
         }
-        Some("active") => {
+        Some(WantedStatus::Active) => {
             tenant = life.tenants.resume(key).await?;
             record(life, caller, meta, &tenant, "tenant.resumed", reason).await?;
-        }
-        Some(_) => {
-            return Err(crate::error::Error::invalid(
-                "status",
-                "status is active (resume) or suspended",
-            ));
         }
     }
     Ok(tenant)

@@ -232,13 +232,7 @@ impl Tenants {
 
     /// Renames a tenant (its display name; the slug and id never change).
     pub async fn rename(&self, key: &str, name: &str) -> Result<Tenant> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-            return Err(Error::invalid(
-                "name",
-                "a tenant name is 1 to 200 characters without control characters",
-            ));
-        }
+        let name = check_name(name)?;
         let t = self.get(key).await?;
         let row = tenant::ActiveModel {
             id: Set(t.id),
@@ -306,4 +300,15 @@ fn change_of(t: &Tenant) -> Change {
         id: t.id,
         slug: t.slug.clone(),
     }
+}
+/// A tenant's display name, trimmed: 1 to 200 characters without control characters.
+pub fn check_name(name: &str) -> Result<&str> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "name",
+            "a tenant name is 1 to 200 characters without control characters",
+        ));
+    }
+    Ok(name)
 }

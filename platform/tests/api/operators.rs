@@ -15,6 +15,7 @@ crate::both_backends!(
     operators_sign_in_with_totp_and_stay_on_their_side,
     support_actions_reach_the_tenant_and_both_logs,
     admin_operators_run_the_tenant_lifecycle,
+    a_support_update_applies_whole_or_not_at_all,
 );
 
 fn now() -> u64 {
@@ -136,6 +137,48 @@ async fn operators_sign_in_with_totp_and_stay_on_their_side(db: Db) {
         get(&app, "/v1/admin/tenants", Some(at(&fresh))).await.0,
         401,
         "session revoked"
+    );
+    app.stop().await;
+}
+
+async fn a_support_update_applies_whole_or_not_at_all(db: Db) {
+    let app = spawn_app(db).await;
+    tenant_with_owner(&app, "acme", "olga@acme.test").await;
+    let member = sign_up(&app, "acme", "vic@acme.test").await;
+    let vid = member["user"]["id"].as_str().expect("id").to_owned();
+    let (pair, _) = operator(&app, "ada@platform.test", "admin").await;
+    let path = format!("/v1/admin/tenants/acme/members/{vid}");
+    let mails = messages_to(&app, "vic@acme.test").len();
+    // Disabling applies before the forced reset, which then meets a disabled member: the
+    // whole update is refused, and the member is still active with their session.
+    let (st, err) = send(
+        &app,
+        reqwest::Method::PATCH,
+        &path,
+        Some(json!({ "status": "disabled", "role": "viewer", "force_password_reset": true, "reason": "t" })),
+        at(&pair),
+    )
+    .await;
+    assert_eq!((st, err["code"].as_str()), (409, Some("member_not_active")));
+    let (_, list) = get(
+        &app,
+        "/v1/admin/tenants/acme/members?q=vic",
+        Some(at(&pair)),
+    )
+    .await;
+    let u = &list["items"][0];
+    assert_eq!(
+        (u["status"].as_str(), u["role"].as_str()),
+        (Some("active"), Some("member"))
+    );
+    assert_eq!(
+        get(&app, "/v1/tenants/acme/me", Some(at(&member))).await.0,
+        200
+    );
+    assert_eq!(
+        messages_to(&app, "vic@acme.test").len(),
+        mails,
+        "no reset email"
     );
     app.stop().await;
 }
@@ -277,6 +320,24 @@ async fn admin_operators_run_the_tenant_lifecycle(db: Db) {
     assert_eq!(st, 409);
     let (_, list) = get(&app, "/v1/admin/tenants?q=init", Some(ot)).await;
     assert_eq!(list["items"].as_array().expect("items").len(), 1);
+
+    // A bad status (or name) changes nothing, not even the settings sent with it.
+    for bad in [
+        json!({ "status": "paused", "settings": { "access_token_ttl_secs": 600 } }),
+        json!({ "name": "  ", "settings": { "access_token_ttl_secs": 600 } }),
+    ] {
+        let (st, err) = send(
+            &app,
+            reqwest::Method::PATCH,
+            "/v1/admin/tenants/initech",
+            Some(bad),
+            ot,
+        )
+        .await;
+        assert_eq!(st, 400, "{err}");
+        let (_, d) = get(&app, "/v1/admin/tenants/initech", Some(ot)).await;
+        assert_eq!(d["settings"]["access_token_ttl_secs"], 900, "{d}");
+    }
 
     // Suspend, rename, settings, resume.
     let (st, d) = send(
