@@ -5,7 +5,7 @@
 use std::{
     collections::{BTreeMap, BTreeSet},
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
+    process::{Command, Stdio},
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
@@ -26,11 +26,10 @@ use crate::{
     mailbox::{code_in, decode_qp, plain_part},
 };
 
-/// A `platform serve` process and the environment it was started with.
+/// A `platform serve` process (see [`harness::Platform`]) started with exactly `env` among
+/// `PLATFORM_*` variables.
 struct Process {
-    child: Child,
-    base: String,
-    log: PathBuf,
+    p: harness::Platform,
 }
 
 impl Process {
@@ -42,100 +41,62 @@ impl Process {
     /// [`Process::start`], as user `nobody` when `nobody` and we are root (so that file
     /// permissions bind it).
     async fn start_as(env: &[(String, String)], log: &Path, nobody: bool) -> Self {
-        let out = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log)
-            .expect("log file");
-        let child = command_as(env, nobody && is_root())
-            .arg("serve")
-            .stdout(Stdio::null())
-            .stderr(out)
-            .spawn()
-            .expect("start platform serve");
-        let listen = env
-            .iter()
-            .find(|(k, _)| k == "PLATFORM_LISTEN")
-            .map(|(_, v)| v.clone())
-            .expect("PLATFORM_LISTEN");
-        let mut p = Self {
-            child,
-            base: format!("http://{listen}"),
-            log: log.to_path_buf(),
+        let wrapper = if nobody && is_root() {
+            [
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                "--",
+            ]
+            .map(str::to_owned)
+            .to_vec()
+        } else {
+            Vec::new()
         };
-        let client = reqwest::Client::new();
-        let start = Instant::now();
-        loop {
-            if let Ok(r) = client.get(p.url("/health/live")).send().await
-                && r.status().is_success()
-            {
-                return p;
-            }
-            if let Ok(Some(status)) = p.child.try_wait() {
-                panic!("platform exited at start ({status}):\n{}", p.log_text());
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "platform did not start:\n{}",
-                p.log_text()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        let start = harness::Start {
+            bin: Some(platform_bin()),
+            env: env.to_vec(),
+            log: Some(log.to_path_buf()),
+            wrapper,
+            ..Default::default()
+        };
+        match harness::Platform::start(start).await {
+            Ok(p) => Self { p },
+            Err(e) => panic!("{e:#}"),
         }
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+        self.p.url(path)
     }
 
     fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+        self.p.log_text()
     }
 
     fn running(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
+        self.p.running()
     }
 
     /// Sends SIGTERM.
     fn terminate(&self) {
-        let ok = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill -TERM");
-        assert!(ok.success());
+        self.p.terminate().expect("SIGTERM");
     }
 
     /// Kills with SIGKILL and reaps the process.
     fn kill(&mut self) {
-        self.child.kill().expect("SIGKILL");
-        let _ = self.child.wait();
+        self.p.kill();
     }
 
     /// Waits for the process to exit on its own; its exit status.
     async fn exited(&mut self, within: Duration) -> std::process::ExitStatus {
-        let start = Instant::now();
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return status;
-            }
-            assert!(
-                start.elapsed() < within,
-                "platform did not exit in {within:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        self.p.exited(within).await.expect("exited")
     }
 }
 
-impl Drop for Process {
-    fn drop(&mut self) {
-        if matches!(self.child.try_wait(), Ok(None)) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-/// The `platform` binary with exactly `env` among `PLATFORM_*` variables, as `nobody` if asked.
+/// The `platform` binary with exactly `env` among `PLATFORM_*` variables, as `nobody` if asked
+/// (for a run expected to fail at start, which [`harness::Platform`] does not start).
 fn command_as(env: &[(String, String)], nobody: bool) -> Command {
     let mut c = if nobody {
         let mut c = Command::new("setpriv");
@@ -216,7 +177,7 @@ async fn prepare_tenant(env: &[(String, String)], slug: &str) {
         .expect("the platform may");
     let patch = <platform::settings::patch::SettingsPatch as poem_openapi::types::ParseFromJSON>::parse_from_json(Some(patch))
         .expect("a settings patch");
-    platform::settings::update::update(&granted, &state.mailer, &patch)
+    platform::configure::update::update(&granted, &state.mailer, &patch)
         .await
         .expect("raise throttling");
     state.store.close().await;

@@ -2,7 +2,7 @@
 //! a server bound to port 0, and a real SMTP server (mailin-embedded) when a test wants one.
 
 use std::{
-    net::{SocketAddr, TcpListener as StdListener},
+    net::SocketAddr,
     path::PathBuf,
     sync::{Arc, Mutex},
 };
@@ -263,13 +263,7 @@ impl mailin_embedded::Handler for Collect {
     }
 }
 
-/// A free loopback port (bound and released).
-pub fn free_port() -> u16 {
-    StdListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
+pub use harness::free_port;
 
 /// Starts a real SMTP server on `port` in a background thread; it runs until the test ends.
 pub fn start_smtp(port: u16) -> Inbox {

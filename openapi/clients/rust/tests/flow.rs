@@ -2,112 +2,14 @@
 //! (register → emailed code → verify → login → `/me` → refresh → logout) and an error whose
 //! typed problem body it reads.
 
-use std::{
-    path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
-    time::Duration,
-};
-
+use harness::{Platform, Start, mail::Mailbox};
 use platform_client::{Client, Credentials, Error, types};
 
-/// The `platform` binary built next to this test.
-fn platform_bin() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable");
-    let bin = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target dir")
-        .join("platform");
-    assert!(
-        bin.exists(),
-        "build the platform binary first: {}",
-        bin.display()
-    );
-    bin
-}
-
-struct Platform {
-    dir: tempfile::TempDir,
-    url: String,
-    child: Child,
-}
-
-impl Drop for Platform {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn command(dir: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(platform_bin());
-    c.args(args)
-        .env_remove("PLATFORM_CONFIG")
-        .env_remove("PLATFORM_DATABASE_URL")
-        .env_remove("PLATFORM_SMTP_URL")
-        .env("PLATFORM_DATA_DIR", dir.join("data"))
-        .env("PLATFORM_MAIL_DIR", dir.join("mail"));
-    c
-}
-
+/// A platform with tenant `acme`.
 async fn start() -> Platform {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = command(dir.path(), &["tenant", "create", "acme"])
-        .output()
-        .expect("create");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let url = format!("http://127.0.0.1:{port}");
-    let child = command(dir.path(), &["serve"])
-        .env("PLATFORM_LISTEN", format!("127.0.0.1:{port}"))
-        .env("PLATFORM_PUBLIC_URL", &url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start platform");
-    let platform = Platform { dir, url, child };
-    let client = Client::new(&platform.url, Credentials::none());
-    for _ in 0..200 {
-        if client.health_live().await.is_ok() {
-            return platform;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("platform did not start");
-}
-
-/// The 6-digit code in the newest mail to `to`.
-async fn code_for(mail_dir: &Path, to: &str) -> String {
-    for _ in 0..100 {
-        let mut files: Vec<_> = std::fs::read_dir(mail_dir)
-            .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
-            .unwrap_or_default();
-        // Names are random: newest means most recently written.
-        files.sort_by_key(|f| std::fs::metadata(f).and_then(|m| m.modified()).ok());
-        for f in files.iter().rev() {
-            let text = std::fs::read_to_string(f).unwrap_or_default();
-            if !text.contains(to) {
-                continue;
-            }
-            // The code stands alone on its line in the plain-text part.
-            if let Some(code) = text
-                .lines()
-                .map(str::trim)
-                .find(|l| l.len() == 6 && l.bytes().all(|b| b.is_ascii_digit()))
-            {
-                return code.to_owned();
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no code mailed to {to}");
+    Platform::start_after(Start::default(), &[&["tenant", "create", "acme"]])
+        .await
+        .expect("the platform starts")
 }
 
 #[tokio::test]
@@ -126,7 +28,10 @@ async fn a_tenant_app_runs_the_account_flow_through_the_generated_client() {
     )
     .await
     .expect("register");
-    let code = code_for(&p.dir.path().join("mail"), EMAIL).await;
+    let code = Mailbox::new(p.mail_dir())
+        .code_for(EMAIL)
+        .await
+        .expect("a code mailed");
     let verified = anon
         .email_verify(
             "acme",
