@@ -5,6 +5,7 @@
 //! database, data directory and mail directory.
 
 mod accounts;
+mod audit;
 mod backup;
 mod cli;
 mod cluster;
@@ -21,6 +22,8 @@ mod operators;
 mod outbox;
 mod scope;
 mod security;
+mod sessions;
+mod settings;
 mod spec;
 mod tenants;
 mod unit_of_work;
