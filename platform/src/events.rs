@@ -22,6 +22,10 @@ use crate::{
 /// purely additive gets a new version.
 pub const ENVELOPE_VERSION: i32 = 1;
 
+/// Days an event is kept: long enough for a consumer that was down for weeks to catch up,
+/// short enough that the table stays small. Pruned hourly ([`prune`]).
+pub const RETENTION_DAYS: i64 = 30;
+
 /// Something that happened, with its own data.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DomainEvent {
@@ -202,6 +206,18 @@ pub async fn after(scope: &TenantScope, after: Option<Uuid>, limit: u64) -> Resu
         .iter()
         .map(|r| Envelope::of(scope.tenant_id(), r))
         .collect())
+}
+
+/// Deletes `scope`'s events that happened before `before`; returns how many went.
+pub async fn prune(scope: &TenantScope, before: DateTime<Utc>) -> Result<u64> {
+    let tx = scope.begin().await?;
+    let gone = domain_event::Entity::delete_many()
+        .filter(domain_event::Column::OccurredAt.lt(before))
+        .exec(&*tx)
+        .await?
+        .rows_affected;
+    tx.commit().await?;
+    Ok(gone)
 }
 
 impl TenantTx {

@@ -65,10 +65,10 @@ pub async fn serve_with<A: Acceptor + 'static>(
         let mut minutes = 0u64;
         loop {
             tick.tick().await;
-            crate::accounts::throttle::housekeeping(&for_housekeeping.throttle);
+            crate::throttle::housekeeping(&for_housekeeping.throttle);
             // Hourly, starting a minute after start-up.
             if minutes % 60 == 1 {
-                prune_audit_logs(&for_housekeeping).await;
+                prune_tenants(&for_housekeeping).await;
             }
             minutes += 1;
         }
@@ -128,8 +128,10 @@ pub async fn serve_with<A: Acceptor + 'static>(
     result.context("serving HTTP")
 }
 
-/// Applies every tenant's audit retention setting (see [`crate::audit::retention`]).
-pub async fn prune_audit_logs(state: &AppState) {
+/// Applies every tenant's audit retention setting (see [`crate::audit::retention`]) and drops
+/// domain events older than [`crate::events::RETENTION_DAYS`].
+pub async fn prune_tenants(state: &AppState) {
+    let events_before = chrono::Utc::now() - chrono::Duration::days(crate::events::RETENTION_DAYS);
     let tenants = match state.tenants.list().await {
         Ok(t) => t,
         Err(e) => {
@@ -162,6 +164,11 @@ pub async fn prune_audit_logs(state: &AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(tenant = %t.slug, events = n, "audit retention pruned events"),
             Err(e) => tracing::warn!(tenant = %t.slug, error = %e, "audit retention failed"),
+        }
+        match crate::events::prune(&scope, events_before).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(tenant = %t.slug, events = n, "old domain events pruned"),
+            Err(e) => tracing::warn!(tenant = %t.slug, error = %e, "pruning domain events failed"),
         }
     }
 }

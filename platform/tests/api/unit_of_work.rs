@@ -21,7 +21,38 @@ both_backends!(
     a_rolled_back_change_invalidates_nothing_and_announces_nothing,
     domain_events_are_written_with_their_change,
     an_operators_action_on_a_tenant_is_in_the_operators_log_once,
+    old_events_are_pruned_and_recent_ones_kept,
 );
+
+async fn old_events_are_pruned_and_recent_ones_kept(db: Db) {
+    let app = spawn_app(db).await;
+    app.tenant("acme").await;
+    app.signed_in_user("acme", "ann@acme.test").await;
+    let scope = app.state.tenants.resolve("acme").await.expect("scope");
+    let written = events::after(&scope, None, 100).await.expect("events");
+    assert!(!written.is_empty());
+    // Nothing is older than the cut yet.
+    let cut = chrono::Utc::now() - chrono::Duration::days(events::RETENTION_DAYS);
+    assert_eq!(events::prune(&scope, cut).await.expect("prune"), 0);
+    assert_eq!(
+        events::after(&scope, None, 100)
+            .await
+            .expect("events")
+            .len(),
+        written.len()
+    );
+    // A cut after them takes them all.
+    let later = chrono::Utc::now() + chrono::Duration::seconds(1);
+    let gone = events::prune(&scope, later).await.expect("prune");
+    assert_eq!(gone, u64::try_from(written.len()).expect("count"));
+    assert!(
+        events::after(&scope, None, 100)
+            .await
+            .expect("events")
+            .is_empty()
+    );
+    app.stop().await;
+}
 
 mod sqlx_listener {
     use platform::store::NOTIFY_CHANNEL;
