@@ -3,7 +3,7 @@
 use std::{sync::Arc, time::Duration};
 
 use crate::{
-    accounts::{Accounts, throttle::Throttle},
+    accounts::Accounts,
     config::Config,
     crypto::{codes::CodeHasher, passwords::PasswordHasher, sealing::Sealer},
     domain::TenantSlug,
@@ -16,6 +16,7 @@ use crate::{
     store::{Change, LocalCaches, Store},
     telemetry::metrics::Metrics,
     tenants::{Tenant, Tenants},
+    throttle::Throttle,
     tokens::Keys,
 };
 
@@ -32,7 +33,7 @@ pub struct AppState {
     pub code_hasher: Arc<CodeHasher>,
     /// Seals secrets at rest (signing keys, TOTP secrets) under the master key.
     pub sealer: Arc<Sealer>,
-    /// The auth flows' throttles (see [`crate::accounts::throttle`]).
+    /// The auth flows' throttles (see [`crate::throttle`]).
     pub throttle: Throttle,
     /// What the public auth flows use, as one handle.
     pub accounts: Accounts,
@@ -195,8 +196,8 @@ impl AppState {
     }
 
     /// The handle that exports and imports tenants.
-    pub fn backups(&self) -> crate::tenants::backup::Backups {
-        crate::tenants::backup::Backups {
+    pub fn backups(&self) -> crate::backup::Backups {
+        crate::backup::Backups {
             tenants: self.tenants.clone(),
             store: self.store.clone(),
             keys: self.keys.clone(),

@@ -9,12 +9,69 @@ use uuid::Uuid;
 use crate::{
     context::{Actor, OpContext},
     error::{Error, ErrorCode, Result},
-    operators::{OpPermission, auth::OperatorCaller},
     roles::{self, Permission, Role},
     settings::TenantSettings,
     store::TenantScope,
     users::{UserStatus, UsersCache},
 };
+
+/// What an operator may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpPermission {
+    /// See tenants, members, sessions, invitations and audit logs; search customers.
+    Read,
+    /// Revoke sessions, reset MFA, force a password reset, resend invitations.
+    Support,
+    /// Change members' roles and status; create, rename, suspend, resume and delete tenants;
+    /// change tenant settings; manage operators.
+    Admin,
+}
+
+impl OpPermission {
+    /// The name put in the token's `permissions`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "platform:read",
+            Self::Support => "platform:support",
+            Self::Admin => "platform:admin",
+        }
+    }
+}
+
+/// The operator roles: `support` (read and support actions) and `admin` (everything).
+pub fn operator_permissions(role: &str) -> &'static [OpPermission] {
+    match role {
+        "admin" => &[
+            OpPermission::Read,
+            OpPermission::Support,
+            OpPermission::Admin,
+        ],
+        "support" => &[OpPermission::Read, OpPermission::Support],
+        _ => &[],
+    }
+}
+
+/// A request's proven operator.
+#[derive(Clone, Debug)]
+pub struct OperatorCaller {
+    pub id: Uuid,
+    pub session_id: Uuid,
+    pub role: String,
+}
+
+impl OperatorCaller {
+    /// Refuses with `403 forbidden` unless the operator's role allows `p`.
+    pub fn require(&self, p: OpPermission) -> Result<()> {
+        if operator_permissions(&self.role).contains(&p) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden {
+                code: ErrorCode::Forbidden,
+                message: format!("this needs the operator permission {}", p.as_str()),
+            })
+        }
+    }
+}
 
 /// A permission as a type: a domain function that reads a protected resource takes a
 /// [`Granted`] proof of exactly the permission it needs, so a handler that forgets the check
@@ -196,7 +253,7 @@ pub async fn grant_platform<G: Grant>(ctx: &OpContext) -> Result<Granted<G>> {
 #[derive(Clone, Debug)]
 pub struct By {
     /// Who the audit log names.
-    pub actor: crate::audit::Actor,
+    pub actor: crate::context::Actor,
     /// The member acting, if a member is.
     pub member_id: Option<Uuid>,
     /// The acting member's current role (none for operators and the platform).
@@ -243,7 +300,7 @@ impl By {
     /// A platform operator acting on a tenant with `settings`.
     pub fn operator(operator_id: Uuid, settings: TenantSettings, reason: Option<String>) -> Self {
         Self {
-            actor: crate::audit::Actor::Operator(operator_id),
+            actor: crate::context::Actor::Operator(operator_id),
             member_id: None,
             role: None,
             owner_rights: true,

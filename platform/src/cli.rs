@@ -11,8 +11,9 @@ use crate::{
     domain::{EmailAddress, TenantSlug},
     http,
     mail::sender::Sender,
+    members::invitation_mail as invitations,
     migrate, server, telemetry,
-    tenants::{Tenant, invitations},
+    tenants::Tenant,
 };
 
 /// The multi-tenant authentication platform.
@@ -338,7 +339,7 @@ async fn tenant(state: AppState, cmd: TenantCommand) -> anyhow::Result<()> {
             Ok(())
         }
         TenantCommand::Export { slug, to, json } => {
-            let m = crate::tenants::backup::export(&state.backups(), &slug, &to).await?;
+            let m = crate::backup::export(&state.backups(), &slug, &to).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&m)?);
             } else {
@@ -352,7 +353,7 @@ async fn tenant(state: AppState, cmd: TenantCommand) -> anyhow::Result<()> {
             replace,
         } => {
             let slug = TenantSlug::parse(&slug)?;
-            let t = crate::tenants::backup::import(&state.backups(), &slug, &from, replace).await?;
+            let t = crate::backup::import(&state.backups(), &slug, &from, replace).await?;
             println!(
                 "imported tenant {} ({}) from {}",
                 t.slug,

@@ -211,6 +211,14 @@ impl Error {
         }
     }
 
+    /// A wrong, expired or used second-factor code (`401 invalid_mfa_code`).
+    pub fn invalid_mfa_code() -> Self {
+        Self::Unauthorized {
+            code: ErrorCode::InvalidMfaCode,
+            message: "the code is invalid, expired or already used",
+        }
+    }
+
     /// A missing, invalid, expired or revoked token: the same answer whatever the reason.
     pub fn unauthorized() -> Self {
         Self::Unauthorized {

@@ -65,23 +65,6 @@ pub async fn migrate_all(state: &AppState, show_progress: bool) -> anyhow::Resul
     Ok(summary)
 }
 
-/// Re-signs the tenant's checkpoints that an earlier release signed without binding the tenant
-/// (once, as the release that binds them is applied).
-pub async fn resign_checkpoints(
-    tenants: &crate::tenants::Tenants,
-    master_key: &[u8; 32],
-    t: &Tenant,
-) -> anyhow::Result<()> {
-    let tx = tenants.scope(t).begin().await?;
-    tx.lock("audit").await?;
-    let n = crate::audit::chain::resign_legacy_checkpoints(&tx, master_key).await?;
-    tx.commit().await?;
-    if n > 0 {
-        tracing::info!(tenant = %t.slug, checkpoints = n, "re-signed audit checkpoints to bind the tenant");
-    }
-    Ok(())
-}
-
 async fn migrate_one(state: &AppState, t: Tenant) -> Outcome {
     let result = async {
         let pending = state.store.tenant_pending_migrations(t.id).await?;
@@ -93,7 +76,8 @@ async fn migrate_one(state: &AppState, t: Tenant) -> Outcome {
             .iter()
             .any(|m| m == crate::audit::chain::CHECKPOINT_BINDING_MIGRATION)
         {
-            resign_checkpoints(&state.tenants, state.master_key.bytes(), &t).await?;
+            crate::audit::chain::resign_tenant(&state.tenants.scope(&t), state.master_key.bytes())
+                .await?;
         }
         if t.status == TenantStatus::Provisioning {
             state.tenants.mark_provisioned(t.id).await?;

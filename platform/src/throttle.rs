@@ -156,9 +156,25 @@ pub async fn over_quietly(
     every_attempt(throttle, scope, bucket, key).await.is_err()
 }
 
+/// The client's address as throttling counts it: IPv4 as is, IPv6 by its /64 (one subscriber
+/// typically holds a whole /64, so single addresses would be free to rotate).
+pub fn ip_class(meta: &RequestMeta) -> String {
+    match meta.ip.as_deref().map(str::parse::<std::net::IpAddr>) {
+        Some(Ok(std::net::IpAddr::V6(v6))) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        Some(Ok(ip)) => ip.to_string(),
+        _ => "-".into(),
+    }
+}
+
 /// The platform-wide key of the client's address (IPv6 by its /64), across every tenant.
 pub fn platform_ip_key(meta: &RequestMeta) -> String {
-    super::ip_class(meta)
+    ip_class(meta)
 }
 
 /// Counts one password hash against the client's platform-wide budget

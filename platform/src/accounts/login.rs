@@ -1,5 +1,6 @@
 //! Signing in with a password, refreshing a session and signing out.
 
+use crate::throttle;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
@@ -14,9 +15,9 @@ use crate::{
     users::UserStatus,
 };
 
-use super::throttle::Cell;
+use crate::throttle::Cell;
 
-use super::{Accounts, account_key, find_user, hash_password, ip_key, lockout, throttle};
+use super::{Accounts, account_key, find_user, hash_password, ip_key, lockout};
 
 /// `POST /auth/login`: email and password. Unknown emails and wrong passwords cost the same
 /// and fail alike. Every check is reserved before its hash runs: one failure per IP, per

@@ -12,7 +12,6 @@ pub mod profile;
 pub mod reauth;
 pub mod recovery;
 pub mod signup;
-pub mod throttle;
 
 use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -34,7 +33,7 @@ use crate::{
     users::UserStatus,
 };
 
-use throttle::{Cell, Throttle};
+use crate::throttle::{self, Cell, Throttle};
 
 pub use lockout::LOCK_AFTER_FAILURES;
 pub use login::{login, logout, refresh};
@@ -62,21 +61,7 @@ impl std::fmt::Debug for Accounts {
     }
 }
 
-/// The client's address as throttling counts it: IPv4 as is, IPv6 by its /64 (one subscriber
-/// typically holds a whole /64, so single addresses would be free to rotate).
-pub(crate) fn ip_class(meta: &RequestMeta) -> String {
-    match meta.ip.as_deref().map(str::parse::<std::net::IpAddr>) {
-        Some(Ok(std::net::IpAddr::V6(v6))) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.to_string(),
-            None => {
-                let s = v6.segments();
-                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-            }
-        },
-        Some(Ok(ip)) => ip.to_string(),
-        _ => "-".into(),
-    }
-}
+pub(crate) use crate::throttle::ip_class;
 
 /// The throttling key of the client's address in this tenant (see [`ip_class`]).
 pub(crate) fn ip_key(scope: &TenantScope, meta: &RequestMeta) -> String {

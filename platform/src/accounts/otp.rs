@@ -1,11 +1,12 @@
 //! Signing in without a password: a one-time code emailed to an active account.
 
+use crate::throttle;
 use crate::{
     context::OpContext, domain::EmailAddress, error::Result, ratelimit::Bucket,
     signin::LoginOutcome, users::UserStatus,
 };
 
-use super::{Accounts, codes, consume_code, invalid_code, ip_key, send_code_quietly, throttle};
+use super::{Accounts, codes, consume_code, invalid_code, ip_key, send_code_quietly};
 
 /// `POST /auth/otp/send`: emails a one-time login code to an active account (202 either way).
 pub async fn otp_send(acc: &Accounts, ctx: &OpContext, email: &str) -> Result<()> {

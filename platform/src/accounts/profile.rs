@@ -5,10 +5,8 @@ use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
-use super::{
-    hash_password, lockout, notify_password_changed,
-    throttle::{self, Cell},
-};
+use super::{hash_password, lockout, notify_password_changed};
+use crate::throttle::{self, Cell};
 use crate::{
     audit::{self, Actor, Event},
     domain::Password,

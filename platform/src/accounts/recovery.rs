@@ -1,12 +1,13 @@
 //! Forgotten passwords: an emailed single-use reset token (256-bit, hashed, 30 minutes); a reset
 //! revokes every session of the user and emails a "password changed" notice.
 
+use crate::throttle;
 use crate::{accounts::Accounts, context::OpContext, mail::Mailer};
 use chrono::Utc;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
-use super::{find_user, hash_password, ip_key, notify_password_changed, throttle};
+use super::{find_user, hash_password, ip_key, notify_password_changed};
 use crate::{
     audit::{self, Actor, Event},
     crypto::codes::{new_opaque_token, token_hash},

@@ -1,6 +1,7 @@
 //! Signing up: registering with a password, the emailed verification code, and resending it.
 //! Every answer is the same whether or not the address is taken.
 
+use crate::throttle;
 use chrono::Utc;
 use email_templates::Message;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
@@ -20,7 +21,7 @@ use crate::{
 
 use super::{
     Accounts, codes, consume_code, find_user, hash_password, invalid_code, ip_key, password_policy,
-    send_code_quietly, throttle,
+    send_code_quietly,
 };
 
 /// What the one argon2 run of a registration found out, before its transaction.

@@ -301,6 +301,22 @@ impl Walk {
     }
 }
 
+/// Re-signs the tenant's checkpoints that an earlier release signed without binding the tenant
+/// (once, as the release that binds them is applied, or when an old backup is restored).
+pub async fn resign_tenant(
+    scope: &crate::store::TenantScope,
+    master_key: &[u8; 32],
+) -> crate::error::Result<()> {
+    let tx = scope.begin().await?;
+    tx.lock("audit").await?;
+    let n = resign_legacy_checkpoints(&tx, master_key).await?;
+    tx.commit().await?;
+    if n > 0 {
+        tracing::info!(tenant = %scope.slug(), checkpoints = n, "re-signed audit checkpoints to bind the tenant");
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 //! previous event by its hash ([`chain`]). [`query`] reads it, [`retention`] prunes it.
 
 pub mod chain;
+pub mod operators;
 pub mod query;
 pub mod retention;
 
@@ -11,9 +12,9 @@ use sea_orm::EntityTrait;
 use serde_json::Value;
 use uuid::Uuid;
 
+use self::operators::Entry;
 use crate::{
     error::Result,
-    operators::audit::Entry,
     store::{TenantTx, entities::audit_event},
 };
 
@@ -94,7 +95,7 @@ pub async fn record(tx: &TenantTx, meta: &RequestMeta, event: Event) -> Result<(
         entry.details = event.details.clone();
         let meta = meta.clone();
         tx.on_commit(Box::new(move |store| {
-            Box::pin(async move { crate::operators::audit::append(&store, &meta, entry).await })
+            Box::pin(async move { self::operators::append(&store, &meta, entry).await })
         }));
     }
     let (actor_type, actor_id) = event.actor.parts();

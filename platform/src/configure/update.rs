@@ -9,7 +9,8 @@ use chrono::Utc;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Map, Value};
 
-use super::{TenantSettings, patch::SettingsPatch, validate::validate};
+use super::validate::validate;
+use crate::settings::{TenantSettings, patch::SettingsPatch};
 use crate::{
     audit::{self, Event},
     error::{Error, ErrorCode, Result},

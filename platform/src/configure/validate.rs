@@ -3,7 +3,7 @@
 
 use email_templates::{Branding, Message};
 
-use super::TenantSettings;
+use crate::settings::TenantSettings;
 use crate::{error::Error, mail::Mailer, ratelimit::Bucket, roles};
 
 const DAY: u32 = 24 * 3600;

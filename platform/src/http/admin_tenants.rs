@@ -22,10 +22,10 @@ use super::{
 };
 use crate::{
     app::AppState,
+    authz::OperatorCaller,
     authz::{SettingsRead, SettingsWrite},
     context::RequestMeta,
     error::Error,
-    operators::auth::OperatorCaller,
     operators::{
         self, OpPermission,
         audit::{self as op_audit, parse_reason},
@@ -239,7 +239,7 @@ async fn detail(
 ) -> Result<TenantDetail, Error> {
     let ctx = support::open(&state.tenants, key, caller, RequestMeta::default(), None).await?;
     let granted = crate::authz::grant_operator::<SettingsRead>(caller, &ctx).await?;
-    let settings = crate::settings::get(&granted).await?;
+    let settings = crate::configure::get(&granted).await?;
     Ok(TenantDetail {
         tenant: (&**ctx.tenant()).into(),
         settings: (*settings).clone(),
@@ -372,7 +372,7 @@ impl AdminTenantsApi {
             )
             .await?;
             let granted = crate::authz::grant_operator::<SettingsWrite>(&auth.0, &ctx).await?;
-            crate::settings::update::update(&granted, &state.mailer, patch).await?;
+            crate::configure::update::update(&granted, &state.mailer, patch).await?;
         }
         let t = lifecycle::update(
             &state.lifecycle,

@@ -24,9 +24,9 @@ use crate::{
     app::AppState,
     authz::{self, MemberSupport, MembersRead, MembersWrite, SessionsRevoke},
     error::Error,
+    members::invitation_mail::status as invitation_status,
     members::{self, invitations, sessions},
     store::entities::invitation,
-    tenants::invitations::status as invitation_status,
 };
 
 #[derive(Tags)]

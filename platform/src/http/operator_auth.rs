@@ -11,8 +11,9 @@ use poem_openapi::{
 use super::{auth::request_meta, problem::ApiError};
 use crate::{
     app::AppState,
+    authz::OperatorCaller,
     error::Error,
-    operators::auth::{self, OperatorCaller, OperatorPair},
+    operators::auth::{self, OperatorPair},
 };
 
 #[derive(Tags)]

@@ -9,7 +9,8 @@ use super::{auth::UserAuth, problem::ApiError};
 use crate::{
     app::AppState,
     authz::{self, SettingsRead, SettingsWrite},
-    settings::{TenantSettings, patch::SettingsPatch, update::update},
+    configure::update::update,
+    settings::{TenantSettings, patch::SettingsPatch},
 };
 
 #[derive(Tags)]
@@ -44,7 +45,7 @@ impl SettingsApi {
     ) -> Result<SettingsResponse, ApiError> {
         let a = &auth.0;
         let granted = authz::grant::<SettingsRead>(&state.users, &a.ctx).await?;
-        let settings = crate::settings::get(&granted).await?;
+        let settings = crate::configure::get(&granted).await?;
         Ok(SettingsResponse::Ok(Json((*settings).clone())))
     }
 

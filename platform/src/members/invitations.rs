@@ -23,10 +23,10 @@ use crate::{
     domain::{EmailAddress, Password},
     error::{Error, ErrorCode, Result},
     events::DomainEvent,
+    members::invitation_mail as sending,
     ratelimit::Bucket,
     roles::{self, Role},
     store::entities::{invitation, user},
-    tenants::invitations as sending,
     users::UserStatus,
 };
 
@@ -246,10 +246,10 @@ pub async fn accept(
     let (scope, meta) = (ctx.scope(), ctx.meta());
     let ip = accounts::ip_key(scope, meta);
     // A wrong token is reserved as a failure before the lookup; a right one gives it back.
-    let held = accounts::throttle::reserve(
+    let held = crate::throttle::reserve(
         &acc.throttle,
         Some(scope),
-        &[accounts::throttle::Cell::Tenant(Bucket::ResetIp, &ip)],
+        &[crate::throttle::Cell::Tenant(Bucket::ResetIp, &ip)],
     )
     .await?;
     if token.is_empty() || token.len() > 128 {
@@ -288,7 +288,7 @@ pub async fn accept(
     settings
         .password_policy
         .check(&password, Some(&inv.email))?;
-    accounts::throttle::platform_hash_budget(&acc.throttle, meta).await?;
+    crate::throttle::platform_hash_budget(&acc.throttle, meta).await?;
     let hash = accounts::hash_password(acc, &password).await?;
     let tx = scope.begin().await?;
     // Claimed with a conditional update: a token signs up once even when raced.

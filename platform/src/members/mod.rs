@@ -2,6 +2,7 @@
 //! and enabling, removal ([`invitations`] and [`sessions`] cover the rest). The tenant's last
 //! active owner can be neither demoted, disabled nor removed, and only owners touch ownership.
 
+pub mod invitation_mail;
 pub mod invitations;
 pub mod sessions;
 pub mod support;

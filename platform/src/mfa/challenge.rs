@@ -15,10 +15,7 @@ use sea_orm::{
 
 use super::{factors, wrong_code};
 use crate::{
-    accounts::{
-        self, codes,
-        throttle::{self, Cell},
-    },
+    accounts::{self, codes},
     audit::{self, Actor, Event},
     crypto::codes::{OtpCode, token_hash},
     domain::EmailAddress,
@@ -28,6 +25,7 @@ use crate::{
         TenantTx,
         entities::{mfa_challenge, user},
     },
+    throttle::{self, Cell},
     users::UserStatus,
 };
 

@@ -9,10 +9,7 @@ use uuid::Uuid;
 
 use super::{factors, wrong_code};
 use crate::{
-    accounts::{
-        self,
-        throttle::{self, Cell},
-    },
+    accounts,
     audit::{self, Actor, Event},
     crypto::totp::TotpSecret,
     domain::EmailAddress,
@@ -23,6 +20,7 @@ use crate::{
         TenantTx,
         entities::{mfa_totp, session, user},
     },
+    throttle::{self, Cell},
 };
 
 /// What an authenticator app needs to add the account.

@@ -12,10 +12,7 @@ pub use crate::signin::{Challenge, LoginOutcome};
 
 /// The one answer to a wrong, malformed, replayed or spent second factor.
 pub fn wrong_code() -> Error {
-    Error::Unauthorized {
-        code: ErrorCode::InvalidMfaCode,
-        message: "the code is invalid, expired or already used",
-    }
+    Error::invalid_mfa_code()
 }
 
 /// The answer of every endpoint but enrolment and logout to an enrolment-only token.

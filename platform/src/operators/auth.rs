@@ -19,8 +19,8 @@ use super::{
     permissions,
 };
 use crate::{
-    accounts::throttle::{Cell, reserve},
     audit::RequestMeta,
+    authz::OperatorCaller,
     crypto::{
         codes::{new_opaque_token, token_hash},
         jwt::AccessClaims,
@@ -30,6 +30,7 @@ use crate::{
     operators::Operators,
     ratelimit::Bucket,
     store::entities::{operator, operator_challenge, operator_refresh_token, operator_session},
+    throttle::{Cell, reserve},
 };
 
 /// Operator access tokens live this long.
@@ -130,7 +131,7 @@ pub async fn login(
         ],
     )
     .await?;
-    if let Err(e) = crate::accounts::throttle::platform_hash_budget(&ops.throttle, meta).await {
+    if let Err(e) = crate::throttle::platform_hash_budget(&ops.throttle, meta).await {
         held.refund(&ops.throttle);
         return Err(e);
     }
@@ -258,7 +259,7 @@ pub async fn login_mfa(
             Entry::failed(Some(op.id), "operator.login_mfa"),
         )
         .await?;
-        return Err(crate::mfa::wrong_code());
+        return Err(Error::invalid_mfa_code());
     }
     // Consumed once: of two requests racing with the same token, one signs in.
     let consumed = operator_challenge::Entity::delete_by_id(ch.id)
@@ -429,28 +430,6 @@ pub async fn revoke(ops: &Operators, sid: Uuid) -> Result<()> {
         .await?;
     tx.invalidate(crate::store::Change::OperatorSession { id: sid });
     tx.commit().await
-}
-
-/// A request's proven operator.
-#[derive(Clone, Debug)]
-pub struct OperatorCaller {
-    pub id: Uuid,
-    pub session_id: Uuid,
-    pub role: String,
-}
-
-impl OperatorCaller {
-    /// Refuses with `403 forbidden` unless the operator's role allows `p`.
-    pub fn require(&self, p: super::OpPermission) -> Result<()> {
-        if permissions(&self.role).contains(&p) {
-            Ok(())
-        } else {
-            Err(Error::Forbidden {
-                code: ErrorCode::Forbidden,
-                message: format!("this needs the operator permission {}", p.as_str()),
-            })
-        }
-    }
 }
 
 /// Checks an operator access token: the platform key's signature, `exp`/`nbf` with

@@ -2,19 +2,18 @@
 //! suspend, resume and delete, each recorded in the operators' log (and, while the tenant
 //! exists, in its own log).
 
-use super::{
-    audit::{self, Entry},
-    auth::OperatorCaller,
-};
+use super::audit::{self, Entry};
+use crate::authz::OperatorCaller;
 use crate::{
     audit::{Actor, Event, RequestMeta},
     domain::{EmailAddress, TenantSlug},
     error::Error,
     error::Result,
     mail::Mailer,
+    members::invitation_mail as invitations,
     store::Store,
+    tenants::Tenant,
     tenants::Tenants,
-    tenants::{Tenant, invitations},
     tokens::Keys,
 };
 

@@ -3,7 +3,8 @@
 //! audit log ([`audit`]), the support actions they take on tenants ([`support`]) and the
 //! customer search across tenants ([`search`]).
 
-pub mod audit;
+/// The operators' own log, kept with the other audit logs.
+pub use crate::audit::operators as audit;
 pub mod auth;
 pub mod keys;
 pub mod lifecycle;
@@ -29,7 +30,7 @@ pub struct Operators {
     pub store: crate::store::Store,
     pub hasher: crate::crypto::passwords::PasswordHasher,
     pub sealer: std::sync::Arc<crate::crypto::sealing::Sealer>,
-    pub throttle: crate::accounts::throttle::Throttle,
+    pub throttle: crate::throttle::Throttle,
     pub cache: auth::OperatorState,
     /// `<public_url>/v1/admin` is the issuer of operator tokens.
     pub public_url: std::sync::Arc<str>,
@@ -41,41 +42,7 @@ impl std::fmt::Debug for Operators {
     }
 }
 
-/// What an operator may do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OpPermission {
-    /// See tenants, members, sessions, invitations and audit logs; search customers.
-    Read,
-    /// Revoke sessions, reset MFA, force a password reset, resend invitations.
-    Support,
-    /// Change members' roles and status; create, rename, suspend, resume and delete tenants;
-    /// change tenant settings; manage operators.
-    Admin,
-}
-
-impl OpPermission {
-    /// The name put in the token's `permissions`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Read => "platform:read",
-            Self::Support => "platform:support",
-            Self::Admin => "platform:admin",
-        }
-    }
-}
-
-/// The operator roles: `support` (read and support actions) and `admin` (everything).
-pub fn permissions(role: &str) -> &'static [OpPermission] {
-    match role {
-        "admin" => &[
-            OpPermission::Read,
-            OpPermission::Support,
-            OpPermission::Admin,
-        ],
-        "support" => &[OpPermission::Read, OpPermission::Support],
-        _ => &[],
-    }
-}
+pub use crate::authz::{OpPermission, operator_permissions as permissions};
 
 /// A newly created operator and the secrets shown once.
 #[derive(Debug, serde::Serialize)]

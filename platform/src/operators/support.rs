@@ -3,7 +3,7 @@
 //! log names them (the matching entry in the operators' log is written by the tenant's unit of
 //! work).
 
-use super::auth::OperatorCaller;
+use crate::authz::OperatorCaller;
 use crate::{
     context::{Actor, OpContext, RequestMeta},
     error::{Error, Result},

@@ -1,13 +1,11 @@
 //! A tenant's settings that the auth flows read, with their documented defaults. Stored as
 //! key/value rows (JSON values) in the tenant's `settings` table; absent keys take the default.
-//! [`validate`] checks a whole set, [`update`] applies a change; [`password`] holds the
-//! password policy.
+//! [`patch`] is a change of some of them (applied by [`crate::configure`]); [`password`] holds
+//! the password policy; [`cors`] caches each tenant's allowed origins.
 
 pub mod cors;
 pub mod password;
 pub mod patch;
-pub mod update;
-pub mod validate;
 
 use std::collections::BTreeMap;
 
@@ -313,13 +311,6 @@ impl TenantSettings {
         }
         Ok(serde_json::from_value(serde_json::Value::Object(good)).unwrap_or_default())
     }
-}
-
-/// `GET /settings`: the tenant's settings, to whoever may read them.
-pub async fn get(
-    granted: &crate::authz::Granted<crate::authz::SettingsRead>,
-) -> Result<std::sync::Arc<TenantSettings>> {
-    granted.ctx().settings().await
 }
 
 #[cfg(test)]

@@ -1,8 +1,5 @@
 //! Tenant lifecycle: provision, look up (cached), suspend, resume and delete tenants.
 
-pub mod backup;
-pub mod invitations;
-
 use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};

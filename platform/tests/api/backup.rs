@@ -1,7 +1,7 @@
 //! `platform tenant export|import`: a tenant backed up while it serves comes back whole,
 //! under its id, with its users, sessions and signing keys.
 
-use platform::{domain::TenantSlug, store::schema_name, tenants::backup};
+use platform::{backup, domain::TenantSlug, store::schema_name};
 use sea_orm::ConnectionTrait;
 use serde_json::json;
 

@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::{
-    audit::RequestMeta,
+    context::RequestMeta,
     error::{Error, Result},
     store::Store,
     store::entities::operator_audit,

@@ -5,7 +5,6 @@ use chrono::{Duration, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
-use super::Tenant;
 use crate::{
     crypto::codes::{new_opaque_token, token_hash},
     domain::EmailAddress,
@@ -14,6 +13,7 @@ use crate::{
     mail::messages::Invitation,
     roles::Role,
     store::{TenantTx, entities::invitation},
+    tenants::Tenant,
 };
 
 /// How long an invitation can be accepted.

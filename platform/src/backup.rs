@@ -11,7 +11,7 @@ use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Tenant, TenantStatus};
+use crate::tenants::{Tenant, TenantStatus};
 use crate::{config::Backend, domain::TenantSlug};
 
 /// The manifest's format; bumped when the layout changes.
@@ -216,7 +216,7 @@ pub async fn import(
     // A backup from before checkpoints were bound to their tenant: bind them, as an upgrade
     // does for tenants in place.
     if resign {
-        crate::migrate::resign_checkpoints(&b.tenants, b.master_key.bytes(), &t).await?;
+        crate::audit::chain::resign_tenant(&b.tenants.scope(&t), b.master_key.bytes()).await?;
     }
     Ok(t.as_ref().clone())
 }
