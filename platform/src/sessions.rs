@@ -307,9 +307,8 @@ impl Sessions {
         )
         .await?;
         tx.commit().await?;
-        // A rotation only extends the session: other instances re-read it when their entry
-        // runs out (see `is_live`), so this is not broadcast.
-        self.forget_local(&[session.id]).await;
+        // A rotation only extends the session: no cache forgets it and nothing is broadcast, as
+        // an entry past its end is read again (see `is_live`).
         Ok(Rotated {
             session: updated,
             user,

@@ -410,8 +410,7 @@ pub async fn refresh(ops: &Operators, meta: &RequestMeta, token: &str) -> Result
         .filter(operator_session::Column::Id.eq(session.id))
         .exec(control)
         .await?;
-    // Only extended: not broadcast (other instances' entries run out within 30 s).
-    ops.cache.forget_local(session.id).await;
+    // Only extended: nothing to forget or broadcast (a cached entry past its end is read again).
     let refresh = new_refresh(ops, session.id).await?;
     issue(ops, op, &session, refresh).await
 }
@@ -456,9 +455,12 @@ pub async fn authenticate(
         Some(c) => c.get(&sid).await,
         None => None,
     };
+    // An entry past its end may be stale (a refresh on any instance extends the session, and
+    // rotations are not broadcast): read the session again.
+    let now = Utc::now();
     let (owner, until, revoked, role) = match cached {
-        Some(e) => e,
-        None => {
+        Some(e) if e.2 || e.1 > now => e,
+        _ => {
             let Some(s) = operator_session::Entity::find_by_id(sid)
                 .one(ops.store.control())
                 .await?
@@ -481,7 +483,7 @@ pub async fn authenticate(
             e
         }
     };
-    if revoked || owner != id || until <= Utc::now() {
+    if revoked || owner != id || until <= now {
         return Ok(None);
     }
     // The role as stored (cached at most 30 s), not as frozen in the token.
