@@ -52,74 +52,81 @@ impl Actor {
 /// tenant's settings, read at most once. Domain functions take it, or an
 /// [`crate::authz::Granted`] proof that wraps it, instead of reaching into the application
 /// state; only tenant resolution can build the scope inside.
+///
+/// Cheap to clone and to move: one shared allocation (it travels with every authenticated
+/// request and into every proof).
 #[derive(Clone, Debug)]
-pub struct OpContext {
+pub struct OpContext(Arc<Inner>);
+
+#[derive(Clone, Debug)]
+struct Inner {
     scope: TenantScope,
     tenant: Arc<Tenant>,
     actor: Actor,
     meta: RequestMeta,
     reason: Option<String>,
-    settings: Arc<OnceCell<Arc<TenantSettings>>>,
+    settings: OnceCell<Arc<TenantSettings>>,
 }
 
 impl OpContext {
     /// The context of `actor` acting in the resolved tenant `scope`.
     pub fn new(scope: TenantScope, tenant: Arc<Tenant>, actor: Actor, meta: RequestMeta) -> Self {
-        Self {
+        Self(Arc::new(Inner {
             scope,
             tenant,
             actor,
             meta,
             reason: None,
-            settings: Default::default(),
-        }
+            settings: OnceCell::new(),
+        }))
     }
 
     /// The same operation, done by `actor` (once a request has proven who it comes from).
     #[must_use]
     pub fn acting(mut self, actor: Actor) -> Self {
-        self.actor = actor;
+        Arc::make_mut(&mut self.0).actor = actor;
         self
     }
 
     /// The same operation, with the reason its actor gave (recorded in the audit log).
     #[must_use]
     pub fn because(mut self, reason: Option<String>) -> Self {
-        self.reason = reason;
+        Arc::make_mut(&mut self.0).reason = reason;
         self
     }
 
     /// The tenant acted in.
     pub fn scope(&self) -> &TenantScope {
-        &self.scope
+        &self.0.scope
     }
 
     /// The tenant, as resolved for this request.
     pub fn tenant(&self) -> &Arc<Tenant> {
-        &self.tenant
+        &self.0.tenant
     }
 
     /// Who acts.
     pub fn actor(&self) -> Actor {
-        self.actor
+        self.0.actor
     }
 
     /// Where the request came from.
     pub fn meta(&self) -> &RequestMeta {
-        &self.meta
+        &self.0.meta
     }
 
     /// Why, when the actor said (operators must).
     pub fn reason(&self) -> Option<&str> {
-        self.reason.as_deref()
+        self.0.reason.as_deref()
     }
 
     /// The tenant's settings: read once per operation (in their own read transaction), then the
     /// same snapshot for the rest of it.
     pub async fn settings(&self) -> Result<Arc<TenantSettings>> {
-        self.settings
+        self.0
+            .settings
             .get_or_try_init(|| async {
-                let tx = self.scope.read().await?;
+                let tx = self.0.scope.read().await?;
                 let s = TenantSettings::load(&tx).await?;
                 tx.commit().await?;
                 Ok(Arc::new(s))
@@ -131,7 +138,8 @@ impl OpContext {
     /// The tenant's settings, read inside `tx` when this operation has not read them yet (so
     /// they are consistent with what `tx` sees), then the same snapshot for the rest of it.
     pub async fn settings_in(&self, tx: &TenantTx) -> Result<Arc<TenantSettings>> {
-        self.settings
+        self.0
+            .settings
             .get_or_try_init(|| async { Ok(Arc::new(TenantSettings::load(tx).await?)) })
             .await
             .cloned()
