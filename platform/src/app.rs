@@ -29,20 +29,13 @@ pub struct AppState {
     pub mailer: Mailer,
     pub metrics: Metrics,
     pub master_key: MasterKey,
-    pub hasher: PasswordHasher,
-    pub code_hasher: Arc<CodeHasher>,
-    /// Seals secrets at rest (signing keys, TOTP secrets) under the master key.
-    pub sealer: Arc<Sealer>,
-    /// The auth flows' throttles (see [`crate::throttle`]).
-    pub throttle: Throttle,
-    /// What the public auth flows use, as one handle.
+    /// What the public auth flows use, as one handle (its throttle is the process's).
     pub accounts: Accounts,
     /// Cookie mode's CSRF key and cookie attributes.
     pub cookies: crate::accounts::cookie::Cookies,
     pub keys: Keys,
+    /// Sessions' liveness, checked on every authenticated request.
     pub sessions: Sessions,
-    /// The platform key and operator session liveness.
-    pub operators: crate::operators::auth::OperatorState,
     /// Users as `/me` shows them, by id: 30 s at most, dropped in-process by every write that
     /// changes what the view shows (verification, name, deletion).
     pub users: crate::users::UsersCache,
@@ -149,21 +142,15 @@ impl AppState {
             code_hasher: code_hasher.clone(),
             sealer: sealer.clone(),
             throttle: caches.throttle.clone(),
-            sessions: caches.sessions.clone(),
             signin: Signin::new(caches.keys.clone(), &config.public_url(), mailer.clone()),
         };
         let cookies =
             crate::accounts::cookie::Cookies::new(master_key.bytes(), &config.public_url());
         Ok(Self {
             cookies,
-            hasher: hasher.clone(),
-            code_hasher,
-            throttle: caches.throttle.clone(),
             accounts,
             keys: caches.keys.clone(),
-            sealer: sealer.clone(),
             sessions: caches.sessions.clone(),
-            operators: caches.operators.clone(),
             users: caches.users.clone(),
             cors: caches.cors.clone(),
             searches: crate::operators::search::registry(

@@ -2,7 +2,7 @@
 //! through the user cache that every role or status change clears, not the role frozen in the
 //! token) resolved against the tenant's built-in and custom roles.
 
-use std::marker::PhantomData;
+use std::{marker::PhantomData, sync::Arc};
 
 use uuid::Uuid;
 
@@ -195,7 +195,7 @@ pub async fn grant<G: Grant>(users: &UsersCache, ctx: &OpContext) -> Result<Gran
         member_id: Some(user.id),
         owner_rights: user.role == Role::Owner,
         role: Some(user.role.clone()),
-        settings: (*settings).clone(),
+        settings,
         reason: ctx.reason().map(str::to_owned),
     };
     Ok(Granted {
@@ -212,12 +212,7 @@ pub async fn grant_operator<G: Grant>(
     ctx: &OpContext,
 ) -> Result<Granted<G>> {
     caller.require(G::OPERATOR)?;
-    let settings = ctx.settings().await?;
-    let by = By::operator(
-        caller.id,
-        (*settings).clone(),
-        ctx.reason().map(str::to_owned),
-    );
+    let by = By::unrestricted(Actor::Operator(caller.id), ctx).await?;
     Ok(Granted {
         ctx: ctx.clone().acting(Actor::Operator(caller.id)),
         by,
@@ -232,15 +227,7 @@ pub async fn grant_platform<G: Grant>(ctx: &OpContext) -> Result<Granted<G>> {
     if !matches!(ctx.actor(), Actor::System) {
         return Err(Error::unauthorized());
     }
-    let settings = ctx.settings().await?;
-    let by = By {
-        actor: Actor::System,
-        member_id: None,
-        role: None,
-        owner_rights: true,
-        settings: (*settings).clone(),
-        reason: ctx.reason().map(str::to_owned),
-    };
+    let by = By::unrestricted(Actor::System, ctx).await?;
     Ok(Granted {
         ctx: ctx.clone(),
         by,
@@ -260,8 +247,8 @@ pub struct By {
     pub role: Option<Role>,
     /// Whether they may grant, change or remove ownership (owners and platform operators).
     pub owner_rights: bool,
-    /// The tenant's settings (its custom roles).
-    pub settings: TenantSettings,
+    /// The tenant's settings (its custom roles): the operation's snapshot, shared.
+    pub settings: Arc<TenantSettings>,
     /// Why (an operator's free-text reason), recorded with the tenant's audit events.
     pub reason: Option<String>,
 }
@@ -297,16 +284,17 @@ pub fn beyond_own_rights(role: &Role) -> Error {
 }
 
 impl By {
-    /// A platform operator acting on a tenant with `settings`.
-    pub fn operator(operator_id: Uuid, settings: TenantSettings, reason: Option<String>) -> Self {
-        Self {
-            actor: crate::context::Actor::Operator(operator_id),
+    /// `actor` (an operator, or the platform itself) acting in `ctx` with every right a tenant
+    /// can give, ownership included.
+    async fn unrestricted(actor: Actor, ctx: &OpContext) -> Result<Self> {
+        Ok(Self {
+            actor,
             member_id: None,
             role: None,
             owner_rights: true,
-            settings,
-            reason,
-        }
+            settings: ctx.settings().await?,
+            reason: ctx.reason().map(str::to_owned),
+        })
     }
 }
 

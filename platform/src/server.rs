@@ -65,7 +65,7 @@ pub async fn serve_with<A: Acceptor + 'static>(
         let mut minutes = 0u64;
         loop {
             tick.tick().await;
-            crate::throttle::housekeeping(&for_housekeeping.throttle);
+            crate::throttle::housekeeping(&for_housekeeping.accounts.throttle);
             // Hourly, starting a minute after start-up.
             if minutes % 60 == 1 {
                 prune_tenants(&for_housekeeping).await;

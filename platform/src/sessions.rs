@@ -163,159 +163,150 @@ impl Sessions {
     pub fn forget_all_local(&self) {
         self.live.invalidate_all();
     }
+}
 
-    /// Exchanges a refresh token for a new one. A token that was already used revokes its whole
-    /// session (someone holds a copy) and is audited; any failure is the same 401.
-    pub async fn rotate(
-        &self,
-        scope: &TenantScope,
-        token: &str,
-        meta: &RequestMeta,
-    ) -> Result<Rotated> {
-        let denied = || Error::Unauthorized {
-            code: ErrorCode::InvalidRefreshToken,
-            message: "the refresh token is invalid, expired or revoked",
-        };
-        if token.is_empty() || token.len() > 128 {
-            return Err(denied());
-        }
-        let tx = scope.begin().await?;
-        let Some(row) = refresh_token::Entity::find()
-            .filter(refresh_token::Column::TokenHash.eq(token_hash(token)))
-            .one(&*tx)
-            .await?
-        else {
-            return Err(denied());
-        };
-        let session = session::Entity::find_by_id(row.session_id)
-            .one(&*tx)
-            .await?
-            .ok_or_else(denied)?;
-        // In the same transaction: a rotation is a hot path, and each transaction costs round
-        // trips (begin, search path, commit).
-        let settings = TenantSettings::load(&tx).await?;
-        // A bound token refreshed from elsewhere is refused but not spent: it keeps working
-        // where it belongs. (A spent one is reuse, whoever presents it.)
-        if row.used_at.is_none()
-            && !settings.refresh_binding.allows(
-                session.ip.as_deref(),
-                session.user_agent.as_deref(),
-                meta.ip.as_deref(),
-                meta.user_agent.as_deref(),
-            )
-        {
-            audit::record(
-                &tx,
-                meta,
-                Event::failed(Actor::User(session.user_id), "auth.refresh_refused")
-                    .target("session", session.id)
-                    .details(serde_json::json!({ "reason": "refresh_binding" })),
-            )
-            .await?;
-            tx.commit().await?;
-            return Err(denied());
-        }
-        let now = Utc::now();
-        // Claim the token; a second presenter (or a concurrent one) finds it used.
-        let claimed = refresh_token::Entity::update_many()
-            .col_expr(refresh_token::Column::UsedAt, Expr::value(Some(now)))
-            .filter(refresh_token::Column::Id.eq(row.id))
-            .filter(refresh_token::Column::UsedAt.is_null())
-            .exec(&*tx)
-            .await?
-            .rows_affected
-            == 1;
-        if !claimed && within_grace(&tx, &row, &session, &settings, now, meta).await? {
-            // The session's newest spent token again, within the tenant's grace: a fresh pair.
-            // The token it was first exchanged for is spent now, so the session keeps one live
-            // chain: whoever goes on with the other one is caught as a reuse.
-            refresh_token::Entity::update_many()
-                .col_expr(refresh_token::Column::UsedAt, Expr::value(Some(now)))
-                .filter(refresh_token::Column::SessionId.eq(session.id))
-                .filter(refresh_token::Column::UsedAt.is_null())
-                .exec(&*tx)
-                .await?;
-            return self.extend(tx, session, settings, meta, now).await;
-        }
-        if !claimed {
-            let revoked = revoke(
-                &tx,
-                Actor::User(session.user_id),
-                session.id,
-                None,
-                "refresh_token_reuse",
-            )
-            .await?;
-            audit::record(
-                &tx,
-                meta,
-                Event::failed(Actor::User(session.user_id), "auth.refresh_reuse")
-                    .target("session", session.id)
-                    .details(serde_json::json!({ "session_revoked": revoked })),
-            )
-            .await?;
-            tx.commit().await?;
-            return Err(denied());
-        }
-        if session.revoked_at.is_some()
-            || session.expires_at <= now
-            || session.idle_expires_at <= now
-        {
-            return Err(denied());
-        }
-        self.extend(tx, session, settings, meta, now).await
+/// Exchanges a refresh token for a new one. A token that was already used revokes its whole
+/// session (someone holds a copy) and is audited; any failure is the same 401.
+pub async fn rotate(scope: &TenantScope, token: &str, meta: &RequestMeta) -> Result<Rotated> {
+    let denied = || Error::Unauthorized {
+        code: ErrorCode::InvalidRefreshToken,
+        message: "the refresh token is invalid, expired or revoked",
+    };
+    if token.is_empty() || token.len() > 128 {
+        return Err(denied());
     }
-
-    /// Issues a new refresh token for a live `session` inside `tx`, extends its idle expiry,
-    /// audits and commits.
-    async fn extend(
-        &self,
-        tx: TenantTx,
-        session: session::Model,
-        settings: TenantSettings,
-        meta: &RequestMeta,
-        now: DateTime<Utc>,
-    ) -> Result<Rotated> {
-        let denied = || Error::Unauthorized {
-            code: ErrorCode::InvalidRefreshToken,
-            message: "the refresh token is invalid, expired or revoked",
-        };
-        let user = user::Entity::find_by_id(session.user_id)
-            .one(&*tx)
-            .await?
-            .filter(|u| u.status == UserStatus::Active)
-            .ok_or_else(denied)?;
-        let new_token = new_opaque_token();
-        refresh_token::Entity::insert(refresh_row(session.id, &new_token))
-            .exec(&*tx)
-            .await?;
-        let idle = (now + chrono::Duration::seconds(i64::from(settings.session_idle_secs)))
-            .min(session.expires_at);
-        let mut updated = session.clone();
-        updated.last_seen_at = now;
-        updated.idle_expires_at = idle;
-        session::Entity::update_many()
-            .col_expr(session::Column::LastSeenAt, Expr::value(now))
-            .col_expr(session::Column::IdleExpiresAt, Expr::value(idle))
-            .filter(session::Column::Id.eq(session.id))
-            .exec(&*tx)
-            .await?;
+    let tx = scope.begin().await?;
+    let Some(row) = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(token_hash(token)))
+        .one(&*tx)
+        .await?
+    else {
+        return Err(denied());
+    };
+    let session = session::Entity::find_by_id(row.session_id)
+        .one(&*tx)
+        .await?
+        .ok_or_else(denied)?;
+    // In the same transaction: a rotation is a hot path, and each transaction costs round
+    // trips (begin, search path, commit).
+    let settings = TenantSettings::load(&tx).await?;
+    // A bound token refreshed from elsewhere is refused but not spent: it keeps working
+    // where it belongs. (A spent one is reuse, whoever presents it.)
+    if row.used_at.is_none()
+        && !settings.refresh_binding.allows(
+            session.ip.as_deref(),
+            session.user_agent.as_deref(),
+            meta.ip.as_deref(),
+            meta.user_agent.as_deref(),
+        )
+    {
         audit::record(
             &tx,
             meta,
-            Event::ok(Actor::User(user.id), "auth.refresh").target("session", session.id),
+            Event::failed(Actor::User(session.user_id), "auth.refresh_refused")
+                .target("session", session.id)
+                .details(serde_json::json!({ "reason": "refresh_binding" })),
         )
         .await?;
         tx.commit().await?;
-        // A rotation only extends the session: no cache forgets it and nothing is broadcast, as
-        // an entry past its end is read again (see `is_live`).
-        Ok(Rotated {
-            session: updated,
-            user,
-            refresh_token: new_token,
-            settings,
-        })
+        return Err(denied());
     }
+    let now = Utc::now();
+    // Claim the token; a second presenter (or a concurrent one) finds it used.
+    let claimed = refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::UsedAt, Expr::value(Some(now)))
+        .filter(refresh_token::Column::Id.eq(row.id))
+        .filter(refresh_token::Column::UsedAt.is_null())
+        .exec(&*tx)
+        .await?
+        .rows_affected
+        == 1;
+    if !claimed && within_grace(&tx, &row, &session, &settings, now, meta).await? {
+        // The session's newest spent token again, within the tenant's grace: a fresh pair.
+        // The token it was first exchanged for is spent now, so the session keeps one live
+        // chain: whoever goes on with the other one is caught as a reuse.
+        refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::UsedAt, Expr::value(Some(now)))
+            .filter(refresh_token::Column::SessionId.eq(session.id))
+            .filter(refresh_token::Column::UsedAt.is_null())
+            .exec(&*tx)
+            .await?;
+        return extend(tx, session, settings, meta, now).await;
+    }
+    if !claimed {
+        let revoked = revoke(
+            &tx,
+            Actor::User(session.user_id),
+            session.id,
+            None,
+            "refresh_token_reuse",
+        )
+        .await?;
+        audit::record(
+            &tx,
+            meta,
+            Event::failed(Actor::User(session.user_id), "auth.refresh_reuse")
+                .target("session", session.id)
+                .details(serde_json::json!({ "session_revoked": revoked })),
+        )
+        .await?;
+        tx.commit().await?;
+        return Err(denied());
+    }
+    if session.revoked_at.is_some() || session.expires_at <= now || session.idle_expires_at <= now {
+        return Err(denied());
+    }
+    extend(tx, session, settings, meta, now).await
+}
+
+/// Issues a new refresh token for a live `session` inside `tx`, extends its idle expiry,
+/// audits and commits.
+async fn extend(
+    tx: TenantTx,
+    session: session::Model,
+    settings: TenantSettings,
+    meta: &RequestMeta,
+    now: DateTime<Utc>,
+) -> Result<Rotated> {
+    let denied = || Error::Unauthorized {
+        code: ErrorCode::InvalidRefreshToken,
+        message: "the refresh token is invalid, expired or revoked",
+    };
+    let user = user::Entity::find_by_id(session.user_id)
+        .one(&*tx)
+        .await?
+        .filter(|u| u.status == UserStatus::Active)
+        .ok_or_else(denied)?;
+    let new_token = new_opaque_token();
+    refresh_token::Entity::insert(refresh_row(session.id, &new_token))
+        .exec(&*tx)
+        .await?;
+    let idle = (now + chrono::Duration::seconds(i64::from(settings.session_idle_secs)))
+        .min(session.expires_at);
+    let mut updated = session.clone();
+    updated.last_seen_at = now;
+    updated.idle_expires_at = idle;
+    session::Entity::update_many()
+        .col_expr(session::Column::LastSeenAt, Expr::value(now))
+        .col_expr(session::Column::IdleExpiresAt, Expr::value(idle))
+        .filter(session::Column::Id.eq(session.id))
+        .exec(&*tx)
+        .await?;
+    audit::record(
+        &tx,
+        meta,
+        Event::ok(Actor::User(user.id), "auth.refresh").target("session", session.id),
+    )
+    .await?;
+    tx.commit().await?;
+    // A rotation only extends the session: no cache forgets it and nothing is broadcast, as
+    // an entry past its end is read again (see `is_live`).
+    Ok(Rotated {
+        session: updated,
+        user,
+        refresh_token: new_token,
+        settings,
+    })
 }
 
 /// Starts a session for `user_id`; returns it and its first refresh token.

@@ -160,7 +160,7 @@ async fn audit_failed_login(
 /// `POST /auth/token/refresh`: rotates the refresh token and signs a new access token.
 pub async fn refresh(acc: &Accounts, ctx: &OpContext, token: &str) -> Result<TokenPair> {
     let (scope, meta) = (ctx.scope(), ctx.meta());
-    let rotated = acc.sessions.rotate(scope, token, meta).await?;
+    let rotated = crate::sessions::rotate(scope, token, meta).await?;
     crate::signin::pair::issue(
         &acc.signin,
         scope,

@@ -27,7 +27,6 @@ use crate::{
     error::{Error, Result},
     mail::Mailer,
     ratelimit::Bucket,
-    sessions::Sessions,
     signin::Signin,
     store::{TenantScope, TenantTx, entities::user},
     users::UserStatus,
@@ -41,8 +40,8 @@ pub use otp::{otp_send, otp_verify};
 pub use signup::{register, resend_verification, verify_email};
 
 /// What the public auth flows use (and the MFA and invitation flows that sign people in):
-/// the mailer, the password and code hashers, the throttles, the sessions' liveness cache and
-/// signing in. Cheap to clone; built once with the application.
+/// the mailer, the password and code hashers, the sealer, the throttles and signing in. Cheap to
+/// clone; built once with the application.
 #[derive(Clone)]
 pub struct Accounts {
     pub mailer: Mailer,
@@ -51,7 +50,6 @@ pub struct Accounts {
     /// Seals second-factor secrets under the master key.
     pub sealer: Arc<Sealer>,
     pub throttle: Throttle,
-    pub sessions: Sessions,
     pub signin: Signin,
 }
 

@@ -26,7 +26,6 @@ pub struct AuthUser {
     pub user_id: Uuid,
     pub session_id: Uuid,
     pub claims: AccessClaims,
-    pub scope: TenantScope,
     /// The request's operation context, with this user as the actor.
     pub ctx: OpContext,
 }
@@ -86,7 +85,6 @@ async fn authenticate(req: &Request, bearer: Bearer) -> poem::Result<AuthUser> {
             user_id,
             session_id,
             claims: (*claims).clone(),
-            scope: scope.clone(),
             ctx: op_context(req)?.acting(Actor::User(user_id)),
         }),
         Ok(false) => Err(refused()),

@@ -149,8 +149,11 @@ impl MeApi {
         #[oai(name = "tenant")] _tenant: Path<String>,
     ) -> Result<MeResponse, ApiError> {
         let a = &auth.0;
-        let u = crate::users::current(&state.users, &a.scope, a.user_id).await?;
-        Ok(MeResponse::Ok(Json(UserView::of(&u, a.scope.tenant_id()))))
+        let u = crate::users::current(&state.users, a.ctx.scope(), a.user_id).await?;
+        Ok(MeResponse::Ok(Json(UserView::of(
+            &u,
+            a.ctx.scope().tenant_id(),
+        ))))
     }
 
     /// Updates the signed-in user's profile (display name).
@@ -168,7 +171,10 @@ impl MeApi {
     ) -> Result<MeResponse, ApiError> {
         let a = &auth.0;
         let u = accounts::profile::set_name(&a.ctx, a.user_id, &body.name).await?;
-        Ok(MeResponse::Ok(Json(UserView::of(&u, a.scope.tenant_id()))))
+        Ok(MeResponse::Ok(Json(UserView::of(
+            &u,
+            a.ctx.scope().tenant_id(),
+        ))))
     }
 
     /// Deletes the signed-in user's account, its sessions and tokens. Needs the password; the
@@ -234,7 +240,7 @@ impl MeApi {
         #[oai(name = "tenant")] _tenant: Path<String>,
     ) -> Result<SessionsResponse, ApiError> {
         let a = &auth.0;
-        let rows = crate::sessions::list(&a.scope, a.user_id).await?;
+        let rows = crate::sessions::list(a.ctx.scope(), a.user_id).await?;
         let items = rows
             .into_iter()
             .map(|s| SessionView {

@@ -216,7 +216,7 @@ impl MembersApi {
             },
         )
         .await?;
-        let tenant_id = a.scope.tenant_id();
+        let tenant_id = a.ctx.scope().tenant_id();
         Ok(MemberPageResponse::Ok(Json(MemberPage {
             items: page
                 .items
@@ -245,7 +245,7 @@ impl MembersApi {
         let u = members::get(&granted, path_id(&user_id, "member")?).await?;
         Ok(MemberResponse::Ok(Json(UserView::of(
             &u,
-            a.scope.tenant_id(),
+            a.ctx.scope().tenant_id(),
         ))))
     }
 
@@ -279,7 +279,7 @@ impl MembersApi {
         .await?;
         Ok(MemberResponse::Ok(Json(UserView::of(
             &u,
-            a.scope.tenant_id(),
+            a.ctx.scope().tenant_id(),
         ))))
     }
 

@@ -227,7 +227,7 @@ async fn verification_is_for_pending_accounts_only(db: Db) {
             id: sea_orm::ActiveValue::Set(uuid::Uuid::now_v7()),
             purpose: sea_orm::ActiveValue::Set("verify_email".into()),
             email: sea_orm::ActiveValue::Set(email.into()),
-            code_hash: sea_orm::ActiveValue::Set(app.state.code_hasher.hash(
+            code_hash: sea_orm::ActiveValue::Set(app.state.accounts.code_hasher.hash(
                 t.id,
                 "verify_email",
                 email,
