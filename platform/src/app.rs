@@ -20,9 +20,21 @@ use crate::{
     tokens::Keys,
 };
 
-/// Everything a request handler or command needs; cheap to clone.
+/// Everything a request handler or command needs: one shared allocation, so cloning it (poem
+/// hands every request its own copy) is one reference count, whatever it holds.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Handles>);
+
+impl std::ops::Deref for AppState {
+    type Target = Handles;
+
+    fn deref(&self) -> &Handles {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+pub struct Handles {
     pub config: Arc<Config>,
     pub store: Store,
     pub tenants: Tenants,
@@ -146,7 +158,7 @@ impl AppState {
         };
         let cookies =
             crate::accounts::cookie::Cookies::new(master_key.bytes(), &config.public_url());
-        Ok(Self {
+        Ok(Self(Arc::new(Handles {
             cookies,
             accounts,
             keys: caches.keys.clone(),
@@ -179,7 +191,7 @@ impl AppState {
             metrics: Metrics::new()?,
             master_key,
             caches,
-        })
+        })))
     }
 
     /// The handle that exports and imports tenants.
