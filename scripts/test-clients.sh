@@ -24,16 +24,21 @@ echo "== TypeScript client: npm ci, typecheck (package, example, test), flow tes
 clients_npm_ci
 (cd "$TS_DIR" && npm test)
 
-echo "== Python client: venv, install, flow test"
+echo "== Python client and SDK: venv, install, mypy --strict, tests"
 venv=$CLIENTS_CACHE/test-venv
 clients_ensure_venv "$venv" "$PY_DIR/requirements-test.txt"
 # Installed from a copy, so the build leaves nothing in the committed tree.
 pkg=$(mktemp -d)
 trap 'rm -rf "$pkg"' EXIT
-cp -R "$PY_DIR/platform-client" "$pkg/"
+cp -R "$PY_DIR/platform-client" "$PY_DIR/platform-sdk" "$pkg/"
 "$venv/bin/python" -m pip install -q --require-virtualenv --no-deps --no-build-isolation \
-  --force-reinstall "$pkg/platform-client"
+  --force-reinstall "$pkg/platform-client" "$pkg/platform-sdk"
+(cd "$PY_DIR" && "$venv/bin/python" -m mypy --strict --cache-dir "$CLIENTS_CACHE/mypy-cache" \
+  platform-sdk/platform_sdk tests examples)
 PYTHONDONTWRITEBYTECODE=1 "$venv/bin/python" -m pytest -p no:cacheprovider --rootdir "$PY_DIR" "$PY_DIR/tests"
+
+echo "== Python SDK: installed as its README says into a fresh venv, a sample app"
+"$PY_DIR/test-install.sh"
 
 echo "== the committed clients are what the spec generates"
 scripts/gen-clients.sh --check

@@ -94,7 +94,13 @@ async fn run_phase(
         id: Set(Uuid::now_v7()),
         email: Set("legit@home.test".into()),
         name: Set(None),
-        password_hash: Set(Some(state.accounts.hasher.hash(&Password::parse(PASSWORD)?).await?)),
+        password_hash: Set(Some(
+            state
+                .accounts
+                .hasher
+                .hash(&Password::parse(PASSWORD)?)
+                .await?,
+        )),
         status: Set(platform::users::UserStatus::Active),
         role: Set(platform::roles::Role::Member),
         email_verified_at: Set(Some(now)),

@@ -41,6 +41,8 @@ error_codes! {
     InvalidCredentials => "invalid_credentials",
     /// The refresh token is invalid, expired or revoked (`401`).
     InvalidRefreshToken => "invalid_refresh_token",
+    /// A cookie-authenticated refresh without its `X-CSRF-Token` header (`401`).
+    CsrfRequired => "csrf_required",
     /// The MFA challenge token is invalid or expired (`401`).
     InvalidMfaToken => "invalid_mfa_token",
     /// The second-factor code is wrong (`401`).
@@ -119,10 +121,7 @@ impl fmt::Display for ErrorCode {
 pub enum Error {
     /// The input did not parse or violates a rule; `field` names it.
     #[error("{message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
+    Invalid { field: Field, message: String },
     /// No such resource (or one the caller may not see: indistinguishable on purpose).
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -159,11 +158,28 @@ pub enum Error {
     Internal(#[source] anyhow::Error),
 }
 
+/// Where an invalid input sits in the request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// A member of the JSON body (`password`).
+    Body(&'static str),
+    /// A query or path parameter (`limit`).
+    Param(&'static str),
+}
+
 impl Error {
-    /// An invalid-input error for `field`.
+    /// An invalid-input error for the body member `field`.
     pub fn invalid(field: &'static str, message: impl fmt::Display) -> Self {
         Self::Invalid {
-            field,
+            field: Field::Body(field),
+            message: message.to_string(),
+        }
+    }
+
+    /// An invalid-input error for the query or path parameter `name`.
+    pub fn invalid_param(name: &'static str, message: impl fmt::Display) -> Self {
+        Self::Invalid {
+            field: Field::Param(name),
             message: message.to_string(),
         }
     }
@@ -288,3 +304,30 @@ impl From<anyhow::Error> for Error {
 
 /// Results of domain operations.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod catalogue_tests {
+    use super::ErrorCode;
+
+    /// The README's catalogue of error codes lists every code, and nothing else.
+    #[test]
+    fn the_readme_lists_every_error_code() {
+        let readme = include_str!("../../README.md");
+        let listed: Vec<&str> = readme
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `"))
+            .filter_map(|l| l.split_once("` | "))
+            .filter(|(_, rest)| {
+                rest.split(' ')
+                    .next()
+                    .is_some_and(|s| s.len() == 3 && s.starts_with(['4', '5']))
+            })
+            .map(|(code, _)| code)
+            .collect();
+        let all: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(
+            listed, all,
+            "README.md's error table is not ErrorCode::ALL, in order"
+        );
+    }
+}

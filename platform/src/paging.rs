@@ -26,8 +26,10 @@ pub fn limit(requested: Option<u64>) -> Result<u64> {
 
 /// The id a cursor stands for.
 pub fn cursor(raw: Option<&str>) -> Result<Option<Uuid>> {
-    raw.map(|c| Uuid::parse_str(c).map_err(|_| Error::invalid("cursor", "the cursor is not valid")))
-        .transpose()
+    raw.map(|c| {
+        Uuid::parse_str(c).map_err(|_| Error::invalid_param("cursor", "the cursor is not valid"))
+    })
+    .transpose()
 }
 
 /// `rows` (fetched with `limit + 1`) cut to one page, and the cursor of the next page if the

@@ -260,7 +260,10 @@ impl Api {
         self.client = authed(&self.server, Some(&pair.access_token));
         self.refresh_token = Some(pair.refresh_token);
         // Refresh a minute before the access token expires.
-        let ttl = u64::from(pair.expires_in).saturating_sub(60).max(10);
+        let ttl = u64::try_from(pair.expires_in)
+            .unwrap_or(0)
+            .saturating_sub(60)
+            .max(10);
         self.refresh_at = Some(Instant::now() + Duration::from_secs(ttl));
     }
 
@@ -568,7 +571,7 @@ fn member(u: types::UserView) -> Member {
         id: u.id,
         email: u.email,
         role: u.role,
-        status: u.status,
+        status: u.status.to_string(),
         mfa: u.mfa_enabled,
     }
 }

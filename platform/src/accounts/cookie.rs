@@ -93,7 +93,10 @@ impl Cookies {
             code: ErrorCode::InvalidRefreshToken,
             message: "the refresh token is invalid, expired or revoked",
         };
-        let csrf = csrf.ok_or_else(denied)?;
+        let csrf = csrf.ok_or(Error::Unauthorized {
+            code: ErrorCode::CsrfRequired,
+            message: "a refresh with the cookie needs the login's csrf_token as X-CSRF-Token",
+        })?;
         let tx = scope.begin().await?;
         let row = refresh_token::Entity::find()
             .filter(refresh_token::Column::TokenHash.eq(token_hash(refresh)))

@@ -89,7 +89,7 @@ pub(crate) async fn hash_password(acc: &Accounts, password: &Password) -> Result
 
 pub(crate) fn invalid_code() -> Error {
     Error::Invalid {
-        field: "code",
+        field: crate::error::Field::Body("code"),
         message: "the code is invalid or has expired".into(),
     }
 }

@@ -60,7 +60,7 @@ pub async fn reset(acc: &Accounts, ctx: &OpContext, token: &str, new_password: &
     let (scope, meta) = (ctx.scope(), ctx.meta());
     throttle::every_attempt(&acc.throttle, scope, Bucket::ResetIp, &ip_key(scope, meta)).await?;
     let invalid = || Error::Invalid {
-        field: "token",
+        field: crate::error::Field::Body("token"),
         message: "the reset token is invalid, used or expired".into(),
     };
     if token.is_empty() || token.len() > 128 {
@@ -126,7 +126,7 @@ pub async fn reset(acc: &Accounts, ctx: &OpContext, token: &str, new_password: &
 /// `e` with its field renamed (a policy error names `password`; this endpoint's field differs).
 pub(crate) fn rename_field(e: Error, field: &'static str) -> Error {
     match e {
-        Error::Invalid { message, .. } => Error::Invalid { field, message },
+        Error::Invalid { message, .. } => Error::invalid(field, message),
         other => other,
     }
 }

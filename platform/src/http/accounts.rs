@@ -159,7 +159,7 @@ enum LoginResponse {
 impl LoginResponse {
     fn pair(pair: PairResponse) -> Self {
         let PairResponse::Ok(Json(view), cookie) = pair;
-        Self::Ok(Json(LoginResult::Tokens(Box::new(view))), cookie)
+        Self::Ok(Json(LoginResult::Tokens(view)), cookie)
     }
 
     fn of(state: &AppState, tenant_in_path: &str, outcome: LoginOutcome, cookie: bool) -> Self {

@@ -100,13 +100,12 @@ impl AdminSessionsApi {
     ) -> Result<PageResponse, ApiError> {
         let a = &auth.0;
         let granted = authz::grant::<SessionsRead>(&state.users, &a.ctx).await?;
-        let user =
-            match user_id.0.as_deref() {
-                Some(raw) => Some(uuid::Uuid::parse_str(raw).map_err(|_| {
-                    crate::error::Error::invalid("user_id", "user_id is a member id")
-                })?),
-                None => None,
-            };
+        let user = match user_id.0.as_deref() {
+            Some(raw) => Some(uuid::Uuid::parse_str(raw).map_err(|_| {
+                crate::error::Error::invalid_param("user_id", "user_id is a member id")
+            })?),
+            None => None,
+        };
         let (items, next_cursor) =
             sessions::list(&granted, user, cursor.0.as_deref(), limit.0).await?;
         Ok(PageResponse::Ok(Json(TenantSessionPage {

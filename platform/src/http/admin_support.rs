@@ -229,7 +229,7 @@ impl AdminSupportApi {
         let user = match user_id.0.as_deref() {
             Some(raw) => Some(
                 uuid::Uuid::parse_str(raw)
-                    .map_err(|_| Error::invalid("user_id", "user_id is a member id"))?,
+                    .map_err(|_| Error::invalid_param("user_id", "user_id is a member id"))?,
             ),
             None => None,
         };

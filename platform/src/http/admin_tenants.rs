@@ -268,7 +268,7 @@ impl AdminTenantsApi {
         auth.0.require(OpPermission::Read)?;
         let limit = limit.0.unwrap_or(100);
         if !(1..=500).contains(&limit) {
-            return Err(Error::invalid("limit", "limit must be 1 to 500").into());
+            return Err(Error::invalid_param("limit", "limit must be 1 to 500").into());
         }
         let q =
             q.0.map(|s| s.trim().to_lowercase())
@@ -470,12 +470,15 @@ impl AdminTenantsApi {
     ) -> Result<OperatorEventsResponse, ApiError> {
         auth.0.require(OpPermission::Read)?;
         let id = |raw: Option<&str>, field: &'static str| {
-            raw.map(|r| uuid::Uuid::parse_str(r).map_err(|_| Error::invalid(field, "not an id")))
-                .transpose()
+            raw.map(|r| {
+                uuid::Uuid::parse_str(r).map_err(|_| Error::invalid_param(field, "not an id"))
+            })
+            .transpose()
         };
         let tenant_id = match tenant.0.as_deref() {
             Some(t) => Some(state.tenants.get(t).await.map(|t| t.id).or_else(|_| {
-                uuid::Uuid::parse_str(t).map_err(|_| Error::invalid("tenant", "unknown tenant"))
+                uuid::Uuid::parse_str(t)
+                    .map_err(|_| Error::invalid_param("tenant", "unknown tenant"))
             })?),
             None => None,
         };

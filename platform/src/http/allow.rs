@@ -10,7 +10,7 @@ const ORDER: [&str; 8] = [
 
 /// One segment of a path template.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Segment {
+pub(super) enum Segment {
     /// A fixed segment, such as `members`.
     Literal(String),
     /// A `{parameter}`, matching any one non-empty segment.
@@ -59,21 +59,30 @@ impl AllowedMethods {
     /// The `Allow` value for `path`: the methods of the template that matches it, preferring
     /// fixed segments over parameters from the left, as the router does.
     pub fn for_path(&self, path: &str) -> Option<&str> {
-        let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-        self.routes
-            .iter()
-            .filter(|(template, _)| matches(template, &segments))
-            .max_by_key(|(template, _)| {
-                template
-                    .iter()
-                    .map(|s| matches!(s, Segment::Literal(_)))
-                    .collect::<Vec<_>>()
-            })
-            .map(|(_, methods)| methods.as_str())
+        best_match(&self.routes, path).map(|(_, methods)| methods.as_str())
     }
 }
 
-fn template(path: &str) -> Vec<Segment> {
+/// The route whose template matches `path`, preferring fixed segments over parameters from the
+/// left, as the router does.
+pub(super) fn best_match<'a, T>(
+    routes: &'a [(Vec<Segment>, T)],
+    path: &str,
+) -> Option<&'a (Vec<Segment>, T)> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    routes
+        .iter()
+        .filter(|(template, _)| matches(template, &segments))
+        .max_by_key(|(template, _)| {
+            template
+                .iter()
+                .map(|s| matches!(s, Segment::Literal(_)))
+                .collect::<Vec<_>>()
+        })
+}
+
+/// The segments of an OpenAPI path template such as `/v1/tenants/{tenant}/members`.
+pub(super) fn template(path: &str) -> Vec<Segment> {
     path.trim_end_matches('/')
         .split('/')
         .map(|s| {

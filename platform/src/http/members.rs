@@ -389,8 +389,11 @@ impl MembersApi {
 
     /// Sends an invitation again with a new link and a new 7-day life (`members:write`); the
     /// previous link stops working.
+    ///
+    /// Formerly `POST /members/invitations/{invitation_id}/resend`, which still works but is
+    /// deprecated (its path was ambiguous beside `/members/{user_id}/sessions`).
     #[oai(
-        path = "/v1/tenants/:tenant/members/invitations/:invitation_id/resend",
+        path = "/v1/tenants/:tenant/invitations/:invitation_id/resend",
         method = "post",
         operation_id = "invitation_resend"
     )]
@@ -414,8 +417,11 @@ impl MembersApi {
     }
 
     /// Revokes an invitation (`members:write`): its link stops working.
+    ///
+    /// Formerly `DELETE /members/invitations/{invitation_id}`, which still works but is
+    /// deprecated (its path was ambiguous beside `/members/{user_id}/sessions`).
     #[oai(
-        path = "/v1/tenants/:tenant/members/invitations/:invitation_id",
+        path = "/v1/tenants/:tenant/invitations/:invitation_id",
         method = "delete",
         operation_id = "invitation_revoke"
     )]
@@ -431,6 +437,44 @@ impl MembersApi {
         let granted = authz::grant::<MembersWrite>(&state.users, &a.ctx).await?;
         invitations::revoke(&granted, path_id(&invitation_id, "invitation")?).await?;
         Ok(NoContent::Done)
+    }
+
+    /// Deprecated path of `invitation_resend`, kept for existing clients and left out of
+    /// the document (it was ambiguous beside `/members/{user_id}/sessions`).
+    #[oai(
+        path = "/v1/tenants/:tenant/members/invitations/:invitation_id/resend",
+        method = "post",
+        operation_id = "invitation_resend_deprecated",
+        hidden
+    )]
+    async fn resend_at_old_path(
+        &self,
+        state: Data<&AppState>,
+        auth: UserAuth,
+        req: &Request,
+        tenant: Path<String>,
+        invitation_id: Path<String>,
+    ) -> Result<InvitationResponse, ApiError> {
+        self.resend(state, auth, req, tenant, invitation_id).await
+    }
+
+    /// Deprecated path of `invitation_revoke`, kept for existing clients and left out of the
+    /// document (it was ambiguous beside `/members/{user_id}/sessions`).
+    #[oai(
+        path = "/v1/tenants/:tenant/members/invitations/:invitation_id",
+        method = "delete",
+        operation_id = "invitation_revoke_deprecated",
+        hidden
+    )]
+    async fn revoke_at_old_path(
+        &self,
+        state: Data<&AppState>,
+        auth: UserAuth,
+        req: &Request,
+        tenant: Path<String>,
+        invitation_id: Path<String>,
+    ) -> Result<NoContent, ApiError> {
+        self.revoke(state, auth, req, tenant, invitation_id).await
     }
 
     /// Accepts an emailed invitation: creates the member (email verified, the invited role)

@@ -10,6 +10,7 @@ mod audit;
 pub mod auth;
 mod client_ip;
 pub mod cors;
+mod field_errors;
 mod health;
 mod me;
 mod members;
@@ -20,6 +21,7 @@ pub mod problem;
 mod request_context;
 mod settings;
 pub mod slow_clients;
+pub mod spec;
 mod tenant_context;
 pub mod text;
 pub mod views;
@@ -82,10 +84,10 @@ pub fn api_service(public_url: &str) -> OpenApiService<Apis, ()> {
     service().server(public_url.to_owned())
 }
 
-/// The OpenAPI document as JSON (what `platform openapi` prints and `openapi/platform.json` holds).
-/// The server URL is left out: it depends on the deployment.
+/// The OpenAPI document as JSON (what `platform openapi` prints and `openapi/platform.json` holds),
+/// naming the default `public_url` as its server.
 pub fn spec_json() -> String {
-    service().spec()
+    spec::finish(&service().spec(), spec::DEFAULT_SERVER)
 }
 
 /// Prometheus text format. The tenant count is read at scrape time: other processes (the CLI,
@@ -137,31 +139,44 @@ pub fn metrics_app(state: AppState) -> impl Endpoint {
             max_body_bytes,
             metrics,
             allow: std::sync::Arc::new(allow),
+            schemas: std::sync::Arc::default(),
         })
 }
 
 /// The whole application: API, spec, docs and metrics, behind the request middleware.
 pub fn app(state: AppState) -> impl Endpoint {
-    let api = api_service(&state.config.public_url());
-    let spec = api.spec_endpoint();
+    let public_url = state.config.public_url();
+    let api = api_service(&public_url);
     let docs = api.swagger_ui();
+    let reference = api.redoc();
+    let served = spec::finish(&api.spec(), &public_url);
     let metrics = state.metrics.clone();
     let max_body_bytes = state.config.max_body_bytes;
     let tenants = state.tenants.clone();
     let cors = state.cors.clone();
+    let spec = spec_json();
+    let schemas = std::sync::Arc::new(field_errors::BodySchemas::from_spec(&spec));
     // The routes served beside the API's own, for the `Allow` header of a 405.
     let allow = allow::AllowedMethods::from_spec(
-        &spec_json(),
+        &spec,
         &[
             ("/openapi.json", "GET"),
             ("/metrics", "GET"),
             ("/docs", "GET"),
+            ("/reference", "GET"),
         ],
     );
     let mut routes = Route::new()
         .nest("/", api)
-        .at("/openapi.json", spec)
-        .nest("/docs", docs);
+        .at(
+            "/openapi.json",
+            get(poem::endpoint::make_sync(move |_| {
+                use poem::IntoResponse;
+                served.clone().with_content_type("application/json")
+            })),
+        )
+        .nest("/docs", docs)
+        .nest("/reference", reference);
     // With an address of its own, /metrics is not served here.
     if state.config.metrics_listen.is_none() {
         routes = routes.at("/metrics", get(metrics_handler));
@@ -173,5 +188,6 @@ pub fn app(state: AppState) -> impl Endpoint {
             max_body_bytes,
             metrics,
             allow: std::sync::Arc::new(allow),
+            schemas,
         })
 }

@@ -37,6 +37,33 @@ pub struct Problem {
     pub code: ErrorCode,
     /// The id of the request, also sent as the `X-Request-Id` header.
     pub request_id: String,
+    /// On a `400`, each input that was refused and why (an RFC 9457 extension member).
+    pub errors: Option<Vec<FieldError>>,
+}
+
+/// One refused input of a request.
+#[derive(Object, Debug, Clone, PartialEq)]
+pub struct FieldError {
+    /// Where: a JSON pointer into the request body (`/password`, `""` for the whole body), or
+    /// the name of a query or path parameter (`limit`).
+    pub field: String,
+    /// What kind of failure, stable for programs: `required`, `type`, `too_long`, `too_short`,
+    /// `too_many`, `too_few`, `out_of_range`, `not_allowed`, `pattern`, `format`,
+    /// `unknown_field`, `invalid_json` or `invalid`.
+    pub code: String,
+    /// The same in words, safe to show a user (the value sent is never quoted).
+    pub message: String,
+}
+
+impl FieldError {
+    /// An entry for `field`.
+    pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
 }
 
 impl Problem {
@@ -49,7 +76,17 @@ impl Problem {
             detail,
             code,
             request_id: current_request_id(),
+            errors: None,
         }
+    }
+
+    /// The same problem, listing the refused inputs (none: unchanged).
+    #[must_use]
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        if !errors.is_empty() {
+            self.errors = Some(errors);
+        }
+        self
     }
 
     /// The problem as a response with the right status and content type.
@@ -64,10 +101,16 @@ impl Problem {
             "request_id": self.request_id,
         });
         let mut body = body;
-        if self.detail.is_none()
-            && let Some(map) = body.as_object_mut()
-        {
-            map.remove("detail");
+        if let Some(map) = body.as_object_mut() {
+            if self.detail.is_none() {
+                map.remove("detail");
+            }
+            if let Some(errors) = &self.errors {
+                let list = errors.iter().map(
+                    |e| serde_json::json!({"field": e.field, "code": e.code, "message": e.message}),
+                );
+                map.insert("errors".into(), list.collect());
+            }
         }
         Response::builder()
             .status(status)
@@ -141,7 +184,18 @@ impl From<Error> for ApiError {
             Error::RateLimited { retry_after_secs } => *retry_after_secs,
             _ => 1,
         };
-        let problem = Json(Problem::new(status, e.code(), detail));
+        let errors = match &e {
+            Error::Invalid { field, message } => vec![match field {
+                crate::error::Field::Body(name) => {
+                    FieldError::new(format!("/{name}"), "invalid", message.clone())
+                }
+                crate::error::Field::Param(name) => {
+                    FieldError::new(*name, "invalid", message.clone())
+                }
+            }],
+            _ => Vec::new(),
+        };
+        let problem = Json(Problem::new(status, e.code(), detail).with_errors(errors));
         match status.as_u16() {
             401 => Self::Unauthorized(problem, www_authenticate(e.code())),
             429 => Self::TooManyRequests(problem, retry_after),
@@ -179,8 +233,9 @@ fn shortened(mut msg: String, max: usize) -> String {
     msg
 }
 
-/// Converts any error poem or poem-openapi raised (routing, parsing, limits) into a problem.
-pub fn problem_from_poem_error(err: poem::Error) -> Response {
+/// Converts any error poem or poem-openapi raised (routing, parsing, limits) into a problem;
+/// `errors` names the refused inputs, when the caller could tell (see [`super::field_errors`]).
+pub fn problem_from_poem_error(err: poem::Error, errors: Vec<FieldError>) -> Response {
     if err.is_from_response() {
         return err.into_response();
     }
@@ -204,7 +259,20 @@ pub fn problem_from_poem_error(err: poem::Error) -> Response {
         // parse), never internal state; keep them short.
         Some(shortened(err.to_string(), 300))
     };
-    let mut resp = Problem::new(status, code, detail).into_response();
+    let detail = match errors.as_slice() {
+        [] => detail,
+        [one] if one.field.is_empty() => Some(format!("the request body: {}", one.message)),
+        [one, ..] => Some(format!(
+            "the request is not valid ({} problem{}): {} {}",
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" },
+            one.field,
+            one.message
+        )),
+    };
+    let mut resp = Problem::new(status, code, detail)
+        .with_errors(errors)
+        .into_response();
     if status == StatusCode::UNAUTHORIZED
         && let Ok(v) = poem::http::HeaderValue::from_str(&www_authenticate(code))
     {
@@ -243,8 +311,10 @@ mod tests {
 
     #[tokio::test]
     async fn poem_errors_become_problems() {
-        let resp =
-            problem_from_poem_error(poem::Error::from_status(StatusCode::METHOD_NOT_ALLOWED));
+        let resp = problem_from_poem_error(
+            poem::Error::from_status(StatusCode::METHOD_NOT_ALLOWED),
+            Vec::new(),
+        );
         assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
         assert_eq!(
             resp.headers()

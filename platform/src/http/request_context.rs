@@ -10,9 +10,13 @@ use poem::{
 
 use super::{
     allow::AllowedMethods,
+    field_errors::{BodySchemas, Received, explain},
     problem::{Problem, REQUEST_ID, problem_from_poem_error},
 };
 use crate::telemetry::metrics::Metrics;
+
+/// The end of a tenant's JWKS path (`/v1/tenants/{tenant}/.well-known/jwks.json`).
+const JWKS_SUFFIX: &str = "/.well-known/jwks.json";
 
 /// The header carrying the request id, in both directions.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -23,6 +27,8 @@ pub struct RequestContext {
     pub metrics: Metrics,
     /// The methods of each path, for the `Allow` header of a 405.
     pub allow: Arc<AllowedMethods>,
+    /// The operations' body schemas, to name the fields of a refused body.
+    pub schemas: Arc<BodySchemas>,
 }
 
 impl<E: Endpoint> Middleware<E> for RequestContext {
@@ -34,6 +40,7 @@ impl<E: Endpoint> Middleware<E> for RequestContext {
             max_body_bytes: self.max_body_bytes,
             metrics: self.metrics.clone(),
             allow: self.allow.clone(),
+            schemas: self.schemas.clone(),
         }
     }
 }
@@ -44,6 +51,7 @@ pub struct RequestContextEndpoint<E> {
     max_body_bytes: usize,
     metrics: Metrics,
     allow: Arc<AllowedMethods>,
+    schemas: Arc<BodySchemas>,
 }
 
 /// A client-supplied id is kept only when it is short and plain; otherwise a new one is made.
@@ -70,19 +78,28 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
         let path = req.uri().path().to_owned();
         let max = self.max_body_bytes;
         let inner = &self.inner;
+        let schemas = &self.schemas;
         let mut resp = REQUEST_ID
             .scope(request_id.clone(), async move {
-                let req = match bound_body(req, max).await {
+                let mut req = match bound_body(req, max).await {
                     Ok(req) => req,
+                    Err(resp) => return resp,
+                };
+                let received = match keep_json_body(&mut req, schemas, max).await {
+                    Ok(r) => r,
                     Err(resp) => return resp,
                 };
                 match inner.call(req).await {
                     Ok(out) => out.into_response(),
-                    Err(err) => problem_from_poem_error(err),
+                    Err(err) => {
+                        let errors = explain(&err, received.as_ref());
+                        problem_from_poem_error(err, errors)
+                    }
                 }
             })
             .await;
         let method_not_allowed = resp.status() == StatusCode::METHOD_NOT_ALLOWED;
+        let succeeded = resp.status().is_success();
         let headers = resp.headers_mut();
         if let Ok(v) = HeaderValue::from_str(&request_id) {
             headers.insert(REQUEST_ID_HEADER, v);
@@ -96,7 +113,7 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
         );
-        if !path.starts_with("/docs") {
+        if !path.starts_with("/docs") && !path.starts_with("/reference") {
             // An API answer is never a page: nothing in it may load or frame anything.
             headers.insert(
                 header::CONTENT_SECURITY_POLICY,
@@ -112,7 +129,14 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
         {
             headers.insert(header::ALLOW, v);
         }
-        if path.starts_with("/v1/") {
+        if path.ends_with(JWKS_SUFFIX) && succeeded {
+            // Public keys: resource servers may keep them for 5 minutes (a key rotation keeps
+            // the previous key verifying far longer than that, until the next rotation).
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=300"),
+            );
+        } else if path.starts_with("/v1/") {
             // Tokens and account data must never sit in a shared or browser cache.
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         }
@@ -135,6 +159,51 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
         );
         Ok(resp)
     }
+}
+
+/// Reads a JSON body whole (it is parsed whole anyway) and keeps it, beside the request, so that
+/// a refusal can name the fields at fault; requests without one pass untouched.
+async fn keep_json_body(
+    req: &mut Request,
+    schemas: &Arc<BodySchemas>,
+    max: usize,
+) -> Result<Option<Received>, Response> {
+    let json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("application/json"));
+    if !json {
+        return Ok(None);
+    }
+    let body = match req.take_body().into_bytes_limit(max).await {
+        Ok(bytes) => bytes,
+        Err(poem::error::ReadBodyError::PayloadTooLarge) => {
+            return Err(Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                crate::error::ErrorCode::PayloadTooLarge,
+                Some(format!("request bodies are limited to {max} bytes")),
+            )
+            .into_response());
+        }
+        Err(_) => {
+            return Err(Problem::new(
+                StatusCode::BAD_REQUEST,
+                crate::error::ErrorCode::InvalidRequest,
+                Some("the request body could not be read".into()),
+            )
+            .into_response());
+        }
+    };
+    req.set_body(Body::from(body.clone()));
+    let received = Received {
+        schemas: schemas.clone(),
+        method: req.method().as_str().to_owned(),
+        path: req.uri().path().to_owned(),
+        body: Some(body),
+    };
+    req.extensions_mut().insert(received.clone());
+    Ok(Some(received))
 }
 
 /// Refuses bodies over `max` bytes, whether announced by `Content-Length` or streamed.

@@ -8,6 +8,7 @@ use poem::{Endpoint, IntoResponse, Middleware, Request, Response, http::header};
 
 use super::{
     cors::{self, CorsOrigins},
+    field_errors::{Received, explain},
     problem::{ApiError, problem_from_poem_error},
 };
 use crate::tenants::Tenants;
@@ -65,9 +66,13 @@ impl<E: Endpoint> Endpoint for TenantContextEndpoint<E> {
                 if cors::is_preflight(req.method(), req.headers()) {
                     return Ok(cors::preflight(&origin, allowed));
                 }
+                let received = req.extensions().get::<Received>().cloned();
                 let mut resp = match self.inner.call(req).await {
                     Ok(out) => out.into_response(),
-                    Err(err) => problem_from_poem_error(err),
+                    Err(err) => {
+                        let errors = explain(&err, received.as_ref());
+                        problem_from_poem_error(err, errors)
+                    }
                 };
                 cors::decorate(&mut resp, &origin, allowed);
                 return Ok(resp);

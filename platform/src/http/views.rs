@@ -1,9 +1,13 @@
 //! Response bodies shared by several APIs: the token pair, the user, accepted.
 
 use chrono::{DateTime, Utc};
-use poem_openapi::{Object, Union};
+use poem_openapi::{Enum, Object, Union};
 
-use crate::{mfa::Challenge, signin::TokenPair, store::entities::user};
+use crate::{
+    mfa::Challenge,
+    signin::TokenPair,
+    store::entities::user::{self, UserStatus},
+};
 
 /// A user as the API shows them.
 #[derive(Object, Debug)]
@@ -18,8 +22,9 @@ pub struct UserView {
     pub tenant_id: String,
     /// `owner`, `admin`, `member`, `viewer` or `guest`.
     pub role: String,
-    /// `pending` (email not verified), `active` or `disabled`.
-    pub status: String,
+    // Described by the `UserStatus` schema (a field doc comment would wrap the reference in an
+    // `allOf`, which some client generators cannot take for an enum).
+    pub status: UserStatus,
     pub mfa_enabled: bool,
     pub email_verified: bool,
     /// Whether the account has a password. `false` for an account whose email verification
@@ -37,7 +42,7 @@ impl UserView {
             name: u.name.clone(),
             tenant_id: tenant_id.to_string(),
             role: u.role.to_string(),
-            status: u.status.as_str().to_owned(),
+            status: u.status,
             mfa_enabled: u.mfa_enabled,
             email_verified: u.email_verified_at.is_some(),
             has_password: u.password_hash.is_some(),
@@ -95,7 +100,7 @@ pub struct MfaChallengeView {
     pub mfa_token: String,
     /// Second factors accepted: `totp`, `backup_code`, and `email_otp` when the tenant allows
     /// emailed codes (ask for one at `POST /auth/login/mfa/email`).
-    pub methods: Vec<String>,
+    pub methods: Vec<MfaMethod>,
     pub expires_in: u32,
 }
 
@@ -104,19 +109,46 @@ impl From<Challenge> for MfaChallengeView {
         Self {
             mfa_required: true,
             mfa_token: c.mfa_token,
-            methods: c.methods.into_iter().map(str::to_owned).collect(),
+            methods: c.methods.into_iter().filter_map(MfaMethod::named).collect(),
             expires_in: c.expires_in,
         }
     }
 }
 
-/// A token pair, or (with MFA on) a challenge for the second factor; tell them apart by
-/// `mfa_required`.
+/// A token pair (`"result": "signed_in"`), or, with MFA on, a challenge for the second factor
+/// (`"result": "mfa_required"`).
 #[derive(Union, Debug)]
-#[oai(one_of)]
+#[oai(one_of, discriminator_name = "result")]
+#[allow(clippy::large_enum_variant)] // built once per login and moved straight into the body
 pub enum LoginResult {
-    Tokens(Box<TokenPairView>),
+    #[oai(mapping = "signed_in")]
+    Tokens(TokenPairView),
+    #[oai(mapping = "mfa_required")]
     MfaRequired(MfaChallengeView),
+}
+
+/// A second factor a challenge accepts.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum MfaMethod {
+    /// A code from the authenticator app.
+    Totp,
+    /// One of the single-use backup codes.
+    BackupCode,
+    /// A code sent by email (`POST /auth/login/mfa/email`).
+    EmailOtp,
+}
+
+impl MfaMethod {
+    /// The method named `name` in a challenge.
+    fn named(name: &str) -> Option<Self> {
+        match name {
+            "totp" => Some(Self::Totp),
+            "backup_code" => Some(Self::BackupCode),
+            "email_otp" => Some(Self::EmailOtp),
+            _ => None,
+        }
+    }
 }
 
 /// The request was accepted; what follows happens by email.

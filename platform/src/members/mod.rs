@@ -64,7 +64,10 @@ pub async fn list(granted: &Granted<MembersRead>, f: &Filter) -> Result<Page> {
     let mut q = user::Entity::find();
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         if text.chars().count() > 100 {
-            return Err(Error::invalid("q", "search text is at most 100 characters"));
+            return Err(Error::invalid_param(
+                "q",
+                "search text is at most 100 characters",
+            ));
         }
         let pattern = like_pattern(text);
         q = q.filter(

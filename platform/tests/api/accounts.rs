@@ -622,17 +622,19 @@ async fn cookie_mode_needs_the_csrf_token(db: Db) {
         }
         req.send()
     };
+    let (status, _, body) =
+        crate::http_basics::problem(refresh(&cookie, None).await.expect("request")).await;
     assert_eq!(
-        refresh(&cookie, None).await.expect("request").status(),
-        401,
+        (status, body["code"].as_str()),
+        (401, Some("csrf_required")),
         "no CSRF token"
     );
+    let (status, _, body) =
+        crate::http_basics::problem(refresh(&cookie, Some("0badc0de")).await.expect("request"))
+            .await;
     assert_eq!(
-        refresh(&cookie, Some("0badc0de"))
-            .await
-            .expect("request")
-            .status(),
-        401,
+        (status, body["code"].as_str()),
+        (401, Some("invalid_refresh_token")),
         "wrong CSRF token"
     );
     let resp = refresh(&cookie, Some(&csrf)).await.expect("request");

@@ -65,7 +65,10 @@ fn operations(spec: &Value) -> Vec<Op> {
                 id: op["operationId"].as_str().expect("operationId").to_owned(),
                 method: method.to_uppercase(),
                 path: path.clone(),
-                secured: op.get("security").is_some(),
+                secured: op
+                    .get("security")
+                    .and_then(|s| s.as_array())
+                    .is_some_and(|s| !s.is_empty()),
                 permission: named.first().copied(),
                 admin_only: path.starts_with("/v1/admin/")
                     && text.contains("`admin`")

@@ -3,7 +3,131 @@
 
 use crate::helpers::{Db, spawn_app};
 
-crate::both_backends!(probes_metrics_spec_and_docs);
+crate::both_backends!(
+    probes_metrics_spec_and_docs,
+    refused_bodies_name_their_fields,
+    resource_servers_may_cache_the_keys
+);
+
+async fn refused_bodies_name_their_fields(db: Db) {
+    let app = spawn_app(db).await;
+    app.tenant("acme").await;
+    let login = |body: &'static str| {
+        app.client
+            .post(app.url("/v1/tenants/acme/auth/login"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let errors = |body: &serde_json::Value| -> Vec<(String, String)> {
+        let mut e: Vec<(String, String)> = body["errors"]
+            .as_array()
+            .expect("an errors list")
+            .iter()
+            .map(|e| {
+                assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()), "{e}");
+                (
+                    e["field"].as_str().expect("field").to_owned(),
+                    e["code"].as_str().expect("code").to_owned(),
+                )
+            })
+            .collect();
+        e.sort();
+        e
+    };
+    // A missing field and a wrong type, each named by a JSON pointer.
+    let (status, ct, body) = problem(
+        login(r#"{"email": 5, "cookie": "hunter2-secret"}"#)
+            .await
+            .expect("request"),
+    )
+    .await;
+    assert_eq!((status, ct.as_str()), (400, "application/problem+json"));
+    assert_eq!(body["code"], "invalid_request");
+    assert_eq!(
+        errors(&body),
+        [
+            ("/cookie".into(), "type".into()),
+            ("/email".into(), "type".into()),
+            ("/password".into(), "required".into()),
+        ]
+    );
+    assert!(
+        !body.to_string().contains("hunter2"),
+        "the value is echoed: {body}"
+    );
+    // Not JSON at all, and no body.
+    let (status, _, body) = problem(login("{\"email\":").await.expect("request")).await;
+    assert_eq!(
+        (status, errors(&body)),
+        (400, vec![("".into(), "invalid_json".into())])
+    );
+    let (status, _, body) = problem(login("").await.expect("request")).await;
+    assert_eq!(
+        (status, errors(&body)),
+        (400, vec![("".into(), "required".into())])
+    );
+    // A domain rule names its field the same way.
+    let (status, _, body) = problem(
+        app.client
+            .post(app.url("/v1/tenants/acme/auth/register"))
+            .json(&serde_json::json!({"email": "ada@example.com", "password": "short"}))
+            .send()
+            .await
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(
+        (status, errors(&body)),
+        (400, vec![("/password".into(), "invalid".into())])
+    );
+    // A bad query parameter is named by its name.
+    let owner = app.signed_in_user("acme", "owner@example.com").await;
+    let (status, _, body) = problem(
+        app.client
+            .get(app.url("/v1/tenants/acme/audit-events?limit=lots"))
+            .bearer_auth(&owner.access)
+            .send()
+            .await
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(
+        (status, errors(&body)),
+        (400, vec![("limit".into(), "invalid".into())])
+    );
+    app.stop().await;
+}
+
+async fn resource_servers_may_cache_the_keys(db: Db) {
+    let app = spawn_app(db).await;
+    app.tenant("acme").await;
+    let resp = app
+        .client
+        .get(app.url("/v1/tenants/acme/.well-known/jwks.json"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["cache-control"], "public, max-age=300");
+    // Everything else under /v1 stays out of caches, errors of the same path included.
+    let resp = app
+        .client
+        .get(app.url("/v1/tenants/nobody/.well-known/jwks.json"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.status(), 404);
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    let resp = app
+        .client
+        .get(app.url("/v1/tenants/acme/me"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    app.stop().await;
+}
 
 async fn probes_metrics_spec_and_docs(db: Db) {
     let app = spawn_app(db).await;
@@ -13,6 +137,7 @@ async fn probes_metrics_spec_and_docs(db: Db) {
         "/health/ready",
         "/openapi.json",
         "/docs",
+        "/reference",
         "/metrics",
     ] {
         let resp = app.client.get(app.url(path)).send().await.expect("request");

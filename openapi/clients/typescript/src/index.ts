@@ -10,7 +10,8 @@ export type Schemas = components["schemas"];
 /** Every error body: RFC 9457 problem+json with the platform's stable `code` and `request_id`. */
 export type Problem = Schemas["Problem"];
 export type TokenPair = Schemas["TokenPairView"];
-export type MfaChallenge = Schemas["MfaChallengeView"];
+/** A login's second-factor challenge, as the discriminated login result carries it. */
+export type MfaChallenge = Extract<Schemas["LoginResult"], { result: "mfa_required" }>;
 export type LoginResult = Schemas["LoginResult"];
 export type User = Schemas["UserView"];
 
@@ -74,5 +75,5 @@ export type PlatformClient = ReturnType<typeof createPlatformClient>;
 
 /** A login answered with a second-factor challenge rather than a token pair. */
 export function isMfaChallenge(result: LoginResult): result is MfaChallenge {
-  return "mfa_token" in result;
+  return result.result === "mfa_required";
 }

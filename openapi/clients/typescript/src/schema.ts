@@ -38,7 +38,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/tenants/{tenant}/auth/register": {
+    "/v1/admin/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The operators' own log, newest first: `operator` and `tenant` are ids; `action` exact or
+         *     a prefix ending in `.`.
+         */
+        get: operations["operator_event_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/auth/login": {
         parameters: {
             query?: never;
             header?: never;
@@ -48,10 +68,345 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Creates an account and emails a 6-digit verification code. Answers `202` the same way
-         *     whether or not the email is already registered.
+         * Checks an operator's password; the answer is always a TOTP challenge. A wrong password
+         *     and an unknown email fail alike (`401 invalid_credentials`) and are throttled.
          */
-        post: operations["account_register"];
+        post: operations["operator_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/auth/login/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Completes an operator login with a TOTP code (each accepted once, ±30 s). */
+        post: operations["operator_login_mfa"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ends the operator's session at once. */
+        post: operations["operator_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/auth/token/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotates an operator's refresh token (a reused one revokes the session). Sessions end
+         *     after 8 hours idle or 24 hours in all.
+         */
+        post: operations["operator_token_refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Finds customers by email across every tenant: an exact address, or the start of one (at
+         *     least 3 characters). At most 50 matches. A search is bounded: one at a time per operator
+         *     (`409 search_in_progress`), a few on the platform (`503`), and 10 seconds, after which
+         *     the matches found so far come back with `complete: false`.
+         */
+        get: operations["customer_search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/operators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every operator (`admin` operators). */
+        get: operations["operator_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lists tenants by slug; `q` matches a part of the slug or name. */
+        get: operations["tenant_list"];
+        put?: never;
+        /**
+         * Provisions a tenant (its own schema or database file) and, with `owner_email`, emails
+         *     that address an invitation to own it (`admin` operators).
+         */
+        post: operations["tenant_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/tenants/{tenant}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tenant and its settings. */
+        get: operations["tenant_get"];
+        put?: never;
+        post?: never;
+        /** Deletes a tenant and all its data (`admin` operators); `confirm` must repeat the slug. */
+        delete: operations["tenant_delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Changes a tenant's settings, then renames, suspends or resumes it (`admin` operators).
+         *     Settings are checked first, so a bad value changes nothing.
+         */
+        patch: operations["tenant_update"];
+        trace?: never;
+    };
+    "/v1/admin/tenants/{tenant}/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tenant's audit log, newest first, with the filters of `GET /v1/tenants/{tenant}/audit-events`. */
+        get: operations["tenant_audit_event_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/tenants/{tenant}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A tenant's invitations (`status`: `pending` by default, or `accepted`, `revoked`,
+         *     `expired`, `all`).
+         */
+        get: operations["tenant_invitation_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/tenants/{tenant}/invitations/{invitation_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sends an invitation again with a new link and a new 7-day life (`support`). */
+        post: operations["tenant_invitation_resend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/tenants/{tenant}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tenant's members (search with `q`, filter by `role` and `status`). */
+        get: operations["tenant_member_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/tenants/{tenant}/members/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Support actions on a member: role and status (`admin` operators), MFA reset and forced
+         *     password reset (`support`), applied in that order after every input is checked. The last
+         *     owner cannot be demoted or disabled.
+         */
+        patch: operations["tenant_member_update"];
+        trace?: never;
+    };
+    "/v1/admin/tenants/{tenant}/members/{user_id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revokes every session of one member (`support`). */
+        delete: operations["tenant_admin_member_sessions_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/tenants/{tenant}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tenant's live sessions, newest first (`user_id` narrows to one member). */
+        get: operations["tenant_admin_session_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/tenants/{tenant}/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revokes one session of a tenant (`support`). */
+        delete: operations["tenant_admin_session_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant}/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public keys that verify this tenant's access tokens (`kid` in the token header). */
+        get: operations["jwks_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant}/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reads the audit log, newest first (`audit:read`). `actor`: a user or operator id, or
+         *     `system`/`anonymous`; `action`: exact (`auth.login`) or a prefix ending in `.`
+         *     (`member.`); `since` (inclusive) and `until` (exclusive) are RFC 3339 times; `limit` is
+         *     1–200 (default 50).
+         */
+        get: operations["audit_event_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant}/auth/email/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sends a new verification code to an account that is not verified yet (`202` always). */
+        post: operations["email_resend"];
         delete?: never;
         options?: never;
         head?: never;
@@ -79,7 +434,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/tenants/{tenant}/auth/email/resend": {
+    "/v1/tenants/{tenant}/auth/invitations/accept": {
         parameters: {
             query?: never;
             header?: never;
@@ -88,8 +443,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sends a new verification code to an account that is not verified yet (`202` always). */
-        post: operations["email_resend"];
+        /**
+         * Accepts an emailed invitation: creates the member (email verified, the invited role)
+         *     with this password and signs them in. A used, revoked or expired token is `401
+         *     invalid_invitation`.
+         */
+        post: operations["invitation_accept"];
         delete?: never;
         options?: never;
         head?: never;
@@ -159,6 +518,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tenant}/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ends the caller's session at once (`all=true`: every session of the caller). */
+        post: operations["session_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{tenant}/auth/otp/send": {
         parameters: {
             query?: never;
@@ -187,45 +563,6 @@ export interface paths {
         put?: never;
         /** Signs in with an emailed one-time login code (with MFA on: a challenge, as for login). */
         post: operations["otp_verify"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/tenants/{tenant}/auth/token/refresh": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Exchanges a refresh token for a new pair. Each refresh token works once; presenting a
-         *     used one revokes its whole session. In cookie mode send no body token (or no body at
-         *     all): the `platform_refresh` cookie is used, and `X-CSRF-Token` must carry the login's
-         *     `csrf_token`.
-         */
-        post: operations["token_refresh"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/tenants/{tenant}/auth/logout": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Ends the caller's session at once (`all=true`: every session of the caller). */
-        post: operations["session_logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -269,6 +606,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tenant}/auth/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Creates an account and emails a 6-digit verification code. Answers `202` the same way
+         *     whether or not the email is already registered.
+         */
+        post: operations["account_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant}/auth/token/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchanges a refresh token for a new pair. Each refresh token works once; presenting a
+         *     used one revokes its whole session. In cookie mode send no body token (or no body at
+         *     all): the `platform_refresh` cookie is used, and `X-CSRF-Token` must carry the login's
+         *     `csrf_token`.
+         */
+        post: operations["token_refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant}/invitations/{invitation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revokes an invitation (`members:write`): its link stops working.
+         * @description Formerly `DELETE /members/invitations/{invitation_id}`, which still works but is
+         *     deprecated (its path was ambiguous beside `/members/{user_id}/sessions`).
+         */
+        delete: operations["invitation_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant}/invitations/{invitation_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sends an invitation again with a new link and a new 7-day life (`members:write`); the
+         *     previous link stops working.
+         * @description Formerly `POST /members/invitations/{invitation_id}/resend`, which still works but is
+         *     deprecated (its path was ambiguous beside `/members/{user_id}/sessions`).
+         */
+        post: operations["invitation_resend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{tenant}/me": {
         parameters: {
             query?: never;
@@ -291,79 +713,6 @@ export interface paths {
         patch: operations["me_update"];
         trace?: never;
     };
-    "/v1/tenants/{tenant}/me/password": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Changes the password. Needs the current one; every other session is revoked and a
-         *     "password changed" notice is emailed. An account without a password (`has_password:
-         *     false`) sets its first one without `current_password`, from a sign-in within the last
-         *     5 minutes (else `403 reauthentication_required`).
-         */
-        post: operations["my_password_change"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/tenants/{tenant}/me/sessions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The signed-in user's live sessions: created, last seen, IP, user agent, current. */
-        get: operations["my_sessions_list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/tenants/{tenant}/me/sessions/{session_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Revokes one of the signed-in user's sessions; its tokens stop working at once. */
-        delete: operations["my_session_revoke"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/tenants/{tenant}/.well-known/jwks.json": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The public keys that verify this tenant's access tokens (`kid` in the token header). */
-        get: operations["jwks_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/tenants/{tenant}/me/mfa": {
         parameters: {
             query?: never;
@@ -375,6 +724,27 @@ export interface paths {
         get: operations["mfa_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant}/me/mfa/backup-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replaces the backup codes; the old ones stop working at once. Needs a current TOTP
+         *     `code`, and a sign-in within the last 5 minutes or `current_password` (`403
+         *     reauthentication_required`).
+         */
+        post: operations["backup_codes_regenerate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -433,7 +803,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/tenants/{tenant}/me/mfa/backup-codes": {
+    "/v1/tenants/{tenant}/me/password": {
         parameters: {
             query?: never;
             header?: never;
@@ -443,12 +813,47 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Replaces the backup codes; the old ones stop working at once. Needs a current TOTP
-         *     `code`, and a sign-in within the last 5 minutes or `current_password` (`403
-         *     reauthentication_required`).
+         * Changes the password. Needs the current one; every other session is revoked and a
+         *     "password changed" notice is emailed. An account without a password (`has_password:
+         *     false`) sets its first one without `current_password`, from a sign-in within the last
+         *     5 minutes (else `403 reauthentication_required`).
          */
-        post: operations["backup_codes_regenerate"];
+        post: operations["my_password_change"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant}/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user's live sessions: created, last seen, IP, user agent, current. */
+        get: operations["my_sessions_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant}/me/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revokes one of the signed-in user's sessions; its tokens stop working at once. */
+        delete: operations["my_session_revoke"];
         options?: never;
         head?: never;
         patch?: never;
@@ -468,6 +873,31 @@ export interface paths {
         get: operations["member_list"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenant}/members/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Lists invitations, newest first (`members:read`); `status` is `pending` (default),
+         *     `accepted`, `revoked`, `expired` or `all`.
+         */
+        get: operations["invitation_list"];
+        put?: never;
+        /**
+         * Invites someone by email with a role (`members:write`; only owners invite owners). The
+         *     emailed link ends in `token=…`, lives 7 days and works once. Inviting an address with a
+         *     pending invitation replaces it; an existing member is `409 already_member`.
+         */
+        post: operations["invitation_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -517,89 +947,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/tenants/{tenant}/members/invitations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Lists invitations, newest first (`members:read`); `status` is `pending` (default),
-         *     `accepted`, `revoked`, `expired` or `all`.
-         */
-        get: operations["invitation_list"];
-        put?: never;
-        /**
-         * Invites someone by email with a role (`members:write`; only owners invite owners). The
-         *     emailed link ends in `token=…`, lives 7 days and works once. Inviting an address with a
-         *     pending invitation replaces it; an existing member is `409 already_member`.
-         */
-        post: operations["invitation_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/tenants/{tenant}/members/invitations/{invitation_id}/resend": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Sends an invitation again with a new link and a new 7-day life (`members:write`); the
-         *     previous link stops working.
-         */
-        post: operations["invitation_resend"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/tenants/{tenant}/members/invitations/{invitation_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Revokes an invitation (`members:write`): its link stops working. */
-        delete: operations["invitation_revoke"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/tenants/{tenant}/auth/invitations/accept": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Accepts an emailed invitation: creates the member (email verified, the invited role)
-         *     with this password and signs them in. A used, revoked or expired token is `401
-         *     invalid_invitation`.
-         */
-        post: operations["invitation_accept"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/tenants/{tenant}/sessions": {
         parameters: {
             query?: never;
@@ -637,28 +984,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/tenants/{tenant}/audit-events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Reads the audit log, newest first (`audit:read`). `actor`: a user or operator id, or
-         *     `system`/`anonymous`; `action`: exact (`auth.login`) or a prefix ending in `.`
-         *     (`member.`); `since` (inclusive) and `until` (exclusive) are RFC 3339 times; `limit` is
-         *     1–200 (default 50).
-         */
-        get: operations["audit_event_list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/tenants/{tenant}/settings": {
         parameters: {
             query?: never;
@@ -681,325 +1006,6 @@ export interface paths {
         patch: operations["settings_update"];
         trace?: never;
     };
-    "/v1/admin/auth/login": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Checks an operator's password; the answer is always a TOTP challenge. A wrong password
-         *     and an unknown email fail alike (`401 invalid_credentials`) and are throttled.
-         */
-        post: operations["operator_login"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/auth/login/mfa": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Completes an operator login with a TOTP code (each accepted once, ±30 s). */
-        post: operations["operator_login_mfa"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/auth/token/refresh": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Rotates an operator's refresh token (a reused one revokes the session). Sessions end
-         *     after 8 hours idle or 24 hours in all.
-         */
-        post: operations["operator_token_refresh"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/auth/logout": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Ends the operator's session at once. */
-        post: operations["operator_logout"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/tenants": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Lists tenants by slug; `q` matches a part of the slug or name. */
-        get: operations["tenant_list"];
-        put?: never;
-        /**
-         * Provisions a tenant (its own schema or database file) and, with `owner_email`, emails
-         *     that address an invitation to own it (`admin` operators).
-         */
-        post: operations["tenant_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/tenants/{tenant}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A tenant and its settings. */
-        get: operations["tenant_get"];
-        put?: never;
-        post?: never;
-        /** Deletes a tenant and all its data (`admin` operators); `confirm` must repeat the slug. */
-        delete: operations["tenant_delete"];
-        options?: never;
-        head?: never;
-        /**
-         * Changes a tenant's settings, then renames, suspends or resumes it (`admin` operators).
-         *     Settings are checked first, so a bad value changes nothing.
-         */
-        patch: operations["tenant_update"];
-        trace?: never;
-    };
-    "/v1/admin/customers": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Finds customers by email across every tenant: an exact address, or the start of one (at
-         *     least 3 characters). At most 50 matches. A search is bounded: one at a time per operator
-         *     (`409 search_in_progress`), a few on the platform (`503`), and 10 seconds, after which
-         *     the matches found so far come back with `complete: false`.
-         */
-        get: operations["customer_search"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/audit-events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The operators' own log, newest first: `operator` and `tenant` are ids; `action` exact or
-         *     a prefix ending in `.`.
-         */
-        get: operations["operator_event_list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/operators": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Every operator (`admin` operators). */
-        get: operations["operator_list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/tenants/{tenant}/members": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A tenant's members (search with `q`, filter by `role` and `status`). */
-        get: operations["tenant_member_list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/tenants/{tenant}/members/{user_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /**
-         * Support actions on a member: role and status (`admin` operators), MFA reset and forced
-         *     password reset (`support`), applied in that order after every input is checked. The last
-         *     owner cannot be demoted or disabled.
-         */
-        patch: operations["tenant_member_update"];
-        trace?: never;
-    };
-    "/v1/admin/tenants/{tenant}/sessions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A tenant's live sessions, newest first (`user_id` narrows to one member). */
-        get: operations["tenant_admin_session_list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/tenants/{tenant}/sessions/{session_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Revokes one session of a tenant (`support`). */
-        delete: operations["tenant_admin_session_revoke"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/tenants/{tenant}/members/{user_id}/sessions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Revokes every session of one member (`support`). */
-        delete: operations["tenant_admin_member_sessions_revoke"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/tenants/{tenant}/invitations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A tenant's invitations (`status`: `pending` by default, or `accepted`, `revoked`,
-         *     `expired`, `all`).
-         */
-        get: operations["tenant_invitation_list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/tenants/{tenant}/invitations/{invitation_id}/resend": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Sends an invitation again with a new link and a new 7-day life (`support`). */
-        post: operations["tenant_invitation_resend"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/admin/tenants/{tenant}/audit-events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A tenant's audit log, newest first, with the filters of `GET /v1/tenants/{tenant}/audit-events`. */
-        get: operations["tenant_audit_event_list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1009,10 +1015,10 @@ export interface components {
          * @description The emailed invitation token, the new member's password and (optionally) name.
          */
         AcceptRequest: {
-            token: string;
+            name?: string;
             /** @description Subject to the tenant's password policy. */
             password: string;
-            name?: string;
+            token: string;
         };
         /**
          * Accepted
@@ -1027,32 +1033,32 @@ export interface components {
          * @description One audit event.
          */
         AuditEventView: {
+            /** @description A dotted name such as `auth.login`, `member.role_changed`, `invitation.created`. */
+            action: string;
+            actor_id?: string;
+            /** @description `user`, `operator`, `system` or `anonymous`. */
+            actor_type: string;
+            /** @description Event-specific facts (never secrets). */
+            details?: unknown;
+            /** @description SHA-256 of this event's fields and `prev_hash`. */
+            hash?: string;
             id: string;
+            ip?: string;
+            /** Format: date-time */
+            occurred_at: string;
+            /** @description `success` or `failure`. */
+            outcome: string;
+            /** @description The previous event's hash (empty for the first event). */
+            prev_hash?: string;
+            request_id?: string;
             /**
              * Format: int64
              * @description Position in the tenant's hash chain.
              */
             seq?: number;
-            /** Format: date-time */
-            occurred_at: string;
-            /** @description `user`, `operator`, `system` or `anonymous`. */
-            actor_type: string;
-            actor_id?: string;
-            /** @description A dotted name such as `auth.login`, `member.role_changed`, `invitation.created`. */
-            action: string;
-            target_type?: string;
             target_id?: string;
-            /** @description `success` or `failure`. */
-            outcome: string;
-            ip?: string;
+            target_type?: string;
             user_agent?: string;
-            request_id?: string;
-            /** @description Event-specific facts (never secrets). */
-            details?: unknown;
-            /** @description The previous event's hash (empty for the first event). */
-            prev_hash?: string;
-            /** @description SHA-256 of this event's fields and `prev_hash`. */
-            hash?: string;
         };
         /**
          * AuditPage
@@ -1075,31 +1081,31 @@ export interface components {
          * @description Email branding; unset fields keep the defaults (the tenant's name, the platform's sender).
          */
         BrandingView: {
-            /** @description Shown in headers, subjects and footers (1 to 100 characters). */
-            name?: string;
-            /** @description The `From` display name. */
-            sender_name?: string;
-            /** @description The `From` address. */
-            sender_address?: string;
-            /** @description `#rgb` or `#rrggbb`. */
-            primary_color?: string;
-            /** @description Text on `primary_color`, `#rgb` or `#rrggbb`. */
-            text_color?: string;
             /** @description An `https://` URL of a logo. */
             logo_url?: string;
+            /** @description Shown in headers, subjects and footers (1 to 100 characters). */
+            name?: string;
+            /** @description `#rgb` or `#rrggbb`. */
+            primary_color?: string;
+            /** @description The `From` address. */
+            sender_address?: string;
+            /** @description The `From` display name. */
+            sender_name?: string;
+            /** @description Text on `primary_color`, `#rgb` or `#rrggbb`. */
+            text_color?: string;
         };
         /**
          * CustomerList
          * @description Customers found.
          */
         CustomerList: {
-            /** @description At most 50, by email. */
-            items: components["schemas"]["CustomerView"][];
             /**
              * @description Whether every tenant was searched within the time budget; `false`: the matches found
              *     before it ran out.
              */
             complete: boolean;
+            /** @description At most 50, by email. */
+            items: components["schemas"]["CustomerView"][];
         };
         /**
          * CustomerView
@@ -1114,8 +1120,8 @@ export interface components {
          * @description An email address and the 6-digit code emailed to it.
          */
         EmailCodeRequest: {
-            email: string;
             code: string;
+            email: string;
         };
         /**
          * EmailRequest
@@ -1129,7 +1135,26 @@ export interface components {
          *     a code is never reused for another meaning.
          * @enum {string}
          */
-        ErrorCode: "invalid_request" | "not_found" | "tenant_not_found" | "tenant_suspended" | "unauthorized" | "invalid_credentials" | "invalid_refresh_token" | "invalid_mfa_token" | "invalid_mfa_code" | "invalid_invitation" | "forbidden" | "reauthentication_required" | "mfa_enrollment_required" | "mfa_method_not_allowed" | "account_disabled" | "email_not_verified" | "signup_disabled" | "origin_not_allowed" | "tenant_exists" | "operator_exists" | "already_member" | "member_pending" | "member_not_active" | "last_owner" | "role_in_use" | "invitation_closed" | "mfa_not_enabled" | "mfa_already_enabled" | "mfa_enrollment_not_started" | "search_in_progress" | "method_not_allowed" | "length_required" | "payload_too_large" | "unsupported_media_type" | "request_error" | "rate_limited" | "internal_error" | "server_busy" | "service_unavailable";
+        ErrorCode: "invalid_request" | "not_found" | "tenant_not_found" | "tenant_suspended" | "unauthorized" | "invalid_credentials" | "invalid_refresh_token" | "csrf_required" | "invalid_mfa_token" | "invalid_mfa_code" | "invalid_invitation" | "forbidden" | "reauthentication_required" | "mfa_enrollment_required" | "mfa_method_not_allowed" | "account_disabled" | "email_not_verified" | "signup_disabled" | "origin_not_allowed" | "tenant_exists" | "operator_exists" | "already_member" | "member_pending" | "member_not_active" | "last_owner" | "role_in_use" | "invitation_closed" | "mfa_not_enabled" | "mfa_already_enabled" | "mfa_enrollment_not_started" | "search_in_progress" | "method_not_allowed" | "length_required" | "payload_too_large" | "unsupported_media_type" | "request_error" | "rate_limited" | "internal_error" | "server_busy" | "service_unavailable";
+        /**
+         * FieldError
+         * @description One refused input of a request.
+         */
+        FieldError: {
+            /**
+             * @description What kind of failure, stable for programs: `required`, `type`, `too_long`, `too_short`,
+             *     `too_many`, `too_few`, `out_of_range`, `not_allowed`, `pattern`, `format`,
+             *     `unknown_field`, `invalid_json` or `invalid`.
+             */
+            code: string;
+            /**
+             * @description Where: a JSON pointer into the request body (`/password`, `""` for the whole body), or
+             *     the name of a query or path parameter (`limit`).
+             */
+            field: string;
+            /** @description The same in words, safe to show a user (the value sent is never quoted). */
+            message: string;
+        };
         /**
          * HealthStatus
          * @description A probe's answer.
@@ -1159,21 +1184,21 @@ export interface components {
          * @description An invitation.
          */
         InvitationView: {
-            id: string;
-            email: string;
-            role: string;
-            /** @description `pending`, `accepted`, `revoked` or `expired`. */
-            status: string;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            expires_at: string;
             /** Format: date-time */
             accepted_at?: string;
             /** Format: date-time */
-            revoked_at?: string;
+            created_at: string;
+            email: string;
+            /** Format: date-time */
+            expires_at: string;
+            id: string;
             /** @description The member who sent it (absent: the platform). */
             invited_by?: string;
+            /** Format: date-time */
+            revoked_at?: string;
+            role: string;
+            /** @description `pending`, `accepted`, `revoked` or `expired`. */
+            status: string;
         };
         /**
          * JwkSet
@@ -1188,31 +1213,65 @@ export interface components {
          * @description One Ed25519 public key (RFC 8037).
          */
         JwkView: {
-            kty: string;
-            crv: string;
-            x: string;
-            kid: string;
             alg: string;
+            crv: string;
+            kid: string;
+            kty: string;
             use: string;
+            x: string;
         };
         /**
          * LoginRequest
          * @description Email and password.
          */
         LoginRequest: {
-            email: string;
-            password: string;
             /**
              * @description Cookie mode: put the refresh token in an HttpOnly cookie scoped to this tenant's auth
              *     path (not in the body) and return a `csrf_token` for cookie-authenticated refreshes.
              */
             cookie?: boolean;
+            email: string;
+            password: string;
         };
         /**
-         * @description A token pair, or (with MFA on) a challenge for the second factor; tell them apart by
-         *     `mfa_required`.
+         * @description A token pair (`"result": "signed_in"`), or, with MFA on, a challenge for the second factor
+         *     (`"result": "mfa_required"`).
          */
-        LoginResult: components["schemas"]["TokenPairView"] | components["schemas"]["MfaChallengeView"];
+        LoginResult: components["schemas"]["LoginResult_TokenPairView"] | components["schemas"]["LoginResult_MfaChallengeView"];
+        /**
+         * @description A token pair (`"result": "signed_in"`), or, with MFA on, a challenge for the second factor
+         *     (`"result": "mfa_required"`).
+         */
+        LoginResult_MfaChallengeView: {
+            /**
+             * @example mfa_required
+             * @enum {string}
+             */
+            result: "mfa_required";
+        } & components["schemas"]["MfaChallengeView"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            result: "mfa_required";
+        };
+        /**
+         * @description A token pair (`"result": "signed_in"`), or, with MFA on, a challenge for the second factor
+         *     (`"result": "mfa_required"`).
+         */
+        LoginResult_TokenPairView: {
+            /**
+             * @example signed_in
+             * @enum {string}
+             */
+            result: "signed_in";
+        } & components["schemas"]["TokenPairView"] & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            result: "signed_in";
+        };
         /**
          * MePatch
          * @description Changes to the signed-in user's profile.
@@ -1246,17 +1305,17 @@ export interface components {
          *     login at `POST /auth/login/mfa` with the `mfa_token` and one of the `methods`.
          */
         MfaChallengeView: {
-            /** @description Always `true`. */
-            mfa_required: boolean;
-            /** @description Opaque, single use, valid `expires_in` seconds and for 5 attempts. */
-            mfa_token: string;
+            /** Format: int64 */
+            expires_in: number;
             /**
              * @description Second factors accepted: `totp`, `backup_code`, and `email_otp` when the tenant allows
              *     emailed codes (ask for one at `POST /auth/login/mfa/email`).
              */
-            methods: string[];
-            /** Format: uint32 */
-            expires_in: number;
+            methods: components["schemas"]["MfaMethod"][];
+            /** @description Always `true`. */
+            mfa_required: boolean;
+            /** @description Opaque, single use, valid `expires_in` seconds and for 5 attempts. */
+            mfa_token: string;
         };
         /**
          * MfaDisableRequest
@@ -1271,15 +1330,20 @@ export interface components {
          * @description The challenge's `mfa_token` and exactly one second factor.
          */
         MfaLoginRequest: {
-            /** @description From the `mfa_required` answer of the login. */
-            mfa_token: string;
-            /** @description A 6-digit code from the authenticator app (method `totp`). */
-            code?: string;
             /** @description One of the backup codes (method `backup_code`); each works once. */
             backup_code?: string;
+            /** @description A 6-digit code from the authenticator app (method `totp`). */
+            code?: string;
             /** @description The 6-digit code emailed by `POST /auth/login/mfa/email` (method `email_otp`). */
             email_code?: string;
+            /** @description From the `mfa_required` answer of the login. */
+            mfa_token: string;
         };
+        /**
+         * @description A second factor a challenge accepts.
+         * @enum {string}
+         */
+        MfaMethod: "totp" | "backup_code" | "email_otp";
         /**
          * @description Who must use two-factor authentication.
          * @enum {string}
@@ -1290,15 +1354,15 @@ export interface components {
          * @description The user's second-factor state.
          */
         MfaStatusView: {
+            /**
+             * Format: int64
+             * @description Unused backup codes.
+             */
+            backup_codes_left: number;
             /** @description Whether TOTP is confirmed and required at login. */
             enabled: boolean;
             /** @description Whether an enrolment was started and awaits its confirming code. */
             enrollment_pending: boolean;
-            /**
-             * Format: uint64
-             * @description Unused backup codes.
-             */
-            backup_codes_left: number;
             /** @description Whether the tenant's MFA policy requires a second factor of this user. */
             required_by_policy: boolean;
         };
@@ -1314,13 +1378,13 @@ export interface components {
          * @description The password was right: complete with a TOTP code at `POST /v1/admin/auth/login/mfa`.
          */
         OperatorChallengeView: {
+            /** Format: int64 */
+            expires_in: number;
+            /** @description Always `["totp"]`. */
+            methods: string[];
             /** @description Always `true`: operators always use a second factor. */
             mfa_required: boolean;
             mfa_token: string;
-            /** @description Always `["totp"]`. */
-            methods: string[];
-            /** Format: uint32 */
-            expires_in: number;
         };
         /**
          * OperatorEventPage
@@ -1335,20 +1399,20 @@ export interface components {
          * @description One entry of the operators' log.
          */
         OperatorEventView: {
+            action: string;
+            details?: unknown;
             id: string;
+            ip?: string;
             /** Format: date-time */
             occurred_at: string;
             /** @description Absent for the platform's command line. */
             operator_id?: string;
-            action: string;
-            tenant_id?: string;
-            target_type?: string;
-            target_id?: string;
             outcome: string;
             reason?: string;
-            ip?: string;
             request_id?: string;
-            details?: unknown;
+            target_id?: string;
+            target_type?: string;
+            tenant_id?: string;
         };
         /**
          * OperatorList
@@ -1370,8 +1434,8 @@ export interface components {
          * @description The `mfa_token` of the login and a TOTP code.
          */
         OperatorMfaRequest: {
-            mfa_token: string;
             code: string;
+            mfa_token: string;
         };
         /**
          * OperatorPairView
@@ -1380,13 +1444,13 @@ export interface components {
         OperatorPairView: {
             /** @description A JWT signed with the platform key; refused on tenant paths. */
             access_token: string;
-            /** @description Always `Bearer`. */
-            token_type: string;
-            /** Format: uint32 */
+            /** Format: int64 */
             expires_in: number;
             /** @description Opaque, single use. */
             refresh_token: string;
             session_id: string;
+            /** @description Always `Bearer`. */
+            token_type: string;
             user: components["schemas"]["OperatorView"];
         };
         /**
@@ -1401,8 +1465,8 @@ export interface components {
          * @description An operator.
          */
         OperatorView: {
-            id: string;
             email: string;
+            id: string;
             /** @description `support` or `admin`. */
             role: string;
             status: string;
@@ -1433,7 +1497,7 @@ export interface components {
          */
         PasswordPolicyView: {
             /**
-             * Format: uint32
+             * Format: int64
              * @description Fewest characters, 8 to 128 (default 8).
              */
             min_length: number;
@@ -1448,20 +1512,22 @@ export interface components {
          * @description An RFC 9457 problem document, with the platform's stable `code` and the request's id.
          */
         Problem: {
-            /** @description A URI naming the kind of problem: `urn:platform:problem:<code>`. */
-            type: string;
-            /** @description A short summary of the kind of problem (the HTTP reason phrase). */
-            title: string;
+            code: components["schemas"]["ErrorCode"];
+            /** @description What went wrong, safe to show to a user. */
+            detail?: string;
+            /** @description On a `400`, each input that was refused and why (an RFC 9457 extension member). */
+            errors?: components["schemas"]["FieldError"][];
+            /** @description The id of the request, also sent as the `X-Request-Id` header. */
+            request_id: string;
             /**
-             * Format: uint16
+             * Format: int32
              * @description The HTTP status code.
              */
             status: number;
-            /** @description What went wrong, safe to show to a user. */
-            detail?: string;
-            code: components["schemas"]["ErrorCode"];
-            /** @description The id of the request, also sent as the `X-Request-Id` header. */
-            request_id: string;
+            /** @description A short summary of the kind of problem (the HTTP reason phrase). */
+            title: string;
+            /** @description A URI naming the kind of problem: `urn:platform:problem:<code>`. */
+            type: string;
         };
         /**
          * RateLimitView
@@ -1469,15 +1535,15 @@ export interface components {
          */
         RateLimitView: {
             /**
-             * Format: uint32
-             * @description Sustained attempts per minute (1 to 10,000).
-             */
-            per_minute: number;
-            /**
-             * Format: uint32
+             * Format: int64
              * @description Attempts allowed at once (1 to 10,000).
              */
             burst: number;
+            /**
+             * Format: int64
+             * @description Sustained attempts per minute (1 to 10,000).
+             */
+            per_minute: number;
         };
         /**
          * ReauthRequest
@@ -1498,12 +1564,12 @@ export interface components {
          */
         RefreshBindingView: {
             /**
-             * Format: uint8
+             * Format: int32
              * @description An IPv4 client must stay in the sign-in address's network of this prefix (8 to 32).
              */
             ipv4_prefix?: number;
             /**
-             * Format: uint8
+             * Format: int32
              * @description An IPv6 client must stay in the sign-in address's network of this prefix (16 to 128).
              */
             ipv6_prefix?: number;
@@ -1534,15 +1600,15 @@ export interface components {
          * @description The emailed reset token and the new password.
          */
         ResetRequest: {
-            token: string;
             new_password: string;
+            token: string;
         };
         /**
          * RevokedCount
          * @description How many sessions were revoked.
          */
         RevokedCount: {
-            /** Format: uint32 */
+            /** Format: int64 */
             revoked: number;
         };
         /**
@@ -1557,19 +1623,19 @@ export interface components {
          * @description One of the user's sessions.
          */
         SessionView: {
-            id: string;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            last_seen_at: string;
-            /** Format: date-time */
-            expires_at: string;
-            ip?: string;
-            user_agent?: string;
             /** @description How the session was authenticated, e.g. `["pwd"]`. */
             amr: string[];
+            /** Format: date-time */
+            created_at: string;
             /** @description Whether this is the session of the token making the request. */
             current: boolean;
+            /** Format: date-time */
+            expires_at: string;
+            id: string;
+            ip?: string;
+            /** Format: date-time */
+            last_seen_at: string;
+            user_agent?: string;
         };
         /**
          * SettingsPatch
@@ -1577,34 +1643,34 @@ export interface components {
          *     unknown field is refused.
          */
         SettingsPatch: {
-            /** Format: uint32 */
+            /** Format: int64 */
             access_token_ttl_secs?: number;
-            /** Format: uint32 */
-            session_idle_secs?: number;
-            /** Format: uint32 */
-            session_absolute_secs?: number;
-            new_sign_in_alert?: boolean;
-            self_signup?: boolean;
-            default_role?: string;
-            rate_limits?: {
-                [key: string]: components["schemas"]["RateLimitView"];
-            };
-            mfa_policy?: components["schemas"]["MfaPolicyView"];
-            mfa_email_otp?: boolean;
+            /** Format: int64 */
+            audit_retention_days?: number;
+            branding?: components["schemas"]["BrandingView"];
+            cors_allowed_origins?: string[];
             custom_roles?: {
                 [key: string]: string[];
             };
-            password_policy?: components["schemas"]["PasswordPolicyView"];
-            branding?: components["schemas"]["BrandingView"];
+            default_role?: string;
             email_templates?: {
                 [key: string]: components["schemas"]["TemplateOverrideView"];
             };
-            /** Format: uint32 */
-            audit_retention_days?: number;
-            cors_allowed_origins?: string[];
+            mfa_email_otp?: boolean;
+            mfa_policy?: components["schemas"]["MfaPolicyView"];
+            new_sign_in_alert?: boolean;
+            password_policy?: components["schemas"]["PasswordPolicyView"];
+            rate_limits?: {
+                [key: string]: components["schemas"]["RateLimitView"];
+            };
             refresh_binding?: components["schemas"]["RefreshBindingView"];
-            /** Format: uint32 */
+            /** Format: int64 */
             refresh_reuse_grace_secs?: number;
+            self_signup?: boolean;
+            /** Format: int64 */
+            session_absolute_secs?: number;
+            /** Format: int64 */
+            session_idle_secs?: number;
         };
         /**
          * SettingsView
@@ -1612,37 +1678,21 @@ export interface components {
          */
         SettingsView: {
             /**
-             * Format: uint32
+             * Format: int64
              * @description Access-token lifetime, 60 to 86,400 s (default 900).
              */
             access_token_ttl_secs: number;
             /**
-             * Format: uint32
-             * @description A session ends after this long without a refresh (default 14 days).
+             * Format: int64
+             * @description Audit events older than this many days (30 to 3,650) are pruned; absent keeps them.
              */
-            session_idle_secs: number;
+            audit_retention_days?: number;
+            branding: components["schemas"]["BrandingView"];
             /**
-             * Format: uint32
-             * @description A session ends this long after its login (default 30 days).
+             * @description Browser origins (`https://app.example.com`, at most 50) that may call the tenant's API
+             *     from another origin, with credentials; none by default.
              */
-            session_absolute_secs: number;
-            /** @description Email users about sign-ins from new addresses (default on). */
-            new_sign_in_alert: boolean;
-            /** @description Whether `POST /auth/register` creates accounts (default on). */
-            self_signup: boolean;
-            /** @description The role of self-registered users (default `member`; never `owner`). */
-            default_role: string;
-            /**
-             * @description Throttling overrides by bucket (`login_ip`, `login_account`, `register_ip`,
-             *     `code_verify_account`, `code_send_account`, `forgot_ip`, `reset_ip`, `otp_ip`, `mfa_ip`,
-             *     `mfa_account`).
-             */
-            rate_limits: {
-                [key: string]: components["schemas"]["RateLimitView"];
-            };
-            mfa_policy: components["schemas"]["MfaPolicyView"];
-            /** @description Offer an emailed code as a second factor of password logins (default off). */
-            mfa_email_otp: boolean;
+            cors_allowed_origins: string[];
             /**
              * @description Custom roles: name → permissions from the catalogue (`members:read`, `members:write`,
              *     `sessions:read`, `sessions:revoke`, `audit:read`, `settings:read`, `settings:write`).
@@ -1650,8 +1700,8 @@ export interface components {
             custom_roles: {
                 [key: string]: string[];
             };
-            password_policy: components["schemas"]["PasswordPolicyView"];
-            branding: components["schemas"]["BrandingView"];
+            /** @description The role of self-registered users (default `member`; never `owner`). */
+            default_role: string;
             /**
              * @description Template overrides by message (`email_verification`, `login_code`, `password_reset`,
              *     `invitation`, `new_sign_in`, `mfa_changed`, `password_changed`, `account_exists`). The
@@ -1661,44 +1711,60 @@ export interface components {
             email_templates: {
                 [key: string]: components["schemas"]["TemplateOverrideView"];
             };
+            /** @description Offer an emailed code as a second factor of password logins (default off). */
+            mfa_email_otp: boolean;
+            mfa_policy: components["schemas"]["MfaPolicyView"];
+            /** @description Email users about sign-ins from new addresses (default on). */
+            new_sign_in_alert: boolean;
+            password_policy: components["schemas"]["PasswordPolicyView"];
             /**
-             * Format: uint32
-             * @description Audit events older than this many days (30 to 3,650) are pruned; absent keeps them.
+             * @description Throttling overrides by bucket (`login_ip`, `login_account`, `register_ip`,
+             *     `code_verify_account`, `code_send_account`, `forgot_ip`, `reset_ip`, `otp_ip`, `mfa_ip`,
+             *     `mfa_account`).
              */
-            audit_retention_days?: number;
-            /**
-             * @description Browser origins (`https://app.example.com`, at most 50) that may call the tenant's API
-             *     from another origin, with credentials; none by default.
-             */
-            cors_allowed_origins: string[];
+            rate_limits: {
+                [key: string]: components["schemas"]["RateLimitView"];
+            };
             /**
              * @description Binds refresh tokens to the network or browser that signed in: a refresh from elsewhere
              *     is refused as `401 invalid_refresh_token` and audited (`auth.refresh_refused`).
              */
             refresh_binding: components["schemas"]["RefreshBindingView"] & unknown;
             /**
-             * Format: uint32
+             * Format: int64
              * @description 0 to 60 s (default 0). Within it, a session's newest spent refresh token presented again
              *     (two tabs, a network retry) gets a fresh pair instead of revoking the session; past it,
              *     or for an older token, reuse revokes the session.
              */
             refresh_reuse_grace_secs: number;
+            /** @description Whether `POST /auth/register` creates accounts (default on). */
+            self_signup: boolean;
+            /**
+             * Format: int64
+             * @description A session ends this long after its login (default 30 days).
+             */
+            session_absolute_secs: number;
+            /**
+             * Format: int64
+             * @description A session ends after this long without a refresh (default 14 days).
+             */
+            session_idle_secs: number;
         };
         /**
          * SupportMemberPatch
          * @description Support actions on one member; each field is optional, and several may be sent at once.
          */
         SupportMemberPatch: {
-            /** @description A new role (`admin` operators). */
-            role?: string;
-            /** @description `active` or `disabled` (`admin` operators; disabling revokes their sessions). */
-            status?: string;
-            /** @description Erase the member's second factor so they can enrol again (their sessions end). */
-            reset_mfa?: boolean;
             /** @description Clear the password, end every session, and email a reset link. */
             force_password_reset?: boolean;
             /** @description Why, for both audit logs. */
             reason?: string;
+            /** @description Erase the member's second factor so they can enrol again (their sessions end). */
+            reset_mfa?: boolean;
+            /** @description A new role (`admin` operators). */
+            role?: string;
+            /** @description `active` or `disabled` (`admin` operators; disabling revokes their sessions). */
+            status?: string;
         };
         /**
          * TemplateOverrideView
@@ -1708,30 +1774,30 @@ export interface components {
          *     `{% extends "_layouts/base.txt" %}` (or `base.html`) like the bundled ones.
          */
         TemplateOverrideView: {
+            html?: string;
             subject?: string;
             text?: string;
-            html?: string;
         };
         /**
          * TenantCreate
          * @description A new tenant.
          */
         TenantCreate: {
-            /** @description `[a-z0-9][a-z0-9-]{1,38}[a-z0-9]`, not a reserved word. */
-            slug: string;
             name?: string;
             /** @description Emails this address an invitation to become the owner. */
             owner_email?: string;
             /** @description Why, for the audit logs. */
             reason?: string;
+            /** @description `[a-z0-9][a-z0-9-]{1,38}[a-z0-9]`, not a reserved word. */
+            slug: string;
         };
         /**
          * TenantDetail
          * @description A tenant and its settings.
          */
         TenantDetail: {
-            tenant: components["schemas"]["TenantView"];
             settings: components["schemas"]["SettingsView"];
+            tenant: components["schemas"]["TenantView"];
         };
         /**
          * TenantPage
@@ -1748,11 +1814,11 @@ export interface components {
          */
         TenantPatch: {
             name?: string;
-            /** @description `suspended` (every tenant path answers 403) or `active` (resume). */
-            status?: string;
+            reason?: string;
             /** @description A settings change, as for `PATCH /v1/tenants/{tenant}/settings`. */
             settings?: components["schemas"]["SettingsPatch"] & unknown;
-            reason?: string;
+            /** @description `suspended` (every tenant path answers 403) or `active` (resume). */
+            status?: string;
         };
         /**
          * TenantSessionPage
@@ -1767,31 +1833,31 @@ export interface components {
          * @description A session of some member of the tenant.
          */
         TenantSessionView: {
-            id: string;
-            user_id: string;
+            /** @description How the session was authenticated, e.g. `["pwd","totp","mfa"]`. */
+            amr: string[];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
-            last_seen_at: string;
-            /** Format: date-time */
             expires_at: string;
+            id: string;
             ip?: string;
+            /** Format: date-time */
+            last_seen_at: string;
             user_agent?: string;
-            /** @description How the session was authenticated, e.g. `["pwd","totp","mfa"]`. */
-            amr: string[];
+            user_id: string;
         };
         /**
          * TenantView
          * @description A tenant.
          */
         TenantView: {
-            id: string;
-            slug: string;
-            name: string;
-            /** @description `active`, `suspended` or `provisioning`. */
-            status: string;
             /** Format: date-time */
             created_at: string;
+            id: string;
+            name: string;
+            slug: string;
+            /** @description `active`, `suspended` or `provisioning`. */
+            status: string;
         };
         /**
          * TokenPairView
@@ -1800,22 +1866,13 @@ export interface components {
         TokenPairView: {
             /** @description A JWT signed with the tenant's key (EdDSA), for `Authorization: Bearer`. */
             access_token: string;
-            /** @description Always `Bearer`. */
-            token_type: string;
+            /** @description Cookie mode only: send it as `X-CSRF-Token` with cookie-authenticated refreshes. */
+            csrf_token?: string;
             /**
-             * Format: uint32
+             * Format: int64
              * @description Seconds until the access token expires.
              */
             expires_in: number;
-            /**
-             * @description Opaque, single use: exchange it at `/auth/token/refresh` for a new pair. Absent in
-             *     cookie mode, where it travels in the `platform_refresh` HttpOnly cookie instead.
-             */
-            refresh_token?: string;
-            /** @description Cookie mode only: send it as `X-CSRF-Token` with cookie-authenticated refreshes. */
-            csrf_token?: string;
-            session_id: string;
-            user: components["schemas"]["UserView"];
             /**
              * @description Present (`true`) when the tenant requires two-factor authentication and the user has
              *     not enrolled: the access token then reaches only `POST /me/mfa/totp`,
@@ -1823,6 +1880,15 @@ export interface components {
              *     mfa_enrollment_required`). After confirming, refresh for an unrestricted token.
              */
             mfa_enrollment_required?: boolean;
+            /**
+             * @description Opaque, single use: exchange it at `/auth/token/refresh` for a new pair. Absent in
+             *     cookie mode, where it travels in the `platform_refresh` HttpOnly cookie instead.
+             */
+            refresh_token?: string;
+            session_id: string;
+            /** @description Always `Bearer`. */
+            token_type: string;
+            user: components["schemas"]["UserView"];
         };
         /**
          * TotpCodeReauthRequest
@@ -1849,46 +1915,50 @@ export interface components {
          * @description Enrolment has started: add the account to an authenticator app, then confirm with a code.
          */
         TotpEnrolmentView: {
-            /** @description The shared secret in base32 (160 bits), for typing in by hand. */
-            secret: string;
             /** @description `otpauth://totp/…` naming the tenant as issuer and the user's email as account. */
             otpauth_url: string;
             /** @description A PNG QR code of `otpauth_url`, base64-encoded (no `data:` prefix). */
             qr_png: string;
+            /** @description The shared secret in base32 (160 bits), for typing in by hand. */
+            secret: string;
         };
+        /**
+         * @description Where an account is in its life: `pending` (email not verified), `active` or `disabled`.
+         * @enum {string}
+         */
+        UserStatus: "pending" | "active" | "disabled";
         /**
          * UserView
          * @description A user as the API shows them.
          */
         UserView: {
-            /** @description The user's id (also the token's `sub`). */
-            id: string;
+            /** Format: date-time */
+            created_at: string;
             email: string;
-            /** @description Display name, when set. */
-            name?: string;
-            /** @description The tenant the user belongs to (also the token's `tenant_id`). */
-            tenant_id: string;
-            /** @description `owner`, `admin`, `member`, `viewer` or `guest`. */
-            role: string;
-            /** @description `pending` (email not verified), `active` or `disabled`. */
-            status: string;
-            mfa_enabled: boolean;
             email_verified: boolean;
             /**
              * @description Whether the account has a password. `false` for an account whose email verification
              *     set none (see `email_verify`): `POST /me/password` sets one.
              */
             has_password: boolean;
-            /** Format: date-time */
-            created_at: string;
+            /** @description The user's id (also the token's `sub`). */
+            id: string;
+            mfa_enabled: boolean;
+            /** @description Display name, when set. */
+            name?: string;
+            /** @description `owner`, `admin`, `member`, `viewer` or `guest`. */
+            role: string;
+            status: components["schemas"]["UserStatus"];
+            /** @description The tenant the user belongs to (also the token's `tenant_id`). */
+            tenant_id: string;
         };
         /**
          * VerifyEmailRequest
          * @description An email address, the 6-digit code emailed to it, and optionally the account's password.
          */
         VerifyEmailRequest: {
-            email: string;
             code: string;
+            email: string;
             /**
              * @description The password to set (the tenant's password policy applies). Optional: without it the
              *     password given at registration applies, unless someone else registered this address
@@ -1921,7 +1991,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["HealthStatus"];
+                    "application/json": components["schemas"]["HealthStatus"];
                 };
             };
         };
@@ -1941,7 +2011,1105 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["HealthStatus"];
+                    "application/json": components["schemas"]["HealthStatus"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    operator_event_list: {
+        parameters: {
+            query?: {
+                operator?: string;
+                tenant?: string;
+                action?: string;
+                since?: string;
+                until?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorEventPage"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    operator_login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OperatorLoginRequest"];
+            };
+        };
+        responses: {
+            /** @description The password was right; the second factor is next. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorChallengeView"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    operator_login_mfa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OperatorMfaRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorPairView"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    operator_logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session has ended. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    operator_token_refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OperatorRefreshRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorPairView"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    customer_search: {
+        parameters: {
+            query: {
+                email: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Matches across tenants. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerList"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource exists already. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    operator_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description By email. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorList"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tenant_list: {
+        parameters: {
+            query?: {
+                q?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tenants by slug. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantPage"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tenant_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TenantCreate"];
+            };
+        };
+        responses: {
+            /** @description Provisioned (and the owner invited, when asked). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantView"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource exists already. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tenant_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenant and its settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantDetail"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tenant_delete: {
+        parameters: {
+            query: {
+                /** @description The tenant's slug again, as a safety catch. */
+                confirm: string;
+                reason?: string;
+            };
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tenant_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TenantPatch"];
+            };
+        };
+        responses: {
+            /** @description The tenant and its settings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantDetail"];
                 };
             };
             /** @description The request is malformed or breaks a rule (`invalid_request`). */
@@ -2046,29 +3214,240 @@ export interface operations {
             };
         };
     };
-    account_register: {
+    tenant_audit_event_list: {
         parameters: {
-            query?: never;
+            query?: {
+                actor?: string;
+                action?: string;
+                since?: string;
+                until?: string;
+                cursor?: string;
+                limit?: number;
+            };
             header?: never;
             path: {
-                /** @description The tenant's slug or id. */
                 tenant: string;
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["RegisterRequest"];
-            };
-        };
+        requestBody?: never;
         responses: {
-            /** @description Accepted; the same answer whether or not the account exists. */
-            202: {
+            /** @description Events, newest first. */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Accepted"];
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tenant_invitation_list: {
+        parameters: {
+            query?: {
+                status?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Invitations, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationPage"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tenant_invitation_resend: {
+        parameters: {
+            query?: {
+                reason?: string;
+            };
+            header?: never;
+            path: {
+                tenant: string;
+                invitation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Sent again with a new link. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationView"];
                 };
             };
             /** @description The request is malformed or breaks a rule (`invalid_request`). */
@@ -2114,6 +3493,828 @@ export interface operations {
             };
             /** @description The resource exists already. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tenant_member_list: {
+        parameters: {
+            query?: {
+                q?: string;
+                role?: string;
+                status?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Members, in order of joining. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberPage"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tenant_member_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupportMemberPatch"];
+            };
+        };
+        responses: {
+            /** @description The member after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource exists already. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tenant_admin_member_sessions_revoke: {
+        parameters: {
+            query?: {
+                reason?: string;
+            };
+            header?: never;
+            path: {
+                tenant: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many sessions ended. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevokedCount"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tenant_admin_session_list: {
+        parameters: {
+            query?: {
+                user_id?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Live sessions, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantSessionPage"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tenant_admin_session_revoke: {
+        parameters: {
+            query?: {
+                reason?: string;
+            };
+            header?: never;
+            path: {
+                tenant: string;
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked: its tokens stop working at once. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    jwks_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key set. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JwkSet"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    audit_event_list: {
+        parameters: {
+            query?: {
+                actor?: string;
+                action?: string;
+                since?: string;
+                until?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Events, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    email_resend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted; the same answer whether or not the account exists. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2184,7 +4385,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json; charset=utf-8": components["schemas"]["VerifyEmailRequest"];
+                "application/json": components["schemas"]["VerifyEmailRequest"];
             };
         };
         responses: {
@@ -2196,26 +4397,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["TokenPairView"];
+                    "application/json": components["schemas"]["TokenPairView"];
                 };
             };
             /** @description The request is malformed or breaks a rule (`invalid_request`). */
             400: {
                 headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2233,15 +4420,6 @@ export interface operations {
             };
             /** @description No such resource (`not_found`, `tenant_not_found`). */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2301,7 +4479,7 @@ export interface operations {
             };
         };
     };
-    email_resend: {
+    invitation_accept: {
         parameters: {
             query?: never;
             header?: never;
@@ -2312,17 +4490,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json; charset=utf-8": components["schemas"]["EmailRequest"];
+                "application/json": components["schemas"]["AcceptRequest"];
             };
         };
         responses: {
-            /** @description Accepted; the same answer whether or not the account exists. */
-            202: {
+            /** @description Joined and signed in. */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Accepted"];
+                    "application/json": components["schemas"]["TokenPairView"];
                 };
             };
             /** @description The request is malformed or breaks a rule (`invalid_request`). */
@@ -2438,7 +4616,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json; charset=utf-8": components["schemas"]["LoginRequest"];
+                "application/json": components["schemas"]["LoginRequest"];
             };
         };
         responses: {
@@ -2453,7 +4631,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["LoginResult"];
+                    "application/json": components["schemas"]["LoginResult"];
                 };
             };
             /** @description The request is malformed or breaks a rule (`invalid_request`). */
@@ -2490,15 +4668,6 @@ export interface operations {
             };
             /** @description No such resource (`not_found`, `tenant_not_found`). */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2569,7 +4738,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json; charset=utf-8": components["schemas"]["MfaLoginRequest"];
+                "application/json": components["schemas"]["MfaLoginRequest"];
             };
         };
         responses: {
@@ -2581,7 +4750,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["TokenPairView"];
+                    "application/json": components["schemas"]["TokenPairView"];
                 };
             };
             /** @description The request is malformed or breaks a rule (`invalid_request`). */
@@ -2618,15 +4787,6 @@ export interface operations {
             };
             /** @description No such resource (`not_found`, `tenant_not_found`). */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2697,7 +4857,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json; charset=utf-8": components["schemas"]["MfaTokenRequest"];
+                "application/json": components["schemas"]["MfaTokenRequest"];
             };
         };
         responses: {
@@ -2707,7 +4867,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Accepted"];
+                    "application/json": components["schemas"]["Accepted"];
                 };
             };
             /** @description The request is malformed or breaks a rule (`invalid_request`). */
@@ -2744,403 +4904,6 @@ export interface operations {
             };
             /** @description No such resource (`not_found`, `tenant_not_found`). */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    otp_send: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["EmailRequest"];
-            };
-        };
-        responses: {
-            /** @description Accepted; the same answer whether or not the account exists. */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["Accepted"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    otp_verify: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["EmailCodeRequest"];
-            };
-        };
-        responses: {
-            /**
-             * @description Signed in (a token pair), or, when the account uses two-factor authentication, a
-             *     challenge (`mfa_required: true`) to complete at `POST /auth/login/mfa`.
-             */
-            200: {
-                headers: {
-                    /** @description Cookie mode: the refresh token, HttpOnly, SameSite=Strict, scoped to the auth path. */
-                    "SET-COOKIE"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["LoginResult"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    token_refresh: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description The session's CSRF token; required when the refresh token comes from the cookie. */
-                "X-CSRF-Token"?: string;
-            };
-            path: {
-                tenant: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["RefreshRequest"];
-            };
-        };
-        responses: {
-            /** @description Signed in. */
-            200: {
-                headers: {
-                    /** @description Cookie mode: the refresh token, HttpOnly, SameSite=Strict, scoped to the auth path. */
-                    "SET-COOKIE"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["TokenPairView"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3263,8 +5026,212 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The resource exists already. */
-            409: {
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    otp_send: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted; the same answer whether or not the account exists. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    otp_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailCodeRequest"];
+            };
+        };
+        responses: {
+            /**
+             * @description Signed in (a token pair), or, when the account uses two-factor authentication, a
+             *     challenge (`mfa_required: true`) to complete at `POST /auth/login/mfa`.
+             */
+            200: {
+                headers: {
+                    /** @description Cookie mode: the refresh token, HttpOnly, SameSite=Strict, scoped to the auth path. */
+                    "SET-COOKIE"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginResult"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3335,7 +5302,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json; charset=utf-8": components["schemas"]["EmailRequest"];
+                "application/json": components["schemas"]["EmailRequest"];
             };
         };
         responses: {
@@ -3345,26 +5312,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["Accepted"];
+                    "application/json": components["schemas"]["Accepted"];
                 };
             };
             /** @description The request is malformed or breaks a rule (`invalid_request`). */
             400: {
                 headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3382,15 +5335,6 @@ export interface operations {
             };
             /** @description No such resource (`not_found`, `tenant_not_found`). */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3461,7 +5405,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json; charset=utf-8": components["schemas"]["ResetRequest"];
+                "application/json": components["schemas"]["ResetRequest"];
             };
         };
         responses: {
@@ -3481,20 +5425,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
             403: {
                 headers: {
@@ -3506,15 +5436,6 @@ export interface operations {
             };
             /** @description No such resource (`not_found`, `tenant_not_found`). */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3574,167 +5495,34 @@ export interface operations {
             };
         };
     };
-    me_get: {
+    account_register: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                tenant: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The signed-in user. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["UserView"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    me_delete: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
+                /** @description The tenant's slug or id. */
                 tenant: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json; charset=utf-8": components["schemas"]["PasswordConfirmation"];
+                "application/json": components["schemas"]["RegisterRequest"];
             };
         };
         responses: {
-            /** @description Done. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
+            /** @description Accepted; the same answer whether or not the account exists. */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Accepted"];
                 };
             };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
                 headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3752,15 +5540,6 @@ export interface operations {
             };
             /** @description No such resource (`not_found`, `tenant_not_found`). */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3820,748 +5599,13 @@ export interface operations {
             };
         };
     };
-    me_update: {
+    token_refresh: {
         parameters: {
             query?: never;
-            header?: never;
-            path: {
-                tenant: string;
+            header?: {
+                /** @description The session's CSRF token; required when the refresh token comes from the cookie. */
+                "X-CSRF-Token"?: string;
             };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["MePatch"];
-            };
-        };
-        responses: {
-            /** @description The signed-in user. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["UserView"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    my_password_change: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["PasswordChange"];
-            };
-        };
-        responses: {
-            /** @description Done. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    my_sessions_list: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The sessions. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["SessionList"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    my_session_revoke: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-                /** @description The session's id. */
-                session_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Done. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    jwks_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The key set. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["JwkSet"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    mfa_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The state. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["MfaStatusView"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    totp_enroll: {
-        parameters: {
-            query?: never;
-            header?: never;
             path: {
                 tenant: string;
             };
@@ -4569,267 +5613,19 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json; charset=utf-8": components["schemas"]["ReauthRequest"];
+                "application/json": components["schemas"]["RefreshRequest"];
             };
         };
         responses: {
-            /** @description Enrolment started (any earlier unconfirmed one is replaced). */
+            /** @description Signed in. */
             200: {
                 headers: {
+                    /** @description Cookie mode: the refresh token, HttpOnly, SameSite=Strict, scoped to the auth path. */
+                    "SET-COOKIE"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["TotpEnrolmentView"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    totp_disable: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["MfaDisableRequest"];
-            };
-        };
-        responses: {
-            /** @description Done. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    totp_confirm: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["TotpCodeRequest"];
-            };
-        };
-        responses: {
-            /** @description The new backup codes. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["BackupCodesView"];
+                    "application/json": components["schemas"]["TokenPairView"];
                 };
             };
             /** @description The request is malformed or breaks a rule (`invalid_request`). */
@@ -4866,1156 +5662,6 @@ export interface operations {
             };
             /** @description No such resource (`not_found`, `tenant_not_found`). */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    backup_codes_regenerate: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["TotpCodeReauthRequest"];
-            };
-        };
-        responses: {
-            /** @description The new backup codes. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["BackupCodesView"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    member_list: {
-        parameters: {
-            query?: {
-                q?: string;
-                role?: string;
-                status?: string;
-                cursor?: string;
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                tenant: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Members, in order of joining. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["MemberPage"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    member_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-                user_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The member. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["UserView"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    member_remove: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-                user_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Done. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    member_update: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-                user_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["MemberPatch"];
-            };
-        };
-        responses: {
-            /** @description The member. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["UserView"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    member_sessions_revoke: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-                user_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Done. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["RevokedCount"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    invitation_list: {
-        parameters: {
-            query?: {
-                status?: string;
-                cursor?: string;
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                tenant: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Invitations, newest first. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["InvitationPage"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    invitation_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["InvitationRequest"];
-            };
-        };
-        responses: {
-            /** @description The invitation (its link was emailed). */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["InvitationView"];
-                };
-            };
-            /** @description Created; the link was emailed. */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["InvitationView"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    invitation_resend: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-                invitation_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The invitation (its link was emailed). */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["InvitationView"];
-                };
-            };
-            /** @description Created; the link was emailed. */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["InvitationView"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6153,18 +5799,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -6196,1390 +5830,34 @@ export interface operations {
             };
         };
     };
-    invitation_accept: {
+    invitation_resend: {
         parameters: {
             query?: never;
             header?: never;
             path: {
                 tenant: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["AcceptRequest"];
-            };
-        };
-        responses: {
-            /** @description Joined and signed in. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["TokenPairView"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    tenant_session_list: {
-        parameters: {
-            query?: {
-                user_id?: string;
-                cursor?: string;
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                tenant: string;
+                invitation_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Live sessions, newest first. */
+            /** @description The invitation (its link was emailed). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["TenantSessionPage"];
+                    "application/json": components["schemas"]["InvitationView"];
                 };
             };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    tenant_session_revoke: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-                session_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Revoked: its tokens stop working at once. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    audit_event_list: {
-        parameters: {
-            query?: {
-                actor?: string;
-                action?: string;
-                since?: string;
-                until?: string;
-                cursor?: string;
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                tenant: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Events, newest first. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["AuditPage"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    settings_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The settings in force. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["SettingsView"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    settings_update: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                tenant: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["SettingsPatch"];
-            };
-        };
-        responses: {
-            /** @description The settings in force. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["SettingsView"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    operator_login: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["OperatorLoginRequest"];
-            };
-        };
-        responses: {
-            /** @description The password was right; the second factor is next. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["OperatorChallengeView"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    operator_login_mfa: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["OperatorMfaRequest"];
-            };
-        };
-        responses: {
-            /** @description Signed in. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["OperatorPairView"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    operator_token_refresh: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["OperatorRefreshRequest"];
-            };
-        };
-        responses: {
-            /** @description Signed in. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["OperatorPairView"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    operator_logout: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The session has ended. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    tenant_list: {
-        parameters: {
-            query?: {
-                q?: string;
-                cursor?: string;
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Tenants by slug. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["TenantPage"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    tenant_create: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json; charset=utf-8": components["schemas"]["TenantCreate"];
-            };
-        };
-        responses: {
-            /** @description Provisioned (and the owner invited, when asked). */
+            /** @description Created; the link was emailed. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["TenantView"];
+                    "application/json": components["schemas"]["InvitationView"];
                 };
             };
             /** @description The request is malformed or breaks a rule (`invalid_request`). */
@@ -7641,18 +5919,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
             429: {
                 headers: {
@@ -7684,7 +5950,7 @@ export interface operations {
             };
         };
     };
-    tenant_get: {
+    me_get: {
         parameters: {
             query?: never;
             header?: never;
@@ -7695,22 +5961,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The tenant and its settings. */
+            /** @description The signed-in user. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["TenantDetail"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["UserView"];
                 };
             };
             /**
@@ -7745,29 +6002,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description The request body is larger than the server accepts (`payload_too_large`). */
             413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7806,20 +6042,20 @@ export interface operations {
             };
         };
     };
-    tenant_delete: {
+    me_delete: {
         parameters: {
-            query: {
-                /** @description The tenant's slug again, as a safety catch. */
-                confirm: string;
-                reason?: string;
-            };
+            query?: never;
             header?: never;
             path: {
                 tenant: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordConfirmation"];
+            };
+        };
         responses: {
             /** @description Done. */
             204: {
@@ -7930,7 +6166,7 @@ export interface operations {
             };
         };
     };
-    tenant_update: {
+    me_update: {
         parameters: {
             query?: never;
             header?: never;
@@ -7941,17 +6177,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json; charset=utf-8": components["schemas"]["TenantPatch"];
+                "application/json": components["schemas"]["MePatch"];
             };
         };
         responses: {
-            /** @description The tenant and its settings. */
+            /** @description The signed-in user. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["TenantDetail"];
+                    "application/json": components["schemas"]["UserView"];
                 };
             };
             /** @description The request is malformed or breaks a rule (`invalid_request`). */
@@ -7988,15 +6224,6 @@ export interface operations {
             };
             /** @description No such resource (`not_found`, `tenant_not_found`). */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8056,527 +6283,120 @@ export interface operations {
             };
         };
     };
-    customer_search: {
-        parameters: {
-            query: {
-                email: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Matches across tenants. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["CustomerList"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    operator_event_list: {
-        parameters: {
-            query?: {
-                operator?: string;
-                tenant?: string;
-                action?: string;
-                since?: string;
-                until?: string;
-                cursor?: string;
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Newest first. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["OperatorEventPage"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    operator_list: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description By email. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["OperatorList"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    tenant_member_list: {
-        parameters: {
-            query?: {
-                q?: string;
-                role?: string;
-                status?: string;
-                cursor?: string;
-                limit?: number;
-            };
-            header?: never;
-            path: {
-                tenant: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Members, in order of joining. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json; charset=utf-8": components["schemas"]["MemberPage"];
-                };
-            };
-            /** @description The request is malformed or breaks a rule (`invalid_request`). */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
-             *     `invalid_refresh_token`). The reason a token was refused is never given.
-             */
-            401: {
-                headers: {
-                    /** @description `Bearer`, with the error when a token was presented. */
-                    "WWW-AUTHENTICATE": string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (`not_found`, `tenant_not_found`). */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The request body is larger than the server accepts (`payload_too_large`). */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before retrying. */
-                    "RETRY-AFTER": number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    tenant_member_update: {
+    mfa_get: {
         parameters: {
             query?: never;
             header?: never;
             path: {
                 tenant: string;
-                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MfaStatusView"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    backup_codes_regenerate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json; charset=utf-8": components["schemas"]["SupportMemberPatch"];
+                "application/json": components["schemas"]["TotpCodeReauthRequest"];
             };
         };
         responses: {
-            /** @description The member after the change. */
+            /** @description The new backup codes. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["UserView"];
+                    "application/json": components["schemas"]["BackupCodesView"];
                 };
             };
             /** @description The request is malformed or breaks a rule (`invalid_request`). */
@@ -8681,28 +6501,28 @@ export interface operations {
             };
         };
     };
-    tenant_admin_session_list: {
+    totp_enroll: {
         parameters: {
-            query?: {
-                user_id?: string;
-                cursor?: string;
-                limit?: number;
-            };
+            query?: never;
             header?: never;
             path: {
                 tenant: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ReauthRequest"];
+            };
+        };
         responses: {
-            /** @description Live sessions, newest first. */
+            /** @description Enrolment started (any earlier unconfirmed one is replaced). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["TenantSessionPage"];
+                    "application/json": components["schemas"]["TotpEnrolmentView"];
                 };
             };
             /** @description The request is malformed or breaks a rule (`invalid_request`). */
@@ -8807,21 +6627,22 @@ export interface operations {
             };
         };
     };
-    tenant_admin_session_revoke: {
+    totp_disable: {
         parameters: {
-            query?: {
-                reason?: string;
-            };
+            query?: never;
             header?: never;
             path: {
                 tenant: string;
-                session_id: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MfaDisableRequest"];
+            };
+        };
         responses: {
-            /** @description Revoked: its tokens stop working at once. */
+            /** @description Done. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -8930,27 +6751,28 @@ export interface operations {
             };
         };
     };
-    tenant_admin_member_sessions_revoke: {
+    totp_confirm: {
         parameters: {
-            query?: {
-                reason?: string;
-            };
+            query?: never;
             header?: never;
             path: {
                 tenant: string;
-                user_id: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TotpCodeRequest"];
+            };
+        };
         responses: {
-            /** @description How many sessions ended. */
+            /** @description The new backup codes. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["RevokedCount"];
+                    "application/json": components["schemas"]["BackupCodesView"];
                 };
             };
             /** @description The request is malformed or breaks a rule (`invalid_request`). */
@@ -9055,7 +6877,422 @@ export interface operations {
             };
         };
     };
-    tenant_invitation_list: {
+    my_password_change: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_sessions_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sessions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_session_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                /** @description The session's id. */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    member_list: {
+        parameters: {
+            query?: {
+                q?: string;
+                role?: string;
+                status?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Members, in order of joining. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberPage"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    invitation_list: {
         parameters: {
             query?: {
                 status?: string;
@@ -9076,7 +7313,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["InvitationPage"];
+                    "application/json": components["schemas"]["InvitationPage"];
                 };
             };
             /** @description The request is malformed or breaks a rule (`invalid_request`). */
@@ -9120,29 +7357,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The resource exists already. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
             /** @description The request body is larger than the server accepts (`payload_too_large`). */
             413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /**
-             * @description The request body is not sent as `application/json`, or has no `Content-Type`
-             *     (`unsupported_media_type`); only operations that take a body answer it.
-             */
-            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9181,27 +7397,37 @@ export interface operations {
             };
         };
     };
-    tenant_invitation_resend: {
+    invitation_create: {
         parameters: {
-            query?: {
-                reason?: string;
-            };
+            query?: never;
             header?: never;
             path: {
                 tenant: string;
-                invitation_id: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationRequest"];
+            };
+        };
         responses: {
-            /** @description Sent again with a new link. */
+            /** @description The invitation (its link was emailed). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["InvitationView"];
+                    "application/json": components["schemas"]["InvitationView"];
+                };
+            };
+            /** @description Created; the link was emailed. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationView"];
                 };
             };
             /** @description The request is malformed or breaks a rule (`invalid_request`). */
@@ -9306,13 +7532,450 @@ export interface operations {
             };
         };
     };
-    tenant_audit_event_list: {
+    member_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    member_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource exists already. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    member_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberPatch"];
+            };
+        };
+        responses: {
+            /** @description The member. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The resource exists already. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description The request body is not sent as `application/json`, or has no `Content-Type`
+             *     (`unsupported_media_type`); only operations that take a body answer it.
+             */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    member_sessions_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevokedCount"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tenant_session_list: {
         parameters: {
             query?: {
-                actor?: string;
-                action?: string;
-                since?: string;
-                until?: string;
+                user_id?: string;
                 cursor?: string;
                 limit?: number;
             };
@@ -9324,13 +7987,310 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Events, newest first. */
+            /** @description Live sessions, newest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json; charset=utf-8": components["schemas"]["AuditPage"];
+                    "application/json": components["schemas"]["TenantSessionPage"];
+                };
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tenant_session_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked: its tokens stop working at once. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed or breaks a rule (`invalid_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    settings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings in force. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsView"];
+                };
+            };
+            /**
+             * @description Not authenticated, or wrong credentials (`unauthorized`, `invalid_credentials`,
+             *     `invalid_refresh_token`). The reason a token was refused is never given.
+             */
+            401: {
+                headers: {
+                    /** @description `Bearer`, with the error when a token was presented. */
+                    "WWW-AUTHENTICATE": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant is suspended (`tenant_suspended`) or the caller lacks a permission. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (`not_found`, `tenant_not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server accepts (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts (`rate_limited`); retry after `Retry-After` seconds. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "RETRY-AFTER": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unexpected failure (`internal_error`); the request id helps support find it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unavailable (`service_unavailable`); retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    settings_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsPatch"];
+            };
+        };
+        responses: {
+            /** @description The settings in force. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsView"];
                 };
             };
             /** @description The request is malformed or breaks a rule (`invalid_request`). */

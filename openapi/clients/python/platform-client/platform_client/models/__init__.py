@@ -11,6 +11,7 @@ from .customer_view import CustomerView
 from .email_code_request import EmailCodeRequest
 from .email_request import EmailRequest
 from .error_code import ErrorCode
+from .field_error import FieldError
 from .health_status import HealthStatus
 from .invitation_page import InvitationPage
 from .invitation_request import InvitationRequest
@@ -18,12 +19,17 @@ from .invitation_view import InvitationView
 from .jwk_set import JwkSet
 from .jwk_view import JwkView
 from .login_request import LoginRequest
+from .login_result_mfa_challenge_view import LoginResultMfaChallengeView
+from .login_result_mfa_challenge_view_result import LoginResultMfaChallengeViewResult
+from .login_result_token_pair_view import LoginResultTokenPairView
+from .login_result_token_pair_view_result import LoginResultTokenPairViewResult
 from .me_patch import MePatch
 from .member_page import MemberPage
 from .member_patch import MemberPatch
 from .mfa_challenge_view import MfaChallengeView
 from .mfa_disable_request import MfaDisableRequest
 from .mfa_login_request import MfaLoginRequest
+from .mfa_method import MfaMethod
 from .mfa_policy_view import MfaPolicyView
 from .mfa_status_view import MfaStatusView
 from .mfa_token_request import MfaTokenRequest
@@ -72,6 +78,7 @@ from .token_pair_view import TokenPairView
 from .totp_code_reauth_request import TotpCodeReauthRequest
 from .totp_code_request import TotpCodeRequest
 from .totp_enrolment_view import TotpEnrolmentView
+from .user_status import UserStatus
 from .user_view import UserView
 from .verify_email_request import VerifyEmailRequest
 
@@ -87,6 +94,7 @@ __all__ = (
     "EmailCodeRequest",
     "EmailRequest",
     "ErrorCode",
+    "FieldError",
     "HealthStatus",
     "InvitationPage",
     "InvitationRequest",
@@ -94,12 +102,17 @@ __all__ = (
     "JwkSet",
     "JwkView",
     "LoginRequest",
+    "LoginResultMfaChallengeView",
+    "LoginResultMfaChallengeViewResult",
+    "LoginResultTokenPairView",
+    "LoginResultTokenPairViewResult",
     "MemberPage",
     "MemberPatch",
     "MePatch",
     "MfaChallengeView",
     "MfaDisableRequest",
     "MfaLoginRequest",
+    "MfaMethod",
     "MfaPolicyView",
     "MfaStatusView",
     "MfaTokenRequest",
@@ -148,6 +161,7 @@ __all__ = (
     "TotpCodeReauthRequest",
     "TotpCodeRequest",
     "TotpEnrolmentView",
+    "UserStatus",
     "UserView",
     "VerifyEmailRequest",
 )

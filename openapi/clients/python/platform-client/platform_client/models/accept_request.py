@@ -16,20 +16,20 @@ class AcceptRequest:
     """The emailed invitation token, the new member's password and (optionally) name.
 
     Attributes:
-        token (str):
         password (str): Subject to the tenant's password policy.
+        token (str):
         name (str | Unset):
     """
 
-    token: str
     password: str
+    token: str
     name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        token = self.token
-
         password = self.password
+
+        token = self.token
 
         name = self.name
 
@@ -37,8 +37,8 @@ class AcceptRequest:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "token": token,
                 "password": password,
+                "token": token,
             }
         )
         if name is not UNSET:
@@ -49,15 +49,15 @@ class AcceptRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        token = d.pop("token")
-
         password = d.pop("password")
+
+        token = d.pop("token")
 
         name = d.pop("name", UNSET)
 
         accept_request = cls(
-            token=token,
             password=password,
+            token=token,
             name=name,
         )
 

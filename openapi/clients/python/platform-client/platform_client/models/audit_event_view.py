@@ -17,154 +17,154 @@ class AuditEventView:
     """One audit event.
 
     Attributes:
+        action (str): A dotted name such as `auth.login`, `member.role_changed`, `invitation.created`.
+        actor_type (str): `user`, `operator`, `system` or `anonymous`.
         id (str):
         occurred_at (datetime.datetime):
-        actor_type (str): `user`, `operator`, `system` or `anonymous`.
-        action (str): A dotted name such as `auth.login`, `member.role_changed`, `invitation.created`.
         outcome (str): `success` or `failure`.
-        seq (int | Unset): Position in the tenant's hash chain.
         actor_id (str | Unset):
-        target_type (str | Unset):
-        target_id (str | Unset):
-        ip (str | Unset):
-        user_agent (str | Unset):
-        request_id (str | Unset):
         details (Any | Unset): Event-specific facts (never secrets).
-        prev_hash (str | Unset): The previous event's hash (empty for the first event).
         hash_ (str | Unset): SHA-256 of this event's fields and `prev_hash`.
+        ip (str | Unset):
+        prev_hash (str | Unset): The previous event's hash (empty for the first event).
+        request_id (str | Unset):
+        seq (int | Unset): Position in the tenant's hash chain.
+        target_id (str | Unset):
+        target_type (str | Unset):
+        user_agent (str | Unset):
     """
 
+    action: str
+    actor_type: str
     id: str
     occurred_at: datetime.datetime
-    actor_type: str
-    action: str
     outcome: str
-    seq: int | Unset = UNSET
     actor_id: str | Unset = UNSET
-    target_type: str | Unset = UNSET
-    target_id: str | Unset = UNSET
-    ip: str | Unset = UNSET
-    user_agent: str | Unset = UNSET
-    request_id: str | Unset = UNSET
     details: Any | Unset = UNSET
-    prev_hash: str | Unset = UNSET
     hash_: str | Unset = UNSET
+    ip: str | Unset = UNSET
+    prev_hash: str | Unset = UNSET
+    request_id: str | Unset = UNSET
+    seq: int | Unset = UNSET
+    target_id: str | Unset = UNSET
+    target_type: str | Unset = UNSET
+    user_agent: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        action = self.action
+
+        actor_type = self.actor_type
+
         id = self.id
 
         occurred_at = self.occurred_at.isoformat()
 
-        actor_type = self.actor_type
-
-        action = self.action
-
         outcome = self.outcome
-
-        seq = self.seq
 
         actor_id = self.actor_id
 
-        target_type = self.target_type
+        details = self.details
 
-        target_id = self.target_id
+        hash_ = self.hash_
 
         ip = self.ip
 
-        user_agent = self.user_agent
+        prev_hash = self.prev_hash
 
         request_id = self.request_id
 
-        details = self.details
+        seq = self.seq
 
-        prev_hash = self.prev_hash
+        target_id = self.target_id
 
-        hash_ = self.hash_
+        target_type = self.target_type
+
+        user_agent = self.user_agent
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "action": action,
+                "actor_type": actor_type,
                 "id": id,
                 "occurred_at": occurred_at,
-                "actor_type": actor_type,
-                "action": action,
                 "outcome": outcome,
             }
         )
-        if seq is not UNSET:
-            field_dict["seq"] = seq
         if actor_id is not UNSET:
             field_dict["actor_id"] = actor_id
-        if target_type is not UNSET:
-            field_dict["target_type"] = target_type
-        if target_id is not UNSET:
-            field_dict["target_id"] = target_id
-        if ip is not UNSET:
-            field_dict["ip"] = ip
-        if user_agent is not UNSET:
-            field_dict["user_agent"] = user_agent
-        if request_id is not UNSET:
-            field_dict["request_id"] = request_id
         if details is not UNSET:
             field_dict["details"] = details
-        if prev_hash is not UNSET:
-            field_dict["prev_hash"] = prev_hash
         if hash_ is not UNSET:
             field_dict["hash"] = hash_
+        if ip is not UNSET:
+            field_dict["ip"] = ip
+        if prev_hash is not UNSET:
+            field_dict["prev_hash"] = prev_hash
+        if request_id is not UNSET:
+            field_dict["request_id"] = request_id
+        if seq is not UNSET:
+            field_dict["seq"] = seq
+        if target_id is not UNSET:
+            field_dict["target_id"] = target_id
+        if target_type is not UNSET:
+            field_dict["target_type"] = target_type
+        if user_agent is not UNSET:
+            field_dict["user_agent"] = user_agent
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        action = d.pop("action")
+
+        actor_type = d.pop("actor_type")
+
         id = d.pop("id")
 
         occurred_at = datetime.datetime.fromisoformat(d.pop("occurred_at"))
 
-        actor_type = d.pop("actor_type")
-
-        action = d.pop("action")
-
         outcome = d.pop("outcome")
-
-        seq = d.pop("seq", UNSET)
 
         actor_id = d.pop("actor_id", UNSET)
 
-        target_type = d.pop("target_type", UNSET)
-
-        target_id = d.pop("target_id", UNSET)
-
-        ip = d.pop("ip", UNSET)
-
-        user_agent = d.pop("user_agent", UNSET)
-
-        request_id = d.pop("request_id", UNSET)
-
         details = d.pop("details", UNSET)
-
-        prev_hash = d.pop("prev_hash", UNSET)
 
         hash_ = d.pop("hash", UNSET)
 
+        ip = d.pop("ip", UNSET)
+
+        prev_hash = d.pop("prev_hash", UNSET)
+
+        request_id = d.pop("request_id", UNSET)
+
+        seq = d.pop("seq", UNSET)
+
+        target_id = d.pop("target_id", UNSET)
+
+        target_type = d.pop("target_type", UNSET)
+
+        user_agent = d.pop("user_agent", UNSET)
+
         audit_event_view = cls(
+            action=action,
+            actor_type=actor_type,
             id=id,
             occurred_at=occurred_at,
-            actor_type=actor_type,
-            action=action,
             outcome=outcome,
-            seq=seq,
             actor_id=actor_id,
-            target_type=target_type,
-            target_id=target_id,
-            ip=ip,
-            user_agent=user_agent,
-            request_id=request_id,
             details=details,
-            prev_hash=prev_hash,
             hash_=hash_,
+            ip=ip,
+            prev_hash=prev_hash,
+            request_id=request_id,
+            seq=seq,
+            target_id=target_id,
+            target_type=target_type,
+            user_agent=user_agent,
         )
 
         audit_event_view.additional_properties = d

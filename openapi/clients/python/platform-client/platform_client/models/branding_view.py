@@ -16,75 +16,75 @@ class BrandingView:
     """Email branding; unset fields keep the defaults (the tenant's name, the platform's sender).
 
     Attributes:
-        name (str | Unset): Shown in headers, subjects and footers (1 to 100 characters).
-        sender_name (str | Unset): The `From` display name.
-        sender_address (str | Unset): The `From` address.
-        primary_color (str | Unset): `#rgb` or `#rrggbb`.
-        text_color (str | Unset): Text on `primary_color`, `#rgb` or `#rrggbb`.
         logo_url (str | Unset): An `https://` URL of a logo.
+        name (str | Unset): Shown in headers, subjects and footers (1 to 100 characters).
+        primary_color (str | Unset): `#rgb` or `#rrggbb`.
+        sender_address (str | Unset): The `From` address.
+        sender_name (str | Unset): The `From` display name.
+        text_color (str | Unset): Text on `primary_color`, `#rgb` or `#rrggbb`.
     """
 
-    name: str | Unset = UNSET
-    sender_name: str | Unset = UNSET
-    sender_address: str | Unset = UNSET
-    primary_color: str | Unset = UNSET
-    text_color: str | Unset = UNSET
     logo_url: str | Unset = UNSET
+    name: str | Unset = UNSET
+    primary_color: str | Unset = UNSET
+    sender_address: str | Unset = UNSET
+    sender_name: str | Unset = UNSET
+    text_color: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        logo_url = self.logo_url
+
         name = self.name
-
-        sender_name = self.sender_name
-
-        sender_address = self.sender_address
 
         primary_color = self.primary_color
 
-        text_color = self.text_color
+        sender_address = self.sender_address
 
-        logo_url = self.logo_url
+        sender_name = self.sender_name
+
+        text_color = self.text_color
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if name is not UNSET:
-            field_dict["name"] = name
-        if sender_name is not UNSET:
-            field_dict["sender_name"] = sender_name
-        if sender_address is not UNSET:
-            field_dict["sender_address"] = sender_address
-        if primary_color is not UNSET:
-            field_dict["primary_color"] = primary_color
-        if text_color is not UNSET:
-            field_dict["text_color"] = text_color
         if logo_url is not UNSET:
             field_dict["logo_url"] = logo_url
+        if name is not UNSET:
+            field_dict["name"] = name
+        if primary_color is not UNSET:
+            field_dict["primary_color"] = primary_color
+        if sender_address is not UNSET:
+            field_dict["sender_address"] = sender_address
+        if sender_name is not UNSET:
+            field_dict["sender_name"] = sender_name
+        if text_color is not UNSET:
+            field_dict["text_color"] = text_color
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        logo_url = d.pop("logo_url", UNSET)
+
         name = d.pop("name", UNSET)
-
-        sender_name = d.pop("sender_name", UNSET)
-
-        sender_address = d.pop("sender_address", UNSET)
 
         primary_color = d.pop("primary_color", UNSET)
 
+        sender_address = d.pop("sender_address", UNSET)
+
+        sender_name = d.pop("sender_name", UNSET)
+
         text_color = d.pop("text_color", UNSET)
 
-        logo_url = d.pop("logo_url", UNSET)
-
         branding_view = cls(
-            name=name,
-            sender_name=sender_name,
-            sender_address=sender_address,
-            primary_color=primary_color,
-            text_color=text_color,
             logo_url=logo_url,
+            name=name,
+            primary_color=primary_color,
+            sender_address=sender_address,
+            sender_name=sender_name,
+            text_color=text_color,
         )
 
         branding_view.additional_properties = d

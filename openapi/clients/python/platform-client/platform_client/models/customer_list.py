@@ -18,29 +18,29 @@ class CustomerList:
     """Customers found.
 
     Attributes:
-        items (list[CustomerView]): At most 50, by email.
         complete (bool): Whether every tenant was searched within the time budget; `false`: the matches found
             before it ran out.
+        items (list[CustomerView]): At most 50, by email.
     """
 
-    items: list[CustomerView]
     complete: bool
+    items: list[CustomerView]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        complete = self.complete
+
         items = []
         for items_item_data in self.items:
             items_item = items_item_data.to_dict()
             items.append(items_item)
 
-        complete = self.complete
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "items": items,
                 "complete": complete,
+                "items": items,
             }
         )
 
@@ -51,6 +51,8 @@ class CustomerList:
         from ..models.customer_view import CustomerView  # noqa: PLC0415
 
         d = dict(src_dict)
+        complete = d.pop("complete")
+
         items = []
         _items = d.pop("items")
         for items_item_data in _items:
@@ -58,11 +60,9 @@ class CustomerList:
 
             items.append(items_item)
 
-        complete = d.pop("complete")
-
         customer_list = cls(
-            items=items,
             complete=complete,
+            items=items,
         )
 
         customer_list.additional_properties = d

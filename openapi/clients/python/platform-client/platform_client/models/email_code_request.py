@@ -14,25 +14,25 @@ class EmailCodeRequest:
     """An email address and the 6-digit code emailed to it.
 
     Attributes:
-        email (str):
         code (str):
+        email (str):
     """
 
-    email: str
     code: str
+    email: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        email = self.email
-
         code = self.code
+
+        email = self.email
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "email": email,
                 "code": code,
+                "email": email,
             }
         )
 
@@ -41,13 +41,13 @@ class EmailCodeRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        email = d.pop("email")
-
         code = d.pop("code")
 
+        email = d.pop("email")
+
         email_code_request = cls(
-            email=email,
             code=code,
+            email=email,
         )
 
         email_code_request.additional_properties = d

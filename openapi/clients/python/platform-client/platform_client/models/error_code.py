@@ -4,6 +4,7 @@ from enum import StrEnum
 class ErrorCode(StrEnum):
     ACCOUNT_DISABLED = "account_disabled"
     ALREADY_MEMBER = "already_member"
+    CSRF_REQUIRED = "csrf_required"
     EMAIL_NOT_VERIFIED = "email_not_verified"
     FORBIDDEN = "forbidden"
     INTERNAL_ERROR = "internal_error"

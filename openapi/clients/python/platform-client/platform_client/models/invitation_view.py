@@ -17,86 +17,86 @@ class InvitationView:
     """An invitation.
 
     Attributes:
-        id (str):
+        created_at (datetime.datetime):
         email (str):
+        expires_at (datetime.datetime):
+        id (str):
         role (str):
         status (str): `pending`, `accepted`, `revoked` or `expired`.
-        created_at (datetime.datetime):
-        expires_at (datetime.datetime):
         accepted_at (datetime.datetime | Unset):
-        revoked_at (datetime.datetime | Unset):
         invited_by (str | Unset): The member who sent it (absent: the platform).
+        revoked_at (datetime.datetime | Unset):
     """
 
-    id: str
+    created_at: datetime.datetime
     email: str
+    expires_at: datetime.datetime
+    id: str
     role: str
     status: str
-    created_at: datetime.datetime
-    expires_at: datetime.datetime
     accepted_at: datetime.datetime | Unset = UNSET
-    revoked_at: datetime.datetime | Unset = UNSET
     invited_by: str | Unset = UNSET
+    revoked_at: datetime.datetime | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
+        created_at = self.created_at.isoformat()
 
         email = self.email
+
+        expires_at = self.expires_at.isoformat()
+
+        id = self.id
 
         role = self.role
 
         status = self.status
 
-        created_at = self.created_at.isoformat()
-
-        expires_at = self.expires_at.isoformat()
-
         accepted_at: str | Unset = UNSET
         if not isinstance(self.accepted_at, Unset):
             accepted_at = self.accepted_at.isoformat()
+
+        invited_by = self.invited_by
 
         revoked_at: str | Unset = UNSET
         if not isinstance(self.revoked_at, Unset):
             revoked_at = self.revoked_at.isoformat()
 
-        invited_by = self.invited_by
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "id": id,
+                "created_at": created_at,
                 "email": email,
+                "expires_at": expires_at,
+                "id": id,
                 "role": role,
                 "status": status,
-                "created_at": created_at,
-                "expires_at": expires_at,
             }
         )
         if accepted_at is not UNSET:
             field_dict["accepted_at"] = accepted_at
-        if revoked_at is not UNSET:
-            field_dict["revoked_at"] = revoked_at
         if invited_by is not UNSET:
             field_dict["invited_by"] = invited_by
+        if revoked_at is not UNSET:
+            field_dict["revoked_at"] = revoked_at
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        id = d.pop("id")
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         email = d.pop("email")
+
+        expires_at = datetime.datetime.fromisoformat(d.pop("expires_at"))
+
+        id = d.pop("id")
 
         role = d.pop("role")
 
         status = d.pop("status")
-
-        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
-
-        expires_at = datetime.datetime.fromisoformat(d.pop("expires_at"))
 
         _accepted_at = d.pop("accepted_at", UNSET)
         accepted_at: datetime.datetime | Unset
@@ -105,6 +105,8 @@ class InvitationView:
         else:
             accepted_at = datetime.datetime.fromisoformat(_accepted_at)
 
+        invited_by = d.pop("invited_by", UNSET)
+
         _revoked_at = d.pop("revoked_at", UNSET)
         revoked_at: datetime.datetime | Unset
         if isinstance(_revoked_at, Unset):
@@ -112,18 +114,16 @@ class InvitationView:
         else:
             revoked_at = datetime.datetime.fromisoformat(_revoked_at)
 
-        invited_by = d.pop("invited_by", UNSET)
-
         invitation_view = cls(
-            id=id,
+            created_at=created_at,
             email=email,
+            expires_at=expires_at,
+            id=id,
             role=role,
             status=status,
-            created_at=created_at,
-            expires_at=expires_at,
             accepted_at=accepted_at,
-            revoked_at=revoked_at,
             invited_by=invited_by,
+            revoked_at=revoked_at,
         )
 
         invitation_view.additional_properties = d

@@ -14,45 +14,45 @@ class JwkView:
     """One Ed25519 public key (RFC 8037).
 
     Attributes:
-        kty (str):
-        crv (str):
-        x (str):
-        kid (str):
         alg (str):
+        crv (str):
+        kid (str):
+        kty (str):
         use (str):
+        x (str):
     """
 
-    kty: str
-    crv: str
-    x: str
-    kid: str
     alg: str
+    crv: str
+    kid: str
+    kty: str
     use: str
+    x: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        kty = self.kty
+        alg = self.alg
 
         crv = self.crv
 
-        x = self.x
-
         kid = self.kid
 
-        alg = self.alg
+        kty = self.kty
 
         use = self.use
+
+        x = self.x
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "kty": kty,
-                "crv": crv,
-                "x": x,
-                "kid": kid,
                 "alg": alg,
+                "crv": crv,
+                "kid": kid,
+                "kty": kty,
                 "use": use,
+                "x": x,
             }
         )
 
@@ -61,25 +61,25 @@ class JwkView:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        kty = d.pop("kty")
+        alg = d.pop("alg")
 
         crv = d.pop("crv")
 
-        x = d.pop("x")
-
         kid = d.pop("kid")
 
-        alg = d.pop("alg")
+        kty = d.pop("kty")
 
         use = d.pop("use")
 
+        x = d.pop("x")
+
         jwk_view = cls(
-            kty=kty,
-            crv=crv,
-            x=x,
-            kid=kid,
             alg=alg,
+            crv=crv,
+            kid=kid,
+            kty=kty,
             use=use,
+            x=x,
         )
 
         jwk_view.additional_properties = d

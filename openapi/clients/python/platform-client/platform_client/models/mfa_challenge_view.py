@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..models.mfa_method import MfaMethod
 
 T = TypeVar("T", bound="MfaChallengeView")
 
@@ -15,36 +17,40 @@ class MfaChallengeView:
     login at `POST /auth/login/mfa` with the `mfa_token` and one of the `methods`.
 
         Attributes:
+            expires_in (int):
+            methods (list[MfaMethod]): Second factors accepted: `totp`, `backup_code`, and `email_otp` when the tenant
+                allows
+                emailed codes (ask for one at `POST /auth/login/mfa/email`).
             mfa_required (bool): Always `true`.
             mfa_token (str): Opaque, single use, valid `expires_in` seconds and for 5 attempts.
-            methods (list[str]): Second factors accepted: `totp`, `backup_code`, and `email_otp` when the tenant allows
-                emailed codes (ask for one at `POST /auth/login/mfa/email`).
-            expires_in (int):
     """
 
+    expires_in: int
+    methods: list[MfaMethod]
     mfa_required: bool
     mfa_token: str
-    methods: list[str]
-    expires_in: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        expires_in = self.expires_in
+
+        methods = []
+        for methods_item_data in self.methods:
+            methods_item = methods_item_data.value
+            methods.append(methods_item)
+
         mfa_required = self.mfa_required
 
         mfa_token = self.mfa_token
-
-        methods = self.methods
-
-        expires_in = self.expires_in
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "expires_in": expires_in,
+                "methods": methods,
                 "mfa_required": mfa_required,
                 "mfa_token": mfa_token,
-                "methods": methods,
-                "expires_in": expires_in,
             }
         )
 
@@ -53,19 +59,24 @@ class MfaChallengeView:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        expires_in = d.pop("expires_in")
+
+        methods = []
+        _methods = d.pop("methods")
+        for methods_item_data in _methods:
+            methods_item = MfaMethod(methods_item_data)
+
+            methods.append(methods_item)
+
         mfa_required = d.pop("mfa_required")
 
         mfa_token = d.pop("mfa_token")
 
-        methods = cast(list[str], d.pop("methods"))
-
-        expires_in = d.pop("expires_in")
-
         mfa_challenge_view = cls(
+            expires_in=expires_in,
+            methods=methods,
             mfa_required=mfa_required,
             mfa_token=mfa_token,
-            methods=methods,
-            expires_in=expires_in,
         )
 
         mfa_challenge_view.additional_properties = d

@@ -17,23 +17,23 @@ class MfaLoginRequest:
 
     Attributes:
         mfa_token (str): From the `mfa_required` answer of the login.
-        code (str | Unset): A 6-digit code from the authenticator app (method `totp`).
         backup_code (str | Unset): One of the backup codes (method `backup_code`); each works once.
+        code (str | Unset): A 6-digit code from the authenticator app (method `totp`).
         email_code (str | Unset): The 6-digit code emailed by `POST /auth/login/mfa/email` (method `email_otp`).
     """
 
     mfa_token: str
-    code: str | Unset = UNSET
     backup_code: str | Unset = UNSET
+    code: str | Unset = UNSET
     email_code: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         mfa_token = self.mfa_token
 
-        code = self.code
-
         backup_code = self.backup_code
+
+        code = self.code
 
         email_code = self.email_code
 
@@ -44,10 +44,10 @@ class MfaLoginRequest:
                 "mfa_token": mfa_token,
             }
         )
-        if code is not UNSET:
-            field_dict["code"] = code
         if backup_code is not UNSET:
             field_dict["backup_code"] = backup_code
+        if code is not UNSET:
+            field_dict["code"] = code
         if email_code is not UNSET:
             field_dict["email_code"] = email_code
 
@@ -58,16 +58,16 @@ class MfaLoginRequest:
         d = dict(src_dict)
         mfa_token = d.pop("mfa_token")
 
-        code = d.pop("code", UNSET)
-
         backup_code = d.pop("backup_code", UNSET)
+
+        code = d.pop("code", UNSET)
 
         email_code = d.pop("email_code", UNSET)
 
         mfa_login_request = cls(
             mfa_token=mfa_token,
-            code=code,
             backup_code=backup_code,
+            code=code,
             email_code=email_code,
         )
 

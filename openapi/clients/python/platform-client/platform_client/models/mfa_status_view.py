@@ -14,24 +14,24 @@ class MfaStatusView:
     """The user's second-factor state.
 
     Attributes:
+        backup_codes_left (int): Unused backup codes.
         enabled (bool): Whether TOTP is confirmed and required at login.
         enrollment_pending (bool): Whether an enrolment was started and awaits its confirming code.
-        backup_codes_left (int): Unused backup codes.
         required_by_policy (bool): Whether the tenant's MFA policy requires a second factor of this user.
     """
 
+    backup_codes_left: int
     enabled: bool
     enrollment_pending: bool
-    backup_codes_left: int
     required_by_policy: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        backup_codes_left = self.backup_codes_left
+
         enabled = self.enabled
 
         enrollment_pending = self.enrollment_pending
-
-        backup_codes_left = self.backup_codes_left
 
         required_by_policy = self.required_by_policy
 
@@ -39,9 +39,9 @@ class MfaStatusView:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "backup_codes_left": backup_codes_left,
                 "enabled": enabled,
                 "enrollment_pending": enrollment_pending,
-                "backup_codes_left": backup_codes_left,
                 "required_by_policy": required_by_policy,
             }
         )
@@ -51,18 +51,18 @@ class MfaStatusView:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        backup_codes_left = d.pop("backup_codes_left")
+
         enabled = d.pop("enabled")
 
         enrollment_pending = d.pop("enrollment_pending")
 
-        backup_codes_left = d.pop("backup_codes_left")
-
         required_by_policy = d.pop("required_by_policy")
 
         mfa_status_view = cls(
+            backup_codes_left=backup_codes_left,
             enabled=enabled,
             enrollment_pending=enrollment_pending,
-            backup_codes_left=backup_codes_left,
             required_by_policy=required_by_policy,
         )
 

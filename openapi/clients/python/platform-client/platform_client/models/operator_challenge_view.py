@@ -14,35 +14,35 @@ class OperatorChallengeView:
     """The password was right: complete with a TOTP code at `POST /v1/admin/auth/login/mfa`.
 
     Attributes:
+        expires_in (int):
+        methods (list[str]): Always `["totp"]`.
         mfa_required (bool): Always `true`: operators always use a second factor.
         mfa_token (str):
-        methods (list[str]): Always `["totp"]`.
-        expires_in (int):
     """
 
+    expires_in: int
+    methods: list[str]
     mfa_required: bool
     mfa_token: str
-    methods: list[str]
-    expires_in: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        mfa_required = self.mfa_required
-
-        mfa_token = self.mfa_token
+        expires_in = self.expires_in
 
         methods = self.methods
 
-        expires_in = self.expires_in
+        mfa_required = self.mfa_required
+
+        mfa_token = self.mfa_token
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "expires_in": expires_in,
+                "methods": methods,
                 "mfa_required": mfa_required,
                 "mfa_token": mfa_token,
-                "methods": methods,
-                "expires_in": expires_in,
             }
         )
 
@@ -51,19 +51,19 @@ class OperatorChallengeView:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        expires_in = d.pop("expires_in")
+
+        methods = cast(list[str], d.pop("methods"))
+
         mfa_required = d.pop("mfa_required")
 
         mfa_token = d.pop("mfa_token")
 
-        methods = cast(list[str], d.pop("methods"))
-
-        expires_in = d.pop("expires_in")
-
         operator_challenge_view = cls(
+            expires_in=expires_in,
+            methods=methods,
             mfa_required=mfa_required,
             mfa_token=mfa_token,
-            methods=methods,
-            expires_in=expires_in,
         )
 
         operator_challenge_view.additional_properties = d

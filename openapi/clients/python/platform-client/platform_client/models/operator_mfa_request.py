@@ -14,25 +14,25 @@ class OperatorMfaRequest:
     """The `mfa_token` of the login and a TOTP code.
 
     Attributes:
-        mfa_token (str):
         code (str):
+        mfa_token (str):
     """
 
-    mfa_token: str
     code: str
+    mfa_token: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        mfa_token = self.mfa_token
-
         code = self.code
+
+        mfa_token = self.mfa_token
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "mfa_token": mfa_token,
                 "code": code,
+                "mfa_token": mfa_token,
             }
         )
 
@@ -41,13 +41,13 @@ class OperatorMfaRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        mfa_token = d.pop("mfa_token")
-
         code = d.pop("code")
 
+        mfa_token = d.pop("mfa_token")
+
         operator_mfa_request = cls(
-            mfa_token=mfa_token,
             code=code,
+            mfa_token=mfa_token,
         )
 
         operator_mfa_request.additional_properties = d

@@ -19,31 +19,31 @@ class OperatorPairView:
 
     Attributes:
         access_token (str): A JWT signed with the platform key; refused on tenant paths.
-        token_type (str): Always `Bearer`.
         expires_in (int):
         refresh_token (str): Opaque, single use.
         session_id (str):
+        token_type (str): Always `Bearer`.
         user (OperatorView): An operator.
     """
 
     access_token: str
-    token_type: str
     expires_in: int
     refresh_token: str
     session_id: str
+    token_type: str
     user: OperatorView
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         access_token = self.access_token
 
-        token_type = self.token_type
-
         expires_in = self.expires_in
 
         refresh_token = self.refresh_token
 
         session_id = self.session_id
+
+        token_type = self.token_type
 
         user = self.user.to_dict()
 
@@ -52,10 +52,10 @@ class OperatorPairView:
         field_dict.update(
             {
                 "access_token": access_token,
-                "token_type": token_type,
                 "expires_in": expires_in,
                 "refresh_token": refresh_token,
                 "session_id": session_id,
+                "token_type": token_type,
                 "user": user,
             }
         )
@@ -69,22 +69,22 @@ class OperatorPairView:
         d = dict(src_dict)
         access_token = d.pop("access_token")
 
-        token_type = d.pop("token_type")
-
         expires_in = d.pop("expires_in")
 
         refresh_token = d.pop("refresh_token")
 
         session_id = d.pop("session_id")
 
+        token_type = d.pop("token_type")
+
         user = OperatorView.from_dict(d.pop("user"))
 
         operator_pair_view = cls(
             access_token=access_token,
-            token_type=token_type,
             expires_in=expires_in,
             refresh_token=refresh_token,
             session_id=session_id,
+            token_type=token_type,
             user=user,
         )
 

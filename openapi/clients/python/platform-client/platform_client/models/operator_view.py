@@ -14,22 +14,22 @@ class OperatorView:
     """An operator.
 
     Attributes:
-        id (str):
         email (str):
+        id (str):
         role (str): `support` or `admin`.
         status (str):
     """
 
-    id: str
     email: str
+    id: str
     role: str
     status: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
         email = self.email
+
+        id = self.id
 
         role = self.role
 
@@ -39,8 +39,8 @@ class OperatorView:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "id": id,
                 "email": email,
+                "id": id,
                 "role": role,
                 "status": status,
             }
@@ -51,17 +51,17 @@ class OperatorView:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        id = d.pop("id")
-
         email = d.pop("email")
+
+        id = d.pop("id")
 
         role = d.pop("role")
 
         status = d.pop("status")
 
         operator_view = cls(
-            id=id,
             email=email,
+            id=id,
             role=role,
             status=status,
         )

@@ -14,25 +14,25 @@ class RateLimitView:
     """A throttling policy for one bucket.
 
     Attributes:
-        per_minute (int): Sustained attempts per minute (1 to 10,000).
         burst (int): Attempts allowed at once (1 to 10,000).
+        per_minute (int): Sustained attempts per minute (1 to 10,000).
     """
 
-    per_minute: int
     burst: int
+    per_minute: int
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        per_minute = self.per_minute
-
         burst = self.burst
+
+        per_minute = self.per_minute
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "per_minute": per_minute,
                 "burst": burst,
+                "per_minute": per_minute,
             }
         )
 
@@ -41,13 +41,13 @@ class RateLimitView:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        per_minute = d.pop("per_minute")
-
         burst = d.pop("burst")
 
+        per_minute = d.pop("per_minute")
+
         rate_limit_view = cls(
-            per_minute=per_minute,
             burst=burst,
+            per_minute=per_minute,
         )
 
         rate_limit_view.additional_properties = d

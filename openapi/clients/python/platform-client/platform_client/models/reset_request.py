@@ -14,25 +14,25 @@ class ResetRequest:
     """The emailed reset token and the new password.
 
     Attributes:
-        token (str):
         new_password (str):
+        token (str):
     """
 
-    token: str
     new_password: str
+    token: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        token = self.token
-
         new_password = self.new_password
+
+        token = self.token
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "token": token,
                 "new_password": new_password,
+                "token": token,
             }
         )
 
@@ -41,13 +41,13 @@ class ResetRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        token = d.pop("token")
-
         new_password = d.pop("new_password")
 
+        token = d.pop("token")
+
         reset_request = cls(
-            token=token,
             new_password=new_password,
+            token=token,
         )
 
         reset_request.additional_properties = d

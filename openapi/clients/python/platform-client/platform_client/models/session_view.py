@@ -17,38 +17,38 @@ class SessionView:
     """One of the user's sessions.
 
     Attributes:
-        id (str):
-        created_at (datetime.datetime):
-        last_seen_at (datetime.datetime):
-        expires_at (datetime.datetime):
         amr (list[str]): How the session was authenticated, e.g. `["pwd"]`.
+        created_at (datetime.datetime):
         current (bool): Whether this is the session of the token making the request.
+        expires_at (datetime.datetime):
+        id (str):
+        last_seen_at (datetime.datetime):
         ip (str | Unset):
         user_agent (str | Unset):
     """
 
-    id: str
-    created_at: datetime.datetime
-    last_seen_at: datetime.datetime
-    expires_at: datetime.datetime
     amr: list[str]
+    created_at: datetime.datetime
     current: bool
+    expires_at: datetime.datetime
+    id: str
+    last_seen_at: datetime.datetime
     ip: str | Unset = UNSET
     user_agent: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
+        amr = self.amr
 
         created_at = self.created_at.isoformat()
 
-        last_seen_at = self.last_seen_at.isoformat()
+        current = self.current
 
         expires_at = self.expires_at.isoformat()
 
-        amr = self.amr
+        id = self.id
 
-        current = self.current
+        last_seen_at = self.last_seen_at.isoformat()
 
         ip = self.ip
 
@@ -58,12 +58,12 @@ class SessionView:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "id": id,
-                "created_at": created_at,
-                "last_seen_at": last_seen_at,
-                "expires_at": expires_at,
                 "amr": amr,
+                "created_at": created_at,
                 "current": current,
+                "expires_at": expires_at,
+                "id": id,
+                "last_seen_at": last_seen_at,
             }
         )
         if ip is not UNSET:
@@ -76,29 +76,29 @@ class SessionView:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        id = d.pop("id")
+        amr = cast(list[str], d.pop("amr"))
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
-        last_seen_at = datetime.datetime.fromisoformat(d.pop("last_seen_at"))
+        current = d.pop("current")
 
         expires_at = datetime.datetime.fromisoformat(d.pop("expires_at"))
 
-        amr = cast(list[str], d.pop("amr"))
+        id = d.pop("id")
 
-        current = d.pop("current")
+        last_seen_at = datetime.datetime.fromisoformat(d.pop("last_seen_at"))
 
         ip = d.pop("ip", UNSET)
 
         user_agent = d.pop("user_agent", UNSET)
 
         session_view = cls(
-            id=id,
-            created_at=created_at,
-            last_seen_at=last_seen_at,
-            expires_at=expires_at,
             amr=amr,
+            created_at=created_at,
             current=current,
+            expires_at=expires_at,
+            id=id,
+            last_seen_at=last_seen_at,
             ip=ip,
             user_agent=user_agent,
         )

@@ -16,66 +16,66 @@ class SupportMemberPatch:
     """Support actions on one member; each field is optional, and several may be sent at once.
 
     Attributes:
-        role (str | Unset): A new role (`admin` operators).
-        status (str | Unset): `active` or `disabled` (`admin` operators; disabling revokes their sessions).
-        reset_mfa (bool | Unset): Erase the member's second factor so they can enrol again (their sessions end).
         force_password_reset (bool | Unset): Clear the password, end every session, and email a reset link.
         reason (str | Unset): Why, for both audit logs.
+        reset_mfa (bool | Unset): Erase the member's second factor so they can enrol again (their sessions end).
+        role (str | Unset): A new role (`admin` operators).
+        status (str | Unset): `active` or `disabled` (`admin` operators; disabling revokes their sessions).
     """
 
-    role: str | Unset = UNSET
-    status: str | Unset = UNSET
-    reset_mfa: bool | Unset = UNSET
     force_password_reset: bool | Unset = UNSET
     reason: str | Unset = UNSET
+    reset_mfa: bool | Unset = UNSET
+    role: str | Unset = UNSET
+    status: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        role = self.role
-
-        status = self.status
-
-        reset_mfa = self.reset_mfa
-
         force_password_reset = self.force_password_reset
 
         reason = self.reason
 
+        reset_mfa = self.reset_mfa
+
+        role = self.role
+
+        status = self.status
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if role is not UNSET:
-            field_dict["role"] = role
-        if status is not UNSET:
-            field_dict["status"] = status
-        if reset_mfa is not UNSET:
-            field_dict["reset_mfa"] = reset_mfa
         if force_password_reset is not UNSET:
             field_dict["force_password_reset"] = force_password_reset
         if reason is not UNSET:
             field_dict["reason"] = reason
+        if reset_mfa is not UNSET:
+            field_dict["reset_mfa"] = reset_mfa
+        if role is not UNSET:
+            field_dict["role"] = role
+        if status is not UNSET:
+            field_dict["status"] = status
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        role = d.pop("role", UNSET)
-
-        status = d.pop("status", UNSET)
-
-        reset_mfa = d.pop("reset_mfa", UNSET)
-
         force_password_reset = d.pop("force_password_reset", UNSET)
 
         reason = d.pop("reason", UNSET)
 
+        reset_mfa = d.pop("reset_mfa", UNSET)
+
+        role = d.pop("role", UNSET)
+
+        status = d.pop("status", UNSET)
+
         support_member_patch = cls(
-            role=role,
-            status=status,
-            reset_mfa=reset_mfa,
             force_password_reset=force_password_reset,
             reason=reason,
+            reset_mfa=reset_mfa,
+            role=role,
+            status=status,
         )
 
         support_member_patch.additional_properties = d

@@ -19,48 +19,48 @@ class TemplateOverrideView:
     `{% extends "_layouts/base.txt" %}` (or `base.html`) like the bundled ones.
 
         Attributes:
+            html (str | Unset):
             subject (str | Unset):
             text (str | Unset):
-            html (str | Unset):
     """
 
+    html: str | Unset = UNSET
     subject: str | Unset = UNSET
     text: str | Unset = UNSET
-    html: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        html = self.html
+
         subject = self.subject
 
         text = self.text
 
-        html = self.html
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
+        if html is not UNSET:
+            field_dict["html"] = html
         if subject is not UNSET:
             field_dict["subject"] = subject
         if text is not UNSET:
             field_dict["text"] = text
-        if html is not UNSET:
-            field_dict["html"] = html
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
+        html = d.pop("html", UNSET)
+
         subject = d.pop("subject", UNSET)
 
         text = d.pop("text", UNSET)
 
-        html = d.pop("html", UNSET)
-
         template_override_view = cls(
+            html=html,
             subject=subject,
             text=text,
-            html=html,
         )
 
         template_override_view.additional_properties = d

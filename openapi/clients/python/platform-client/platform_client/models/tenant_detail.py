@@ -19,25 +19,25 @@ class TenantDetail:
     """A tenant and its settings.
 
     Attributes:
-        tenant (TenantView): A tenant.
         settings (SettingsView): Every setting of a tenant.
+        tenant (TenantView): A tenant.
     """
 
-    tenant: TenantView
     settings: SettingsView
+    tenant: TenantView
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        tenant = self.tenant.to_dict()
-
         settings = self.settings.to_dict()
+
+        tenant = self.tenant.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "tenant": tenant,
                 "settings": settings,
+                "tenant": tenant,
             }
         )
 
@@ -49,13 +49,13 @@ class TenantDetail:
         from ..models.tenant_view import TenantView  # noqa: PLC0415
 
         d = dict(src_dict)
-        tenant = TenantView.from_dict(d.pop("tenant"))
-
         settings = SettingsView.from_dict(d.pop("settings"))
 
+        tenant = TenantView.from_dict(d.pop("tenant"))
+
         tenant_detail = cls(
-            tenant=tenant,
             settings=settings,
+            tenant=tenant,
         )
 
         tenant_detail.additional_properties = d

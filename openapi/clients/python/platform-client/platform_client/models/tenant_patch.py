@@ -21,39 +21,39 @@ class TenantPatch:
 
     Attributes:
         name (str | Unset):
-        status (str | Unset): `suspended` (every tenant path answers 403) or `active` (resume).
-        settings (TenantPatchSettings | Unset): A settings change, as for `PATCH /v1/tenants/{tenant}/settings`.
         reason (str | Unset):
+        settings (TenantPatchSettings | Unset): A settings change, as for `PATCH /v1/tenants/{tenant}/settings`.
+        status (str | Unset): `suspended` (every tenant path answers 403) or `active` (resume).
     """
 
     name: str | Unset = UNSET
-    status: str | Unset = UNSET
-    settings: TenantPatchSettings | Unset = UNSET
     reason: str | Unset = UNSET
+    settings: TenantPatchSettings | Unset = UNSET
+    status: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
 
-        status = self.status
+        reason = self.reason
 
         settings: dict[str, Any] | Unset = UNSET
         if not isinstance(self.settings, Unset):
             settings = self.settings.to_dict()
 
-        reason = self.reason
+        status = self.status
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
         if name is not UNSET:
             field_dict["name"] = name
-        if status is not UNSET:
-            field_dict["status"] = status
-        if settings is not UNSET:
-            field_dict["settings"] = settings
         if reason is not UNSET:
             field_dict["reason"] = reason
+        if settings is not UNSET:
+            field_dict["settings"] = settings
+        if status is not UNSET:
+            field_dict["status"] = status
 
         return field_dict
 
@@ -64,7 +64,7 @@ class TenantPatch:
         d = dict(src_dict)
         name = d.pop("name", UNSET)
 
-        status = d.pop("status", UNSET)
+        reason = d.pop("reason", UNSET)
 
         _settings = d.pop("settings", UNSET)
         settings: TenantPatchSettings | Unset
@@ -73,13 +73,13 @@ class TenantPatch:
         else:
             settings = TenantPatchSettings.from_dict(_settings)
 
-        reason = d.pop("reason", UNSET)
+        status = d.pop("status", UNSET)
 
         tenant_patch = cls(
             name=name,
-            status=status,
-            settings=settings,
             reason=reason,
+            settings=settings,
+            status=status,
         )
 
         tenant_patch.additional_properties = d

@@ -17,38 +17,38 @@ class TenantSessionView:
     """A session of some member of the tenant.
 
     Attributes:
-        id (str):
-        user_id (str):
-        created_at (datetime.datetime):
-        last_seen_at (datetime.datetime):
-        expires_at (datetime.datetime):
         amr (list[str]): How the session was authenticated, e.g. `["pwd","totp","mfa"]`.
+        created_at (datetime.datetime):
+        expires_at (datetime.datetime):
+        id (str):
+        last_seen_at (datetime.datetime):
+        user_id (str):
         ip (str | Unset):
         user_agent (str | Unset):
     """
 
-    id: str
-    user_id: str
-    created_at: datetime.datetime
-    last_seen_at: datetime.datetime
-    expires_at: datetime.datetime
     amr: list[str]
+    created_at: datetime.datetime
+    expires_at: datetime.datetime
+    id: str
+    last_seen_at: datetime.datetime
+    user_id: str
     ip: str | Unset = UNSET
     user_agent: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
-
-        user_id = self.user_id
+        amr = self.amr
 
         created_at = self.created_at.isoformat()
 
-        last_seen_at = self.last_seen_at.isoformat()
-
         expires_at = self.expires_at.isoformat()
 
-        amr = self.amr
+        id = self.id
+
+        last_seen_at = self.last_seen_at.isoformat()
+
+        user_id = self.user_id
 
         ip = self.ip
 
@@ -58,12 +58,12 @@ class TenantSessionView:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "id": id,
-                "user_id": user_id,
-                "created_at": created_at,
-                "last_seen_at": last_seen_at,
-                "expires_at": expires_at,
                 "amr": amr,
+                "created_at": created_at,
+                "expires_at": expires_at,
+                "id": id,
+                "last_seen_at": last_seen_at,
+                "user_id": user_id,
             }
         )
         if ip is not UNSET:
@@ -76,29 +76,29 @@ class TenantSessionView:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        id = d.pop("id")
-
-        user_id = d.pop("user_id")
+        amr = cast(list[str], d.pop("amr"))
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
-        last_seen_at = datetime.datetime.fromisoformat(d.pop("last_seen_at"))
-
         expires_at = datetime.datetime.fromisoformat(d.pop("expires_at"))
 
-        amr = cast(list[str], d.pop("amr"))
+        id = d.pop("id")
+
+        last_seen_at = datetime.datetime.fromisoformat(d.pop("last_seen_at"))
+
+        user_id = d.pop("user_id")
 
         ip = d.pop("ip", UNSET)
 
         user_agent = d.pop("user_agent", UNSET)
 
         tenant_session_view = cls(
-            id=id,
-            user_id=user_id,
-            created_at=created_at,
-            last_seen_at=last_seen_at,
-            expires_at=expires_at,
             amr=amr,
+            created_at=created_at,
+            expires_at=expires_at,
+            id=id,
+            last_seen_at=last_seen_at,
+            user_id=user_id,
             ip=ip,
             user_agent=user_agent,
         )

@@ -15,40 +15,40 @@ class TenantView:
     """A tenant.
 
     Attributes:
-        id (str):
-        slug (str):
-        name (str):
-        status (str): `active`, `suspended` or `provisioning`.
         created_at (datetime.datetime):
+        id (str):
+        name (str):
+        slug (str):
+        status (str): `active`, `suspended` or `provisioning`.
     """
 
-    id: str
-    slug: str
-    name: str
-    status: str
     created_at: datetime.datetime
+    id: str
+    name: str
+    slug: str
+    status: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
+        created_at = self.created_at.isoformat()
 
-        slug = self.slug
+        id = self.id
 
         name = self.name
 
-        status = self.status
+        slug = self.slug
 
-        created_at = self.created_at.isoformat()
+        status = self.status
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "id": id,
-                "slug": slug,
-                "name": name,
-                "status": status,
                 "created_at": created_at,
+                "id": id,
+                "name": name,
+                "slug": slug,
+                "status": status,
             }
         )
 
@@ -57,22 +57,22 @@ class TenantView:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        id = d.pop("id")
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
-        slug = d.pop("slug")
+        id = d.pop("id")
 
         name = d.pop("name")
 
+        slug = d.pop("slug")
+
         status = d.pop("status")
 
-        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
-
         tenant_view = cls(
-            id=id,
-            slug=slug,
-            name=name,
-            status=status,
             created_at=created_at,
+            id=id,
+            name=name,
+            slug=slug,
+            status=status,
         )
 
         tenant_view.additional_properties = d

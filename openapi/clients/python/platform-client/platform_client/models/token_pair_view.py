@@ -21,64 +21,64 @@ class TokenPairView:
 
     Attributes:
         access_token (str): A JWT signed with the tenant's key (EdDSA), for `Authorization: Bearer`.
-        token_type (str): Always `Bearer`.
         expires_in (int): Seconds until the access token expires.
         session_id (str):
+        token_type (str): Always `Bearer`.
         user (UserView): A user as the API shows them.
-        refresh_token (str | Unset): Opaque, single use: exchange it at `/auth/token/refresh` for a new pair. Absent in
-            cookie mode, where it travels in the `platform_refresh` HttpOnly cookie instead.
         csrf_token (str | Unset): Cookie mode only: send it as `X-CSRF-Token` with cookie-authenticated refreshes.
         mfa_enrollment_required (bool | Unset): Present (`true`) when the tenant requires two-factor authentication and
             the user has
             not enrolled: the access token then reaches only `POST /me/mfa/totp`,
             `POST /me/mfa/totp/confirm` and `POST /auth/logout` (every other endpoint answers `403
             mfa_enrollment_required`). After confirming, refresh for an unrestricted token.
+        refresh_token (str | Unset): Opaque, single use: exchange it at `/auth/token/refresh` for a new pair. Absent in
+            cookie mode, where it travels in the `platform_refresh` HttpOnly cookie instead.
     """
 
     access_token: str
-    token_type: str
     expires_in: int
     session_id: str
+    token_type: str
     user: UserView
-    refresh_token: str | Unset = UNSET
     csrf_token: str | Unset = UNSET
     mfa_enrollment_required: bool | Unset = UNSET
+    refresh_token: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         access_token = self.access_token
 
-        token_type = self.token_type
-
         expires_in = self.expires_in
 
         session_id = self.session_id
 
-        user = self.user.to_dict()
+        token_type = self.token_type
 
-        refresh_token = self.refresh_token
+        user = self.user.to_dict()
 
         csrf_token = self.csrf_token
 
         mfa_enrollment_required = self.mfa_enrollment_required
+
+        refresh_token = self.refresh_token
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
                 "access_token": access_token,
-                "token_type": token_type,
                 "expires_in": expires_in,
                 "session_id": session_id,
+                "token_type": token_type,
                 "user": user,
             }
         )
-        if refresh_token is not UNSET:
-            field_dict["refresh_token"] = refresh_token
         if csrf_token is not UNSET:
             field_dict["csrf_token"] = csrf_token
         if mfa_enrollment_required is not UNSET:
             field_dict["mfa_enrollment_required"] = mfa_enrollment_required
+        if refresh_token is not UNSET:
+            field_dict["refresh_token"] = refresh_token
 
         return field_dict
 
@@ -89,29 +89,29 @@ class TokenPairView:
         d = dict(src_dict)
         access_token = d.pop("access_token")
 
-        token_type = d.pop("token_type")
-
         expires_in = d.pop("expires_in")
 
         session_id = d.pop("session_id")
 
-        user = UserView.from_dict(d.pop("user"))
+        token_type = d.pop("token_type")
 
-        refresh_token = d.pop("refresh_token", UNSET)
+        user = UserView.from_dict(d.pop("user"))
 
         csrf_token = d.pop("csrf_token", UNSET)
 
         mfa_enrollment_required = d.pop("mfa_enrollment_required", UNSET)
 
+        refresh_token = d.pop("refresh_token", UNSET)
+
         token_pair_view = cls(
             access_token=access_token,
-            token_type=token_type,
             expires_in=expires_in,
             session_id=session_id,
+            token_type=token_type,
             user=user,
-            refresh_token=refresh_token,
             csrf_token=csrf_token,
             mfa_enrollment_required=mfa_enrollment_required,
+            refresh_token=refresh_token,
         )
 
         token_pair_view.additional_properties = d

@@ -14,30 +14,30 @@ class TotpEnrolmentView:
     """Enrolment has started: add the account to an authenticator app, then confirm with a code.
 
     Attributes:
-        secret (str): The shared secret in base32 (160 bits), for typing in by hand.
         otpauth_url (str): `otpauth://totp/…` naming the tenant as issuer and the user's email as account.
         qr_png (str): A PNG QR code of `otpauth_url`, base64-encoded (no `data:` prefix).
+        secret (str): The shared secret in base32 (160 bits), for typing in by hand.
     """
 
-    secret: str
     otpauth_url: str
     qr_png: str
+    secret: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        secret = self.secret
-
         otpauth_url = self.otpauth_url
 
         qr_png = self.qr_png
+
+        secret = self.secret
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "secret": secret,
                 "otpauth_url": otpauth_url,
                 "qr_png": qr_png,
+                "secret": secret,
             }
         )
 
@@ -46,16 +46,16 @@ class TotpEnrolmentView:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        secret = d.pop("secret")
-
         otpauth_url = d.pop("otpauth_url")
 
         qr_png = d.pop("qr_png")
 
+        secret = d.pop("secret")
+
         totp_enrolment_view = cls(
-            secret=secret,
             otpauth_url=otpauth_url,
             qr_png=qr_png,
+            secret=secret,
         )
 
         totp_enrolment_view.additional_properties = d

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.user_status import UserStatus
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UserView")
@@ -17,49 +18,49 @@ class UserView:
     """A user as the API shows them.
 
     Attributes:
-        id (str): The user's id (also the token's `sub`).
+        created_at (datetime.datetime):
         email (str):
-        tenant_id (str): The tenant the user belongs to (also the token's `tenant_id`).
-        role (str): `owner`, `admin`, `member`, `viewer` or `guest`.
-        status (str): `pending` (email not verified), `active` or `disabled`.
-        mfa_enabled (bool):
         email_verified (bool):
         has_password (bool): Whether the account has a password. `false` for an account whose email verification
             set none (see `email_verify`): `POST /me/password` sets one.
-        created_at (datetime.datetime):
+        id (str): The user's id (also the token's `sub`).
+        mfa_enabled (bool):
+        role (str): `owner`, `admin`, `member`, `viewer` or `guest`.
+        status (UserStatus): Where an account is in its life: `pending` (email not verified), `active` or `disabled`.
+        tenant_id (str): The tenant the user belongs to (also the token's `tenant_id`).
         name (str | Unset): Display name, when set.
     """
 
-    id: str
+    created_at: datetime.datetime
     email: str
-    tenant_id: str
-    role: str
-    status: str
-    mfa_enabled: bool
     email_verified: bool
     has_password: bool
-    created_at: datetime.datetime
+    id: str
+    mfa_enabled: bool
+    role: str
+    status: UserStatus
+    tenant_id: str
     name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        id = self.id
+        created_at = self.created_at.isoformat()
 
         email = self.email
-
-        tenant_id = self.tenant_id
-
-        role = self.role
-
-        status = self.status
-
-        mfa_enabled = self.mfa_enabled
 
         email_verified = self.email_verified
 
         has_password = self.has_password
 
-        created_at = self.created_at.isoformat()
+        id = self.id
+
+        mfa_enabled = self.mfa_enabled
+
+        role = self.role
+
+        status = self.status.value
+
+        tenant_id = self.tenant_id
 
         name = self.name
 
@@ -67,15 +68,15 @@ class UserView:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "id": id,
+                "created_at": created_at,
                 "email": email,
-                "tenant_id": tenant_id,
-                "role": role,
-                "status": status,
-                "mfa_enabled": mfa_enabled,
                 "email_verified": email_verified,
                 "has_password": has_password,
-                "created_at": created_at,
+                "id": id,
+                "mfa_enabled": mfa_enabled,
+                "role": role,
+                "status": status,
+                "tenant_id": tenant_id,
             }
         )
         if name is not UNSET:
@@ -86,36 +87,36 @@ class UserView:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        id = d.pop("id")
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         email = d.pop("email")
-
-        tenant_id = d.pop("tenant_id")
-
-        role = d.pop("role")
-
-        status = d.pop("status")
-
-        mfa_enabled = d.pop("mfa_enabled")
 
         email_verified = d.pop("email_verified")
 
         has_password = d.pop("has_password")
 
-        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+        id = d.pop("id")
+
+        mfa_enabled = d.pop("mfa_enabled")
+
+        role = d.pop("role")
+
+        status = UserStatus(d.pop("status"))
+
+        tenant_id = d.pop("tenant_id")
 
         name = d.pop("name", UNSET)
 
         user_view = cls(
-            id=id,
+            created_at=created_at,
             email=email,
-            tenant_id=tenant_id,
-            role=role,
-            status=status,
-            mfa_enabled=mfa_enabled,
             email_verified=email_verified,
             has_password=has_password,
-            created_at=created_at,
+            id=id,
+            mfa_enabled=mfa_enabled,
+            role=role,
+            status=status,
+            tenant_id=tenant_id,
             name=name,
         )
 

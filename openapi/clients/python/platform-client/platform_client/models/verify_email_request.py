@@ -16,23 +16,23 @@ class VerifyEmailRequest:
     """An email address, the 6-digit code emailed to it, and optionally the account's password.
 
     Attributes:
-        email (str):
         code (str):
+        email (str):
         password (str | Unset): The password to set (the tenant's password policy applies). Optional: without it the
             password given at registration applies, unless someone else registered this address
             with another password meanwhile; then the account starts without one (`has_password`
             is `false` in the answer) and the user sets it with `POST /me/password`.
     """
 
-    email: str
     code: str
+    email: str
     password: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        email = self.email
-
         code = self.code
+
+        email = self.email
 
         password = self.password
 
@@ -40,8 +40,8 @@ class VerifyEmailRequest:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "email": email,
                 "code": code,
+                "email": email,
             }
         )
         if password is not UNSET:
@@ -52,15 +52,15 @@ class VerifyEmailRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        email = d.pop("email")
-
         code = d.pop("code")
+
+        email = d.pop("email")
 
         password = d.pop("password", UNSET)
 
         verify_email_request = cls(
-            email=email,
             code=code,
+            email=email,
             password=password,
         )
 

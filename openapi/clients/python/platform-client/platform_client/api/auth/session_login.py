@@ -7,9 +7,9 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.login_request import LoginRequest
-from ...models.mfa_challenge_view import MfaChallengeView
+from ...models.login_result_mfa_challenge_view import LoginResultMfaChallengeView
+from ...models.login_result_token_pair_view import LoginResultTokenPairView
 from ...models.problem import Problem
-from ...models.token_pair_view import TokenPairView
 from ...types import Response
 
 
@@ -29,7 +29,7 @@ def _get_kwargs(
 
     _kwargs["json"] = body.to_dict()
 
-    headers["Content-Type"] = "application/json; charset=utf-8"
+    headers["Content-Type"] = "application/json"
 
     _kwargs["headers"] = headers
     return _kwargs
@@ -37,21 +37,21 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> MfaChallengeView | TokenPairView | Problem | None:
+) -> LoginResultMfaChallengeView | LoginResultTokenPairView | Problem | None:
     if response.status_code == 200:
 
-        def _parse_response_200(data: object) -> MfaChallengeView | TokenPairView:
+        def _parse_response_200(data: object) -> LoginResultMfaChallengeView | LoginResultTokenPairView:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                componentsschemas_login_result_type_0 = TokenPairView.from_dict(data)
+                componentsschemas_login_result_type_0 = LoginResultTokenPairView.from_dict(data)
 
                 return componentsschemas_login_result_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_login_result_type_1 = MfaChallengeView.from_dict(data)
+            componentsschemas_login_result_type_1 = LoginResultMfaChallengeView.from_dict(data)
 
             return componentsschemas_login_result_type_1
 
@@ -78,11 +78,6 @@ def _parse_response(
         response_404 = Problem.from_dict(response.json())
 
         return response_404
-
-    if response.status_code == 409:
-        response_409 = Problem.from_dict(response.json())
-
-        return response_409
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -117,7 +112,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[MfaChallengeView | TokenPairView | Problem]:
+) -> Response[LoginResultMfaChallengeView | LoginResultTokenPairView | Problem]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -131,7 +126,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: LoginRequest,
-) -> Response[MfaChallengeView | TokenPairView | Problem]:
+) -> Response[LoginResultMfaChallengeView | LoginResultTokenPairView | Problem]:
     """Signs in with email and password. A wrong password and an unknown email fail alike
     (`401 invalid_credentials`); repeated failures are throttled (`429` with `Retry-After`).
 
@@ -144,7 +139,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[MfaChallengeView | TokenPairView | Problem]
+        Response[LoginResultMfaChallengeView | LoginResultTokenPairView | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -164,7 +159,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: LoginRequest,
-) -> MfaChallengeView | TokenPairView | Problem | None:
+) -> LoginResultMfaChallengeView | LoginResultTokenPairView | Problem | None:
     """Signs in with email and password. A wrong password and an unknown email fail alike
     (`401 invalid_credentials`); repeated failures are throttled (`429` with `Retry-After`).
 
@@ -177,7 +172,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        MfaChallengeView | TokenPairView | Problem
+        LoginResultMfaChallengeView | LoginResultTokenPairView | Problem
     """
 
     return sync_detailed(
@@ -192,7 +187,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: LoginRequest,
-) -> Response[MfaChallengeView | TokenPairView | Problem]:
+) -> Response[LoginResultMfaChallengeView | LoginResultTokenPairView | Problem]:
     """Signs in with email and password. A wrong password and an unknown email fail alike
     (`401 invalid_credentials`); repeated failures are throttled (`429` with `Retry-After`).
 
@@ -205,7 +200,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[MfaChallengeView | TokenPairView | Problem]
+        Response[LoginResultMfaChallengeView | LoginResultTokenPairView | Problem]
     """
 
     kwargs = _get_kwargs(
@@ -223,7 +218,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: LoginRequest,
-) -> MfaChallengeView | TokenPairView | Problem | None:
+) -> LoginResultMfaChallengeView | LoginResultTokenPairView | Problem | None:
     """Signs in with email and password. A wrong password and an unknown email fail alike
     (`401 invalid_credentials`); repeated failures are throttled (`429` with `Retry-After`).
 
@@ -236,7 +231,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        MfaChallengeView | TokenPairView | Problem
+        LoginResultMfaChallengeView | LoginResultTokenPairView | Problem
     """
 
     return (

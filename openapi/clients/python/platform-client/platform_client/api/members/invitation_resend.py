@@ -18,7 +18,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "post",
-        "url": "/v1/tenants/{tenant}/members/invitations/{invitation_id}/resend".format(
+        "url": "/v1/tenants/{tenant}/invitations/{invitation_id}/resend".format(
             tenant=quote(str(tenant), safe=""),
             invitation_id=quote(str(invitation_id), safe=""),
         ),
@@ -70,11 +70,6 @@ def _parse_response(
 
         return response_413
 
-    if response.status_code == 415:
-        response_415 = Problem.from_dict(response.json())
-
-        return response_415
-
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
 
@@ -116,6 +111,9 @@ def sync_detailed(
     """Sends an invitation again with a new link and a new 7-day life (`members:write`); the
     previous link stops working.
 
+     Formerly `POST /members/invitations/{invitation_id}/resend`, which still works but is
+    deprecated (its path was ambiguous beside `/members/{user_id}/sessions`).
+
     Args:
         tenant (str):
         invitation_id (str):
@@ -149,6 +147,9 @@ def sync(
     """Sends an invitation again with a new link and a new 7-day life (`members:write`); the
     previous link stops working.
 
+     Formerly `POST /members/invitations/{invitation_id}/resend`, which still works but is
+    deprecated (its path was ambiguous beside `/members/{user_id}/sessions`).
+
     Args:
         tenant (str):
         invitation_id (str):
@@ -176,6 +177,9 @@ async def asyncio_detailed(
 ) -> Response[InvitationView | Problem]:
     """Sends an invitation again with a new link and a new 7-day life (`members:write`); the
     previous link stops working.
+
+     Formerly `POST /members/invitations/{invitation_id}/resend`, which still works but is
+    deprecated (its path was ambiguous beside `/members/{user_id}/sessions`).
 
     Args:
         tenant (str):
@@ -207,6 +211,9 @@ async def asyncio(
 ) -> InvitationView | Problem | None:
     """Sends an invitation again with a new link and a new 7-day life (`members:write`); the
     previous link stops working.
+
+     Formerly `POST /members/invitations/{invitation_id}/resend`, which still works but is
+    deprecated (its path was ambiguous beside `/members/{user_id}/sessions`).
 
     Args:
         tenant (str):

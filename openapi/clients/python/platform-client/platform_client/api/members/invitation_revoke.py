@@ -17,7 +17,7 @@ def _get_kwargs(
 
     _kwargs: dict[str, Any] = {
         "method": "delete",
-        "url": "/v1/tenants/{tenant}/members/invitations/{invitation_id}".format(
+        "url": "/v1/tenants/{tenant}/invitations/{invitation_id}".format(
             tenant=quote(str(tenant), safe=""),
             invitation_id=quote(str(invitation_id), safe=""),
         ),
@@ -61,11 +61,6 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_413
 
-    if response.status_code == 415:
-        response_415 = Problem.from_dict(response.json())
-
-        return response_415
-
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
 
@@ -104,6 +99,9 @@ def sync_detailed(
 ) -> Response[Any | Problem]:
     """Revokes an invitation (`members:write`): its link stops working.
 
+     Formerly `DELETE /members/invitations/{invitation_id}`, which still works but is
+    deprecated (its path was ambiguous beside `/members/{user_id}/sessions`).
+
     Args:
         tenant (str):
         invitation_id (str):
@@ -136,6 +134,9 @@ def sync(
 ) -> Any | Problem | None:
     """Revokes an invitation (`members:write`): its link stops working.
 
+     Formerly `DELETE /members/invitations/{invitation_id}`, which still works but is
+    deprecated (its path was ambiguous beside `/members/{user_id}/sessions`).
+
     Args:
         tenant (str):
         invitation_id (str):
@@ -162,6 +163,9 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
 ) -> Response[Any | Problem]:
     """Revokes an invitation (`members:write`): its link stops working.
+
+     Formerly `DELETE /members/invitations/{invitation_id}`, which still works but is
+    deprecated (its path was ambiguous beside `/members/{user_id}/sessions`).
 
     Args:
         tenant (str):
@@ -192,6 +196,9 @@ async def asyncio(
     client: AuthenticatedClient,
 ) -> Any | Problem | None:
     """Revokes an invitation (`members:write`): its link stops working.
+
+     Formerly `DELETE /members/invitations/{invitation_id}`, which still works but is
+    deprecated (its path was ambiguous beside `/members/{user_id}/sessions`).
 
     Args:
         tenant (str):

@@ -29,7 +29,7 @@ def _get_kwargs(
     if not isinstance(body, Unset):
         _kwargs["json"] = body.to_dict()
 
-    headers["Content-Type"] = "application/json; charset=utf-8"
+    headers["Content-Type"] = "application/json"
 
     _kwargs["headers"] = headers
     return _kwargs
