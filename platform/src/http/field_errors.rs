@@ -127,15 +127,18 @@ impl BodySchemas {
 #[derive(Clone, Debug)]
 pub struct Received {
     pub schemas: Arc<BodySchemas>,
-    pub method: String,
-    pub path: String,
-    /// The body, when it was JSON (read whole by the request middleware).
-    pub body: Option<Bytes>,
+    /// The JSON body, read whole by the request middleware.
+    pub body: Bytes,
 }
 
-/// The refused inputs behind `err`: the parameter a parse error names, or what the schema finds
-/// wrong with a body the parser refused. Empty for every other error.
-pub fn explain(err: &poem::Error, received: Option<&Received>) -> Vec<FieldError> {
+/// The refused inputs behind `err` (to `method` `path`): the parameter a parse error names, or
+/// what the schema finds wrong with a body the parser refused. Empty for every other error.
+pub fn explain(
+    err: &poem::Error,
+    method: &str,
+    path: &str,
+    received: Option<&Received>,
+) -> Vec<FieldError> {
     if let Some(p) = err.downcast_ref::<ParseParamError>() {
         return vec![FieldError::new(p.name, "invalid", short(&p.reason))];
     }
@@ -143,10 +146,7 @@ pub fn explain(err: &poem::Error, received: Option<&Received>) -> Vec<FieldError
         return vec![FieldError::new(p.name, "invalid", short(&p.reason))];
     }
     match (err.downcast_ref::<ParseRequestPayloadError>(), received) {
-        (Some(_), Some(r)) => {
-            let body = r.body.as_deref().unwrap_or_default();
-            r.schemas.errors(&r.method, &r.path, body)
-        }
+        (Some(_), Some(r)) => r.schemas.errors(method, path, &r.body),
         _ => Vec::new(),
     }
 }

@@ -120,8 +120,17 @@ enum SessionsResponse {
 enum JwksResponse {
     /// The key set.
     #[oai(status = 200)]
-    Ok(Json<JwkSet>),
+    Ok(
+        Json<JwkSet>,
+        /// `public, max-age=300`: resource servers may keep the keys for 5 minutes (a rotation
+        /// keeps the previous key verifying far longer, until the next rotation).
+        #[oai(header = "Cache-Control")]
+        String,
+    ),
 }
+
+/// How long resource servers may cache a tenant's keys.
+const JWKS_CACHE_CONTROL: &str = "public, max-age=300";
 
 #[derive(ApiResponse)]
 enum NoContent {
@@ -291,8 +300,11 @@ impl MeApi {
         #[oai(name = "tenant")] _tenant: Path<String>,
     ) -> Result<JwksResponse, ApiError> {
         let keys = state.keys.for_tenant(op.0.scope()).await?;
-        Ok(JwksResponse::Ok(Json(JwkSet {
-            keys: keys.jwks.iter().map(JwkView::from).collect(),
-        })))
+        Ok(JwksResponse::Ok(
+            Json(JwkSet {
+                keys: keys.jwks.iter().map(JwkView::from).collect(),
+            }),
+            JWKS_CACHE_CONTROL.to_owned(),
+        ))
     }
 }

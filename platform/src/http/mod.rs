@@ -154,11 +154,11 @@ pub fn app(state: AppState) -> impl Endpoint {
     let max_body_bytes = state.config.max_body_bytes;
     let tenants = state.tenants.clone();
     let cors = state.cors.clone();
-    let spec = spec_json();
-    let schemas = std::sync::Arc::new(field_errors::BodySchemas::from_spec(&spec));
+    // The document is made once: served as is, and read for the body schemas and the methods.
+    let schemas = std::sync::Arc::new(field_errors::BodySchemas::from_spec(&served));
     // The routes served beside the API's own, for the `Allow` header of a 405.
     let allow = allow::AllowedMethods::from_spec(
-        &spec,
+        &served,
         &[
             ("/openapi.json", "GET"),
             ("/metrics", "GET"),

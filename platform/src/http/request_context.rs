@@ -15,9 +15,6 @@ use super::{
 };
 use crate::telemetry::metrics::Metrics;
 
-/// The end of a tenant's JWKS path (`/v1/tenants/{tenant}/.well-known/jwks.json`).
-const JWKS_SUFFIX: &str = "/.well-known/jwks.json";
-
 /// The header carrying the request id, in both directions.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
@@ -79,6 +76,7 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
         let max = self.max_body_bytes;
         let inner = &self.inner;
         let schemas = &self.schemas;
+        let (asked, at) = (method.as_str(), path.as_str());
         let mut resp = REQUEST_ID
             .scope(request_id.clone(), async move {
                 let mut req = match bound_body(req, max).await {
@@ -92,14 +90,13 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
                 match inner.call(req).await {
                     Ok(out) => out.into_response(),
                     Err(err) => {
-                        let errors = explain(&err, received.as_ref());
+                        let errors = explain(&err, asked, at, received.as_ref());
                         problem_from_poem_error(err, errors)
                     }
                 }
             })
             .await;
         let method_not_allowed = resp.status() == StatusCode::METHOD_NOT_ALLOWED;
-        let succeeded = resp.status().is_success();
         let headers = resp.headers_mut();
         if let Ok(v) = HeaderValue::from_str(&request_id) {
             headers.insert(REQUEST_ID_HEADER, v);
@@ -129,15 +126,9 @@ impl<E: Endpoint> Endpoint for RequestContextEndpoint<E> {
         {
             headers.insert(header::ALLOW, v);
         }
-        if path.ends_with(JWKS_SUFFIX) && succeeded {
-            // Public keys: resource servers may keep them for 5 minutes (a key rotation keeps
-            // the previous key verifying far longer than that, until the next rotation).
-            headers.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=300"),
-            );
-        } else if path.starts_with("/v1/") {
-            // Tokens and account data must never sit in a shared or browser cache.
+        if path.starts_with("/v1/") && !headers.contains_key(header::CACHE_CONTROL) {
+            // Tokens and account data must never sit in a shared or browser cache; only an
+            // answer that says otherwise itself (the public keys) may.
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         }
         let operation = resp
@@ -176,31 +167,11 @@ async fn keep_json_body(
     if !json {
         return Ok(None);
     }
-    let body = match req.take_body().into_bytes_limit(max).await {
-        Ok(bytes) => bytes,
-        Err(poem::error::ReadBodyError::PayloadTooLarge) => {
-            return Err(Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                crate::error::ErrorCode::PayloadTooLarge,
-                Some(format!("request bodies are limited to {max} bytes")),
-            )
-            .into_response());
-        }
-        Err(_) => {
-            return Err(Problem::new(
-                StatusCode::BAD_REQUEST,
-                crate::error::ErrorCode::InvalidRequest,
-                Some("the request body could not be read".into()),
-            )
-            .into_response());
-        }
-    };
+    let body = read_whole(req.take_body(), max).await?;
     req.set_body(Body::from(body.clone()));
     let received = Received {
         schemas: schemas.clone(),
-        method: req.method().as_str().to_owned(),
-        path: req.uri().path().to_owned(),
-        body: Some(body),
+        body,
     };
     req.extensions_mut().insert(received.clone());
     Ok(Some(received))
@@ -208,38 +179,42 @@ async fn keep_json_body(
 
 /// Refuses bodies over `max` bytes, whether announced by `Content-Length` or streamed.
 async fn bound_body(mut req: Request, max: usize) -> Result<Request, Response> {
-    let too_large = || {
-        Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            crate::error::ErrorCode::PayloadTooLarge,
-            Some(format!("request bodies are limited to {max} bytes")),
-        )
-        .into_response()
-    };
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     match declared {
-        Some(n) if n > max as u64 => Err(too_large()),
+        Some(n) if n > max as u64 => Err(too_large(max)),
         Some(_) => Ok(req),
         None if req.headers().contains_key(header::TRANSFER_ENCODING) => {
-            let body = req.take_body();
-            match body.into_bytes_limit(max).await {
-                Ok(bytes) => {
-                    req.set_body(Body::from(bytes));
-                    Ok(req)
-                }
-                Err(poem::error::ReadBodyError::PayloadTooLarge) => Err(too_large()),
-                Err(_) => Err(Problem::new(
-                    StatusCode::BAD_REQUEST,
-                    crate::error::ErrorCode::InvalidRequest,
-                    Some("the request body could not be read".into()),
-                )
-                .into_response()),
-            }
+            let bytes = read_whole(req.take_body(), max).await?;
+            req.set_body(Body::from(bytes));
+            Ok(req)
         }
         None => Ok(req),
     }
+}
+
+/// `body` read into memory, refused past `max` bytes.
+async fn read_whole(body: Body, max: usize) -> Result<bytes::Bytes, Response> {
+    body.into_bytes_limit(max).await.map_err(|e| match e {
+        poem::error::ReadBodyError::PayloadTooLarge => too_large(max),
+        _ => Problem::new(
+            StatusCode::BAD_REQUEST,
+            crate::error::ErrorCode::InvalidRequest,
+            Some("the request body could not be read".into()),
+        )
+        .into_response(),
+    })
+}
+
+/// The answer to a body over `max` bytes.
+fn too_large(max: usize) -> Response {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        crate::error::ErrorCode::PayloadTooLarge,
+        Some(format!("request bodies are limited to {max} bytes")),
+    )
+    .into_response()
 }

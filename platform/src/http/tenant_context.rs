@@ -66,11 +66,21 @@ impl<E: Endpoint> Endpoint for TenantContextEndpoint<E> {
                 if cors::is_preflight(req.method(), req.headers()) {
                     return Ok(cors::preflight(&origin, allowed));
                 }
-                let received = req.extensions().get::<Received>().cloned();
+                // What a refusal is explained from (the request itself is handed on).
+                let refused = req
+                    .extensions()
+                    .get::<Received>()
+                    .cloned()
+                    .map(|r| (r, req.method().clone(), req.uri().path().to_owned()));
                 let mut resp = match self.inner.call(req).await {
                     Ok(out) => out.into_response(),
                     Err(err) => {
-                        let errors = explain(&err, received.as_ref());
+                        let errors = match &refused {
+                            Some((r, method, path)) => {
+                                explain(&err, method.as_str(), path, Some(r))
+                            }
+                            None => explain(&err, "", "", None),
+                        };
                         problem_from_poem_error(err, errors)
                     }
                 };

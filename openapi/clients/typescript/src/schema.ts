@@ -4099,6 +4099,11 @@ export interface operations {
             /** @description The key set. */
             200: {
                 headers: {
+                    /**
+                     * @description `public, max-age=300`: resource servers may keep the keys for 5 minutes (a rotation
+                     *     keeps the previous key verifying far longer, until the next rotation).
+                     */
+                    "CACHE-CONTROL": string;
                     [name: string]: unknown;
                 };
                 content: {
